@@ -1,0 +1,146 @@
+use std::fmt;
+
+use serde::Serialize;
+
+/// A GB/T 2260 division code in its hierarchical short form: `51` (province), `5116` (city or
+/// prefecture), `511623` (county). A region contains another exactly when its code is a prefix,
+/// so a subtree is one index range scan and never a recursive walk.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RegionCode(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionLevel {
+    Province = 1,
+    City = 2,
+    County = 3,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionCodeError {
+    #[error("请选择所在地区")]
+    Empty,
+    #[error("地区代码应为2、4或6位数字")]
+    Malformed,
+}
+
+impl RegionCode {
+    /// Checks the shape only; whether the region exists is the region table's answer.
+    pub fn parse(input: &str) -> Result<Self, RegionCodeError> {
+        let code = input.trim();
+        if code.is_empty() {
+            return Err(RegionCodeError::Empty);
+        }
+        if matches!(code.len(), 2 | 4 | 6) && code.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(code.to_owned()))
+        } else {
+            Err(RegionCodeError::Malformed)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn level(&self) -> RegionLevel {
+        match self.0.len() {
+            2 => RegionLevel::Province,
+            4 => RegionLevel::City,
+            _ => RegionLevel::County,
+        }
+    }
+
+    pub fn parent(&self) -> Option<RegionCode> {
+        (self.0.len() > 2).then(|| Self(self.0[..self.0.len() - 2].to_owned()))
+    }
+
+    /// The province code, the city code (if any) and the county code (if any), top down.
+    pub fn ancestors_and_self(&self) -> Vec<RegionCode> {
+        (1..=self.0.len() / 2)
+            .map(|n| Self(self.0[..n * 2].to_owned()))
+            .collect()
+    }
+
+    /// True when `other` is this region or lies inside it.
+    pub fn contains(&self, other: &RegionCode) -> bool {
+        other.0.starts_with(&self.0)
+    }
+
+    /// Half-open bounds `[low, high)` of every code inside this region under bytewise order:
+    /// the prefix itself, and the prefix with its last digit raised by one (`'9' + 1` is `':'`,
+    /// which still sorts after every digit).
+    pub fn subtree_bounds(&self) -> (String, String) {
+        let mut high = self.0.clone().into_bytes();
+        if let Some(last) = high.last_mut() {
+            *last += 1;
+        }
+        (
+            self.0.clone(),
+            String::from_utf8(high).expect("digits stay ASCII"),
+        )
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn levels_and_parents_follow_the_code_length() {
+        assert_eq!(code("51").level(), RegionLevel::Province);
+        assert_eq!(code("5116").level(), RegionLevel::City);
+        assert_eq!(code("511623").level(), RegionLevel::County);
+        assert_eq!(code("511623").parent(), Some(code("5116")));
+        assert_eq!(code("51").parent(), None);
+        assert_eq!(
+            code("511623").ancestors_and_self(),
+            vec![code("51"), code("5116"), code("511623")]
+        );
+    }
+
+    #[test]
+    fn containment_is_a_prefix() {
+        assert!(code("51").contains(&code("511623")));
+        assert!(code("5116").contains(&code("5116")));
+        assert!(!code("5116").contains(&code("5117")));
+        assert!(!code("511623").contains(&code("5116")));
+    }
+
+    #[test]
+    fn subtree_bounds_cover_exactly_the_subtree() {
+        let (low, high) = code("5119").subtree_bounds();
+        assert_eq!((low.as_str(), high.as_str()), ("5119", "511:"));
+        for inside in ["5119", "511902", "511999"] {
+            assert!(low.as_str() <= inside && inside < high.as_str(), "{inside}");
+        }
+        for outside in ["5118", "511899", "5120", "512001", "52"] {
+            assert!(
+                !(low.as_str() <= outside && outside < high.as_str()),
+                "{outside}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_malformed_codes() {
+        assert_eq!(RegionCode::parse(""), Err(RegionCodeError::Empty));
+        for bad in ["5", "511", "51162a", "51162300"] {
+            assert_eq!(
+                RegionCode::parse(bad),
+                Err(RegionCodeError::Malformed),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Opening, writing and reloading the index.
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use jieba_rs::Jieba;
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+use crate::schema::{self, Fields};
+use crate::tokenizer::{self, load_jieba};
+use crate::{ListingDoc, ListingKind, SearchError, SearchQuery, SearchResults};
+
+/// Split between the writer's indexing threads; enough to batch 100k listings per segment.
+const WRITER_MEMORY_BYTES: usize = 50_000_000;
+const FINGERPRINT_FILE: &str = "tianfu-search.version";
+
+/// The listing index. Cheap to share: put it behind an `Arc`; searches run concurrently,
+/// writes are serialised by the writer's mutex.
+pub struct SearchIndex {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    pub(crate) fields: Fields,
+    pub(crate) jieba: Arc<Jieba>,
+}
+
+impl SearchIndex {
+    /// Opens the on-disk index in `dir`, creating it if missing. An index built with another
+    /// schema or dictionary is deleted and recreated empty: the caller must then reindex.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        let (schema, _) = schema::build();
+        fs::create_dir_all(dir)?;
+        let fingerprint_path = dir.join(FINGERPRINT_FILE);
+        let expected = schema::fingerprint();
+        let directory = MmapDirectory::open(dir)?;
+        if Index::exists(&directory).map_err(tantivy::TantivyError::from)? {
+            let same_schema = Index::open(directory.clone()).is_ok_and(|i| i.schema() == schema);
+            let same_analyzers =
+                fs::read_to_string(&fingerprint_path).ok() == Some(expected.clone());
+            if !(same_schema && same_analyzers) {
+                wipe_files(dir)?;
+            }
+        }
+        let directory = MmapDirectory::open(dir)?;
+        let index = Index::open_or_create(directory, schema)?;
+        fs::write(&fingerprint_path, expected)?;
+        Self::from_index(index)
+    }
+
+    /// An index in RAM, for tests and tools.
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, _) = schema::build();
+        Self::from_index(Index::create_in_ram(schema))
+    }
+
+    fn from_index(index: Index) -> Result<Self, SearchError> {
+        let (_, fields) = schema::build();
+        let jieba = load_jieba()?;
+        schema::register_tokenizers(&index, &jieba);
+        let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        // Manual: `commit` decides when writes become visible, so a caller that commits
+        // and then searches always sees its own writes.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            jieba,
+        })
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter<TantivyDocument>>, SearchError> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Adds the listing, replacing any earlier version with the same kind and id.
+    /// Visible to searches after the next [`commit`](Self::commit).
+    pub fn upsert(&self, doc: &ListingDoc) -> Result<(), SearchError> {
+        let writer = self.writer()?;
+        writer.delete_term(schema::key_term(&self.fields, doc.kind, doc.id));
+        writer.add_document(schema::to_document(&self.fields, doc))?;
+        Ok(())
+    }
+
+    pub fn delete(&self, kind: ListingKind, id: i64) -> Result<(), SearchError> {
+        self.writer()?
+            .delete_term(schema::key_term(&self.fields, kind, id));
+        Ok(())
+    }
+
+    /// Removes every listing (before a full reindex); takes effect on commit.
+    pub fn clear(&self) -> Result<(), SearchError> {
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes all writes durable and visible to the next search.
+    pub fn commit(&self) -> Result<(), SearchError> {
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
+        crate::query::search(self, query)
+    }
+
+    /// The words the index would store for `text`, in order (search mode, so a compound is
+    /// followed by the words inside it); for matching listings against each other.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        tokenizer::jieba_tokens(&self.jieba, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+}
+
+/// Deletes the plain files of an index directory, leaving subdirectories and the directory
+/// itself alone: tantivy keeps everything flat, and the app may own the folder.
+fn wipe_files(dir: &Path) -> Result<(), SearchError> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}

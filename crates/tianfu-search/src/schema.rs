@@ -1,0 +1,158 @@
+//! Field layout of the index and the conversion of a listing into a tantivy document.
+
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, TantivyDocument, Term};
+
+use crate::ListingDoc;
+use crate::tokenizer::{BIGRAM, BigramTokenizer, DOMAIN_DICT, JIEBA, JiebaTokenizer};
+
+/// Bump when the analyzers change in a way the schema cannot show (the domain dictionary is
+/// fingerprinted separately): an index built by older code is then wiped and rebuilt.
+const ANALYZER_VERSION: u32 = 1;
+
+/// Written next to the index; a mismatch means the index was built with other analyzers.
+pub fn fingerprint() -> String {
+    // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in DOMAIN_DICT.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("tianfu-search analyzer v{ANALYZER_VERSION} dict {hash:016x}\n")
+}
+
+#[derive(Clone, Copy)]
+pub struct Fields {
+    /// "offer:42": the unique key upsert and delete go by.
+    pub key: Field,
+    pub kind: Field,
+    pub id: Field,
+    pub title: Field,
+    pub body: Field,
+    pub keywords: Field,
+    pub bigram: Field,
+    /// Every prefix of the region code, so a subtree filter is one term.
+    pub region_path: Field,
+    pub region_code: Field,
+    pub industry: Field,
+    pub service_type: Field,
+    pub price: Field,
+    pub published_at: Field,
+}
+
+pub fn build() -> (Schema, Fields) {
+    // Positions: a query with several tokens at one place (a phrase) fails at query time
+    // without them, and a later phrase or proximity feature will want them.
+    let jieba_text = |stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(JIEBA)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    // Bigrams only feed term queries, so frequencies are enough and the field stays smaller.
+    let bigram = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let mut b = Schema::builder();
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING | STORED),
+        id: b.add_i64_field("id", INDEXED | STORED),
+        title: b.add_text_field("title", jieba_text(true)),
+        body: b.add_text_field("body", jieba_text(true)),
+        keywords: b.add_text_field("keywords", jieba_text(false)),
+        bigram: b.add_text_field("bigram", bigram),
+        region_path: b.add_text_field("region_path", STRING),
+        region_code: b.add_text_field("region_code", STORED),
+        industry: b.add_text_field("industry", STRING | STORED),
+        service_type: b.add_text_field("service_type", STRING),
+        price: b.add_i64_field("price_fen", tantivy::schema::FAST | STORED),
+        published_at: b.add_i64_field("published_at", tantivy::schema::FAST | STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Analyzers are not persisted with the index: every opened `Index` needs them registered.
+pub fn register_tokenizers(index: &Index, jieba: &Arc<Jieba>) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
+        JIEBA,
+        TextAnalyzer::from(JiebaTokenizer {
+            jieba: Arc::clone(jieba),
+        }),
+    );
+    tokenizers.register(BIGRAM, TextAnalyzer::from(BigramTokenizer));
+}
+
+pub fn key_term(fields: &Fields, kind: crate::ListingKind, id: i64) -> Term {
+    Term::from_field_text(fields.key, &format!("{}:{id}", kind.as_str()))
+}
+
+/// "511011" → ["51", "5110", "511011"]; GB/T 2260 codes step by two digits.
+pub fn region_prefixes(code: &str) -> impl Iterator<Item = &str> {
+    let code = code.trim();
+    (2..=code.len())
+        .step_by(2)
+        .chain((code.len() % 2 == 1).then_some(code.len()))
+        .filter_map(move |end| code.get(..end))
+}
+
+pub fn to_document(fields: &Fields, doc: &ListingDoc) -> TantivyDocument {
+    let mut d = TantivyDocument::new();
+    d.add_text(fields.key, format!("{}:{}", doc.kind.as_str(), doc.id));
+    d.add_text(fields.kind, doc.kind.as_str());
+    d.add_i64(fields.id, doc.id);
+    d.add_text(fields.title, &doc.title);
+    d.add_text(fields.body, &doc.body);
+    for keyword in &doc.keywords {
+        d.add_text(fields.keywords, keyword);
+    }
+    // One value per source field so a bigram never spans the seam between title and body.
+    d.add_text(fields.bigram, &doc.title);
+    d.add_text(fields.bigram, &doc.body);
+    for keyword in &doc.keywords {
+        d.add_text(fields.bigram, keyword);
+    }
+    for prefix in region_prefixes(&doc.region_code) {
+        d.add_text(fields.region_path, prefix);
+    }
+    d.add_text(fields.region_code, doc.region_code.trim());
+    d.add_text(fields.industry, doc.industry.trim());
+    if let Some(service_type) = &doc.service_type {
+        d.add_text(fields.service_type, service_type.trim());
+    }
+    if let Some(price) = doc.price_fen {
+        d.add_i64(fields.price, price);
+    }
+    d.add_i64(fields.published_at, doc.published_at);
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::region_prefixes;
+
+    #[test]
+    fn region_prefixes_step_by_two() {
+        let p: Vec<&str> = region_prefixes("511011").collect();
+        assert_eq!(p, ["51", "5110", "511011"]);
+        assert_eq!(region_prefixes("51").collect::<Vec<_>>(), ["51"]);
+        assert!(region_prefixes("").next().is_none());
+        // Odd or non-ASCII input must not panic on a char boundary.
+        assert_eq!(region_prefixes("511").collect::<Vec<_>>(), ["51", "511"]);
+        assert_eq!(region_prefixes("成都").collect::<Vec<_>>(), ["成都"]);
+    }
+}

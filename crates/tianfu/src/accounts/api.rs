@@ -1,0 +1,158 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use tianfu_domain::{Department, FieldErrors, OrgType, Role, UserId};
+use utoipa::ToSchema;
+
+use super::register::{self, RegisterRequest};
+use super::{login, store};
+use crate::AppState;
+use crate::platform::api::ApiJson;
+use crate::platform::auth::{self, ApiUser, ClientIp, SessionKind, hash_password};
+use crate::platform::error::{AppError, ErrorBody};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredUser {
+    pub id: i64,
+    pub role: String,
+    pub region_code: String,
+}
+
+/// Register a scientist, organisation, member of the public or volunteer.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
+    responses((status = 201, body = RegisteredUser), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(app): State<AppState>,
+    ApiJson(request): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<RegisteredUser>), AppError> {
+    let account = register::validate(&app.regions, &request, FieldErrors::new())?;
+    let hash = hash_password(account.password.expose().to_owned()).await?;
+    let id = store::register(&app.db, &account, &hash, app.clock.now()).await?;
+    tracing::info!(user_id = id.0, role = account.role.as_str(), "registered");
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisteredUser {
+            id: id.0,
+            role: account.role.to_string(),
+            region_code: account.region.to_string(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`; valid for 30 days or until logout.
+    pub token: String,
+    pub user: MeView,
+}
+
+/// Log in with phone and password and get a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody)))]
+pub async fn login(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let id = login::authenticate(&app, &request.phone, &request.password, ip.as_deref()).await?;
+    let token = auth::create_session(&app.db, id, SessionKind::Bearer, app.clock.now()).await?;
+    let user = me_view(&app, id).await?;
+    Ok(Json(LoginResponse { token, user }))
+}
+
+/// End the session of the bearer token sent.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts",
+    responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn logout(
+    State(app): State<AppState>,
+    ApiUser(_): ApiUser,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(AppError::unauthorized)?;
+    auth::end_session(&app.db, token.trim()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    pub id: i64,
+    pub role: String,
+    /// The role in Chinese, e.g. 科技工作者.
+    pub role_label: String,
+    pub name: String,
+    pub phone: String,
+    pub region_code: String,
+    /// e.g. "四川省 内江市 东兴区".
+    pub region_name: String,
+    /// Staff only: worker, org or kepu.
+    pub department: Option<String>,
+    pub org: Option<OrgView>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgView {
+    pub name: String,
+    pub credit_code: String,
+    pub org_type: String,
+    pub org_type_label: String,
+}
+
+pub async fn me_view(app: &AppState, id: UserId) -> Result<MeView, AppError> {
+    let profile = store::profile(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("用户"))?;
+    let region_name = app
+        .regions
+        .find(&profile.region_code)
+        .map(|r| app.regions.full_name(&r.code))
+        .unwrap_or_default();
+    let org = match (profile.org_name, profile.credit_code, profile.org_type) {
+        (Some(name), Some(credit_code), Some(org_type)) => Some(OrgView {
+            org_type_label: OrgType::parse(&org_type)
+                .map(|t| t.label().to_owned())
+                .unwrap_or_default(),
+            name,
+            credit_code,
+            org_type,
+        }),
+        _ => None,
+    };
+    Ok(MeView {
+        id: profile.id,
+        role_label: Role::parse(&profile.role)
+            .map(|r| r.label().to_owned())
+            .unwrap_or_default(),
+        role: profile.role,
+        name: profile.name,
+        phone: profile.phone,
+        region_code: profile.region_code,
+        region_name,
+        department: profile.department.filter(|d| Department::parse(d).is_ok()),
+        org,
+        created_at: profile.created_at,
+    })
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = MeView), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn me(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<MeView>, AppError> {
+    Ok(Json(me_view(&app, actor.id).await?))
+}

@@ -1,0 +1,30 @@
+//! Accounts: registration for scientists, organisations, the public and volunteers; login and
+//! logout (cookie for pages, bearer token for the API); lockout after repeated wrong passwords;
+//! the account page and `GET /api/v1/me`.
+
+pub mod api;
+pub mod login;
+pub mod pages;
+pub mod register;
+pub mod store;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/register", post(api::register))
+        .route("/api/v1/auth/login", post(api::login))
+        .route("/api/v1/auth/logout", post(api::logout))
+        .route("/api/v1/me", get(api::me))
+        .route("/", get(pages::home))
+        .route(
+            "/register",
+            get(pages::register_form).post(pages::register_submit),
+        )
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/me", get(pages::me))
+}

@@ -1,0 +1,286 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tianfu_domain::{FieldErrors, OrgType, Role};
+
+use super::api::{MeView, me_view};
+use super::register::{self, OrgRequest, RegisterRequest};
+use super::{login, store};
+use crate::AppState;
+use crate::platform::auth::{
+    self, Actor, ClientIp, MaybeUser, PageUser, SessionKind, hash_password,
+};
+use crate::platform::clock::shanghai;
+use crate::platform::error::AppError;
+use crate::platform::page::{PageError, safe_next};
+use crate::regions::picker::{self, Picker, PickerInput};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/home.html")]
+pub struct HomePage {
+    me: Option<Actor>,
+    city_count: usize,
+    county_count: usize,
+    cities: Vec<String>,
+}
+
+pub async fn home(State(app): State<AppState>, MaybeUser(me): MaybeUser) -> HomePage {
+    let sichuan = app.regions.find("51");
+    let cities = sichuan
+        .map(|p| app.regions.children(Some(&p.code)))
+        .unwrap_or_default();
+    let county_count = cities
+        .iter()
+        .map(|c| app.regions.children(Some(&c.code)).len())
+        .sum();
+    HomePage {
+        me,
+        city_count: cities.len(),
+        county_count,
+        cities: cities.iter().map(|c| c.name.clone()).collect(),
+    }
+}
+
+/// What the registration form holds, kept whole when it comes back with errors.
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    county: String,
+    #[serde(default)]
+    org_name: String,
+    #[serde(default)]
+    org_type: String,
+    #[serde(default)]
+    credit_code: String,
+}
+
+impl RegisterForm {
+    fn picker_input(&self) -> PickerInput {
+        PickerInput {
+            province: self.province.clone(),
+            city: self.city.clone(),
+            county: self.county.clone(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/register.html")]
+pub struct RegisterPage {
+    me: Option<Actor>,
+    form: RegisterForm,
+    errors: FieldErrors,
+    picker: Picker,
+    roles: &'static [Role],
+    org_types: &'static [OrgType],
+}
+
+fn register_page(
+    app: &AppState,
+    me: Option<Actor>,
+    form: RegisterForm,
+    errors: FieldErrors,
+) -> RegisterPage {
+    let picker = Picker::new(
+        &app.regions,
+        &form.picker_input(),
+        errors.get("region_code").map(str::to_owned),
+    );
+    RegisterPage {
+        me,
+        form,
+        errors,
+        picker,
+        roles: Role::SELF_REGISTERED,
+        org_types: OrgType::ALL,
+    }
+}
+
+pub async fn register_form(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Query(form): Query<RegisterForm>,
+) -> RegisterPage {
+    register_page(&app, me, form, FieldErrors::new())
+}
+
+pub async fn register_submit(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Form(form): Form<RegisterForm>,
+) -> Result<Response, PageError> {
+    let mut errors = FieldErrors::new();
+    if form.password != form.password_confirm {
+        errors.add("password_confirm", "两次输入的密码不一致");
+    }
+    let region = picker::resolve(&app.regions, &form.picker_input(), &mut errors);
+    let request = RegisterRequest {
+        role: form.role.clone(),
+        phone: form.phone.clone(),
+        password: form.password.clone(),
+        name: form.name.clone(),
+        region_code: region.map(|r| r.to_string()).unwrap_or_default(),
+        org: (form.role == "org").then(|| OrgRequest {
+            name: form.org_name.clone(),
+            credit_code: form.credit_code.clone(),
+            org_type: form.org_type.clone(),
+        }),
+    };
+    let account = match register::validate(&app.regions, &request, errors) {
+        Ok(account) => account,
+        Err(errors) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                register_page(&app, me, form, errors),
+            )
+                .into_response());
+        }
+    };
+    let hash = hash_password(account.password.expose().to_owned()).await?;
+    let id = match store::register(&app.db, &account, &hash, app.clock.now()).await {
+        Ok(id) => id,
+        Err(AppError::Conflict { fields, .. }) => {
+            return Ok(
+                (StatusCode::CONFLICT, register_page(&app, me, form, fields)).into_response(),
+            );
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let token = auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
+    Ok((
+        [(
+            SET_COOKIE,
+            auth::session_cookie(&token, app.config.secure_cookies),
+        )],
+        Redirect::to("/me?welcome=1"),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login.html")]
+pub struct LoginPage {
+    me: Option<Actor>,
+    phone: String,
+    next: String,
+    error: Option<String>,
+}
+
+pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>) -> LoginPage {
+    LoginPage {
+        me,
+        phone: form.phone,
+        next: safe_next(form.next.as_deref()),
+        error: None,
+    }
+}
+
+pub async fn login_submit(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let next = safe_next(form.next.as_deref());
+    match login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await {
+        Ok(id) => {
+            let token =
+                auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
+            Ok((
+                [(
+                    SET_COOKIE,
+                    auth::session_cookie(&token, app.config.secure_cookies),
+                )],
+                Redirect::to(&next),
+            )
+                .into_response())
+        }
+        Err(AppError::Internal(cause)) => Err(AppError::Internal(cause).into()),
+        Err(refusal) => {
+            let message = refusal
+                .fields()
+                .into_values()
+                .next()
+                .unwrap_or_else(|| refusal.to_string());
+            let page = LoginPage {
+                me: None,
+                phone: form.phone,
+                next,
+                error: Some(message),
+            };
+            Ok((refusal.status(), page).into_response())
+        }
+    }
+}
+
+pub async fn logout(
+    State(app): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, PageError> {
+    let (parts, _) = request.into_parts();
+    if let Some(token) = auth::request_token(&parts) {
+        auth::end_session(&app.db, &token).await?;
+    }
+    Ok(([(SET_COOKIE, auth::clear_cookie())], Redirect::to("/")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MeQuery {
+    welcome: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/me.html")]
+pub struct MePage {
+    me: Option<Actor>,
+    profile: MeView,
+    department_label: Option<&'static str>,
+    registered_at: String,
+    is_staff: bool,
+    welcome: bool,
+}
+
+pub async fn me(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Query(query): Query<MeQuery>,
+) -> Result<MePage, PageError> {
+    let profile = me_view(&app, actor.id)
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    Ok(MePage {
+        department_label: actor.department.map(|d| d.label()),
+        registered_at: shanghai(profile.created_at),
+        is_staff: actor.is_staff(),
+        welcome: query.welcome.is_some(),
+        profile,
+        me: Some(actor),
+    })
+}

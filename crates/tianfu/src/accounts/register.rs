@@ -1,0 +1,124 @@
+//! Turning a registration request into domain types, every bad field reported at once.
+
+use serde::Deserialize;
+use tianfu_domain::{
+    CreditCode, FieldErrors, OrgType, Password, PersonName, Phone, RegionCode, Role,
+};
+use utoipa::ToSchema;
+
+use crate::regions::RegionTree;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// worker（科技工作者）, org（企事业单位）, public（群众） or volunteer（科技志愿者）.
+    #[serde(default)]
+    pub role: String,
+    /// Mainland mobile number; also the login name.
+    #[serde(default)]
+    pub phone: String,
+    /// 8–64 characters with letters and digits.
+    #[serde(default)]
+    pub password: String,
+    /// The person's name (for an organisation, its contact person).
+    #[serde(default)]
+    pub name: String,
+    /// Region code: province, city or county.
+    #[serde(default)]
+    pub region_code: String,
+    /// Required when role is org.
+    pub org: Option<OrgRequest>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrgRequest {
+    #[serde(default)]
+    pub name: String,
+    /// 18-character unified social credit code.
+    #[serde(default)]
+    pub credit_code: String,
+    /// enterprise（企业）, institution（事业单位）, university（高校）, research（科研院所）, social（社会组织）.
+    #[serde(default)]
+    pub org_type: String,
+}
+
+pub struct NewAccount {
+    pub role: Role,
+    pub phone: Phone,
+    pub password: Password,
+    pub name: PersonName,
+    pub region: RegionCode,
+    pub org: Option<NewOrg>,
+}
+
+pub struct NewOrg {
+    pub name: PersonName,
+    pub credit_code: CreditCode,
+    pub org_type: OrgType,
+}
+
+/// Checks the request against the rules and the region tree. A region may be given by code
+/// (API) or already resolved by the picker (pages); either way it must exist.
+pub fn validate(
+    tree: &RegionTree,
+    request: &RegisterRequest,
+    mut errors: FieldErrors,
+) -> Result<NewAccount, FieldErrors> {
+    let role = errors.check("role", Role::parse_self_registered(&request.role));
+    let phone = errors.check("phone", Phone::parse(&request.phone));
+    let password = errors.check("password", Password::parse(&request.password));
+    let name = errors.check("name", PersonName::parse(&request.name, "姓名", 50));
+    let region = match tree.find(&request.region_code) {
+        Some(region) => Some(region.code.clone()),
+        None if errors.get("region_code").is_some() => None,
+        None if request.region_code.trim().is_empty() => {
+            errors.add("region_code", "请选择所在地区");
+            None
+        }
+        None => {
+            errors.add(
+                "region_code",
+                "地区代码不存在，请从四川省（或重庆市）的市州、区县中选择",
+            );
+            None
+        }
+    };
+    let org = match (role, &request.org) {
+        (Some(Role::Org), Some(org)) => {
+            let name = errors.check("org.name", PersonName::parse(&org.name, "单位名称", 100));
+            let credit_code = errors.check("org.credit_code", CreditCode::parse(&org.credit_code));
+            let org_type = errors.check("org.org_type", OrgType::parse(&org.org_type));
+            match (name, credit_code, org_type) {
+                (Some(name), Some(credit_code), Some(org_type)) => Some(NewOrg {
+                    name,
+                    credit_code,
+                    org_type,
+                }),
+                _ => None,
+            }
+        }
+        (Some(Role::Org), None) => {
+            errors.add("org.name", "企事业单位注册须填写单位名称");
+            errors.add("org.credit_code", "企事业单位注册须填写统一社会信用代码");
+            errors.add("org.org_type", "请选择单位类型");
+            None
+        }
+        _ => None,
+    };
+    match (role, phone, password, name, region) {
+        (Some(role), Some(phone), Some(password), Some(name), Some(region))
+            if errors.is_empty() =>
+        {
+            Ok(NewAccount {
+                role,
+                phone,
+                password,
+                name,
+                region,
+                org,
+            })
+        }
+        _ => Err(errors),
+    }
+}

@@ -1,0 +1,156 @@
+//! SQL for accounts. Each public function is one business act in one transaction.
+
+use chrono::{DateTime, Utc};
+use tianfu_domain::{FieldErrors, UserId};
+
+use super::register::NewAccount;
+use crate::platform::db::{Db, is_unique_violation};
+use crate::platform::error::AppError;
+use crate::platform::ledger::LedgerEvent;
+use crate::{append_ledger_event, on_db};
+
+/// Registers a person or organisation: the user row, the organisation row, and the
+/// `user.registered` ledger event commit together or not at all.
+pub async fn register(
+    db: &Db,
+    account: &NewAccount,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<UserId, AppError> {
+    // An async block, so that `?` ends the transaction attempt here, not the whole function:
+    // the error still has to be read for a unique violation below.
+    let result: Result<i64, sqlx::Error> = on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (role, phone, password_hash, name, region_code, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(account.role.as_str())
+        .bind(account.phone.as_str())
+        .bind(password_hash)
+        .bind(account.name.as_str())
+        .bind(account.region.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(org) = &account.org {
+            sqlx::query("INSERT INTO organizations (user_id, name, credit_code, org_type) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(org.name.as_str())
+                .bind(org.credit_code.as_str())
+                .bind(org.org_type.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let event = LedgerEvent {
+            kind: "user.registered",
+            region: &account.region,
+            actor: Some(UserId(id)),
+            subject_kind: account.role.as_str(),
+            subject_id: id,
+            amount_fen: None,
+        };
+        append_ledger_event!(&mut *tx, now, &event)?;
+        tx.commit().await?;
+        Ok(id)
+    }.await);
+    result.map(UserId).map_err(|error| {
+        if is_unique_violation(&error, "users", "phone") {
+            conflict("phone", "该手机号已注册，请直接登录")
+        } else if is_unique_violation(&error, "organizations", "credit_code") {
+            conflict("org.credit_code", "该统一社会信用代码已被其他账号注册")
+        } else {
+            error.into()
+        }
+    })
+}
+
+pub fn conflict(field: &str, message: &str) -> AppError {
+    AppError::Conflict {
+        message: message.to_owned(),
+        fields: FieldErrors::single(field, message),
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: i64,
+    pub password_hash: String,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+pub async fn credentials_by_phone(
+    db: &Db,
+    phone: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, Credentials>("SELECT id, password_hash, failed_logins, locked_until FROM users WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Counts a wrong password; the `threshold`-th in a row locks the account until `lock_until`
+/// and starts the count again. Returns whether this failure locked it.
+pub async fn record_failed_login(
+    db: &Db,
+    user: UserId,
+    threshold: i32,
+    lock_until: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let failed: i32 = on_db!(db, pool => {
+        sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+            .bind(user.0)
+            .fetch_one(pool)
+            .await
+    })?;
+    if failed < threshold {
+        return Ok(false);
+    }
+    on_db!(db, pool => {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(lock_until)
+            .bind(user.0)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(true)
+}
+
+pub async fn record_successful_login(db: &Db, user: UserId) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user.0).execute(pool).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+/// Everything the account page and `/me` show.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Profile {
+    pub id: i64,
+    pub role: String,
+    pub name: String,
+    pub phone: String,
+    pub region_code: String,
+    pub department: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub org_name: Option<String>,
+    pub credit_code: Option<String>,
+    pub org_type: Option<String>,
+}
+
+pub async fn profile(db: &Db, user: UserId) -> Result<Option<Profile>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, Profile>(
+            "SELECT u.id, u.role, u.name, u.phone, u.region_code, u.department, u.created_at, \
+                    o.name AS org_name, o.credit_code, o.org_type \
+             FROM users u LEFT JOIN organizations o ON o.user_id = u.id WHERE u.id = $1",
+        )
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await
+    })
+}

@@ -1,0 +1,154 @@
+//! `tianfu demo`: a believable province so that a new user sees a living site. Deterministic
+//! (the same data every time) and idempotent (a second run changes nothing). Later features add
+//! their own demo data here.
+
+mod people;
+
+use std::fmt::Write;
+
+use chrono::Duration;
+use tianfu_domain::{Department, RegionCode, RegionLevel};
+
+use crate::App;
+use crate::accounts::{self, register::NewAccount};
+use crate::platform::auth::hash_password;
+use crate::staff::store::{NewStaff, add_staff};
+use people::Rng;
+
+/// Every demo account has this password.
+pub const DEMO_PASSWORD: &str = "Tianfu2026";
+pub const ADMIN_PHONE: &str = "13900000000";
+
+pub async fn load(app: &App) -> anyhow::Result<String> {
+    if accounts::store::credentials_by_phone(&app.db, ADMIN_PHONE)
+        .await?
+        .is_some()
+    {
+        return Ok(format!(
+            "演示数据已存在，未重复导入。管理员账号 {ADMIN_PHONE}，密码 {DEMO_PASSWORD}"
+        ));
+    }
+    let mut report = String::new();
+    let staff = load_staff(app).await?;
+    writeln!(report, "已创建服务中心工作人员 {staff} 名（含管理员）")?;
+    let people = load_people(app).await?;
+    writeln!(
+        report,
+        "已注册演示用户 {people} 名（科技工作者、企事业单位、群众、科技志愿者）"
+    )?;
+    writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
+    writeln!(report, "  管理员            {ADMIN_PHONE}")?;
+    writeln!(report, "  省级·科技工作者服务部 13900000001")?;
+    writeln!(
+        report,
+        "  内江市·科技工作者服务部 {}",
+        people::city_staff_phone(10, Department::Worker)
+    )?;
+    writeln!(report, "  科技工作者        15000000001")?;
+    writeln!(report, "  企事业单位        15100000001")?;
+    Ok(report)
+}
+
+async fn load_staff(app: &App) -> anyhow::Result<usize> {
+    let mut created = 0;
+    let add = |phone: String, name: String, region: String, department: Department, admin: bool| {
+        let input = NewStaff {
+            phone,
+            password: DEMO_PASSWORD.into(),
+            name,
+            region_code: region,
+            department: department.as_str().into(),
+            admin,
+        };
+        async move {
+            add_staff(app, None, input)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo staff: {e} {:?}", e.fields()))
+        }
+    };
+    add(
+        ADMIN_PHONE.into(),
+        "省科协管理员".into(),
+        "51".into(),
+        Department::Worker,
+        true,
+    )
+    .await?;
+    created += 1;
+    for (index, department) in Department::ALL.iter().enumerate() {
+        add(
+            format!("1390000000{}", index + 1),
+            format!("省级{}", department.label()),
+            "51".into(),
+            *department,
+            false,
+        )
+        .await?;
+        created += 1;
+    }
+    let sichuan = RegionCode::parse("51")?;
+    for city in app.regions.children(Some(&sichuan)) {
+        let city_number: u32 = city.code.as_str()[2..].parse()?;
+        for department in Department::ALL {
+            let phone = people::city_staff_phone(city_number, *department);
+            add(
+                phone,
+                format!("{}{}", city.name, department.label()),
+                city.code.to_string(),
+                *department,
+                false,
+            )
+            .await?;
+            created += 1;
+        }
+        // A sample of counties: the first two of each city have their own service centre.
+        for (county_index, county) in app
+            .regions
+            .children(Some(&city.code))
+            .into_iter()
+            .take(2)
+            .enumerate()
+        {
+            for department in [Department::Worker, Department::Org] {
+                let phone =
+                    people::county_staff_phone(city_number, county_index as u32 + 1, department);
+                add(
+                    phone,
+                    format!("{}{}", county.name, department.label()),
+                    county.code.to_string(),
+                    department,
+                    false,
+                )
+                .await?;
+                created += 1;
+            }
+        }
+    }
+    Ok(created)
+}
+
+async fn load_people(app: &App) -> anyhow::Result<usize> {
+    let counties: Vec<RegionCode> = app
+        .regions
+        .children(Some(&RegionCode::parse("51")?))
+        .into_iter()
+        .flat_map(|city| app.regions.children(Some(&city.code)))
+        .filter(|r| r.level() == RegionLevel::County)
+        .map(|r| r.code.clone())
+        .collect();
+    // One hash for every demo account: hashing is slow on purpose, and they share a password.
+    let hash = hash_password(DEMO_PASSWORD.into()).await?;
+    let mut rng = Rng::new(2026);
+    let now = app.clock.now();
+    let mut created = 0;
+    for (number, role) in people::demo_roles() {
+        let region = counties[rng.below(counties.len())].clone();
+        let account: NewAccount = people::account(&mut rng, role, number, region, &app.regions)?;
+        let registered_at = now - Duration::minutes(rng.below(365 * 24 * 60) as i64);
+        accounts::store::register(&app.db, &account, &hash, registered_at)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo user: {e}"))?;
+        created += 1;
+    }
+    Ok(created)
+}

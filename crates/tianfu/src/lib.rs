@@ -1,0 +1,14 @@
+//! 天府科技云: the web pages, the JSON API and the background jobs in one library, so that the
+//! binary and the tests start the very same application.
+
+pub mod accounts;
+pub mod demo;
+pub mod market;
+pub mod notifications;
+pub mod platform;
+pub mod regions;
+pub mod staff;
+
+mod startup;
+
+pub use startup::{App, AppState, Server, router};

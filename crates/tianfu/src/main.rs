@@ -1,0 +1,135 @@
+//! The `tianfu` command: serve the platform, migrate, load demo data, add staff.
+
+use clap::{Parser, Subcommand};
+use tianfu::platform::config::Config;
+use tianfu::platform::telemetry;
+use tianfu::{App, Server, demo, staff};
+use tianfu_domain::Department;
+
+#[derive(Parser)]
+#[command(name = "tianfu", about = "天府科技云 · Tianfu S&T Cloud")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and serve pages, API and jobs (TIANFU_BIND, default 127.0.0.1:8080).
+    Serve,
+    /// Apply pending migrations and load the region tree, then exit.
+    Migrate,
+    /// Fill the database with a believable province of demo accounts (idempotent).
+    Demo,
+    /// Manage service-centre staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account for a region and department.
+    Add {
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        region_code: String,
+        /// worker, org or kepu.
+        #[arg(long)]
+        department: String,
+        /// Make an administrator instead (all regions).
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    telemetry::init_logging();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.bind).await?;
+            let app = App::start(config).await?;
+            let server = Server::new(app, listener);
+            tracing::info!(addr = %server.local_addr()?, database = server.app.db.backend_name(), "serving");
+            server.run(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate => {
+            let app = App::start(config).await?;
+            println!("数据库已迁移（{}）", app.db.backend_name());
+        }
+        Command::Demo => {
+            let app = App::start(config).await?;
+            let report = demo::load(&app).await?;
+            println!("{report}");
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    phone,
+                    password,
+                    name,
+                    region_code,
+                    department,
+                    admin,
+                },
+        } => {
+            let app = App::start(config).await?;
+            Department::parse(&department).map_err(|e| anyhow::anyhow!(e))?;
+            let input = staff::store::NewStaff {
+                phone,
+                password,
+                name,
+                region_code,
+                department,
+                admin,
+            };
+            match staff::store::add_staff(&app, None, input).await {
+                Ok(id) => println!("已创建工作人员账号 #{id}"),
+                Err(
+                    tianfu::platform::error::AppError::Validation(fields)
+                    | tianfu::platform::error::AppError::Conflict { fields, .. },
+                ) => {
+                    for (field, message) in fields.iter() {
+                        eprintln!("{field}: {message}");
+                    }
+                    std::process::exit(2);
+                }
+                Err(other) => return Err(anyhow::anyhow!(other.to_string())),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C, so that requests in flight finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

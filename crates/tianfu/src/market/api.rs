@@ -1,0 +1,312 @@
+//! `/api/v1/offers`, `/achievements`, `/needs`: publish, read, edit, withdraw, close; and the
+//! owner's own list.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use tianfu_domain::{FieldErrors, ListingKind, ListingStatus};
+use utoipa::IntoParams;
+
+use super::listing::{self, AchievementRequest, NeedRequest, NewListing, OfferRequest};
+use super::store::{self, ListingFilter, ListingRow};
+use super::view::ListingView;
+use super::{patch, service};
+use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::auth::{Actor, ApiMaybeUser, ApiUser, ClientIp};
+use crate::platform::error::{AppError, ErrorBody};
+use crate::platform::scope::RegionScope;
+use crate::{App, AppState};
+
+type Created = (StatusCode, Json<ListingView>);
+/// Turns the stored listing plus a PATCH into a validated listing.
+type Validate<'a> = &'a (dyn Fn(&ListingRow) -> Result<NewListing, FieldErrors> + Send + Sync);
+
+async fn publish(
+    app: &App,
+    actor: &Actor,
+    listing: NewListing,
+    ip: Option<String>,
+) -> Result<Created, AppError> {
+    let id = service::submit(app, actor, &listing, ip.as_deref()).await?;
+    let row = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| service::not_found(listing.kind))?;
+    Ok((StatusCode::CREATED, Json(ListingView::new(app, row))))
+}
+
+async fn show(
+    app: &App,
+    actor: Option<&Actor>,
+    kind: ListingKind,
+    id: i64,
+) -> Result<Json<ListingView>, AppError> {
+    Ok(Json(ListingView::new(
+        app,
+        service::visible(app, actor, kind, id).await?,
+    )))
+}
+
+/// Applies a PATCH: a status change, or new content (which goes back to review), or both.
+async fn change(
+    app: &App,
+    actor: &Actor,
+    kind: ListingKind,
+    id: i64,
+    ip: Option<String>,
+    status: Option<&str>,
+    content: Option<Validate<'_>>,
+) -> Result<Json<ListingView>, AppError> {
+    let row = service::owned(app, actor, kind, id, ip.as_deref()).await?;
+    if let Some(validate) = content {
+        service::edit(app, &row, &validate(&row)?).await?;
+    }
+    if let Some(status) = status {
+        service::change_status(app, &row, status).await?;
+    }
+    let row = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| service::not_found(kind))?;
+    Ok(Json(ListingView::new(app, row)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PublicListQuery {
+    /// Only this region's subtree.
+    pub region_code: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+async fn public_list(
+    app: &App,
+    kind: ListingKind,
+    query: PublicListQuery,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    let scope = match query.region_code.as_deref().filter(|c| !c.is_empty()) {
+        Some(code) => Some(RegionScope::Subtree(
+            app.regions
+                .find(code)
+                .map(|r| r.code.clone())
+                .ok_or_else(|| AppError::validation("region_code", "地区代码不存在"))?,
+        )),
+        None => None,
+    };
+    let filter = ListingFilter {
+        kind: Some(kind),
+        status: Some(ListingStatus::Published),
+        owner: None,
+        scope,
+    };
+    let (rows, total) = store::list(
+        &app.db,
+        &filter,
+        Paging {
+            page: query.page,
+            per_page: query.per_page,
+        },
+    )
+    .await?;
+    Ok(Json(ListResponse {
+        items: rows.into_iter().map(|r| ListingView::new(app, r)).collect(),
+        total,
+    }))
+}
+
+fn today(app: &App) -> chrono::NaiveDate {
+    (app.clock.now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Publish a capability (科技所能); it waits for review by the region's staff.
+#[utoipa::path(post, path = "/api/v1/offers", tag = "market", request_body = OfferRequest,
+    responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_offer(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<OfferRequest>,
+) -> Result<Created, AppError> {
+    publish(&app, &actor, listing::validate_offer(&request)?, ip).await
+}
+
+/// Published capabilities, newest first.
+#[utoipa::path(get, path = "/api/v1/offers", tag = "market", params(PublicListQuery), responses((status = 200, body = inline(ListResponse<ListingView>))))]
+pub async fn list_offers(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicListQuery>,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    public_list(&app, ListingKind::Offer, query).await
+}
+
+/// One capability: public once published; before that only its owner and the region's staff see it.
+#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "market", params(("id" = i64, Path)), responses((status = 200, body = ListingView), (status = 404, body = ErrorBody)))]
+pub async fn get_offer(
+    State(app): State<AppState>,
+    ApiMaybeUser(actor): ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ListingView>, AppError> {
+    show(&app, actor.as_ref(), ListingKind::Offer, id).await
+}
+
+/// Edit (back to review), withdraw or close one's capability.
+#[utoipa::path(patch, path = "/api/v1/offers/{id}", tag = "market", params(("id" = i64, Path)), request_body = OfferRequest,
+    responses((status = 200, body = ListingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn patch_offer(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<OfferRequest>,
+) -> Result<Json<ListingView>, AppError> {
+    let validate = |row: &ListingRow| listing::validate_offer(&patch::offer(row, &request));
+    let content: Option<Validate<'_>> = patch::has_content(&request).then_some(&validate);
+    change(
+        &app,
+        &actor,
+        ListingKind::Offer,
+        id,
+        ip,
+        request.status.as_deref(),
+        content,
+    )
+    .await
+}
+
+/// Publish an achievement (科技成果).
+#[utoipa::path(post, path = "/api/v1/achievements", tag = "market", request_body = AchievementRequest,
+    responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_achievement(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<AchievementRequest>,
+) -> Result<Created, AppError> {
+    publish(&app, &actor, listing::validate_achievement(&request)?, ip).await
+}
+
+/// Published achievements, newest first.
+#[utoipa::path(get, path = "/api/v1/achievements", tag = "market", params(PublicListQuery), responses((status = 200, body = inline(ListResponse<ListingView>))))]
+pub async fn list_achievements(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicListQuery>,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    public_list(&app, ListingKind::Achievement, query).await
+}
+
+/// One achievement.
+#[utoipa::path(get, path = "/api/v1/achievements/{id}", tag = "market", params(("id" = i64, Path)), responses((status = 200, body = ListingView), (status = 404, body = ErrorBody)))]
+pub async fn get_achievement(
+    State(app): State<AppState>,
+    ApiMaybeUser(actor): ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ListingView>, AppError> {
+    show(&app, actor.as_ref(), ListingKind::Achievement, id).await
+}
+
+/// Edit, withdraw or close one's achievement.
+#[utoipa::path(patch, path = "/api/v1/achievements/{id}", tag = "market", params(("id" = i64, Path)), request_body = AchievementRequest,
+    responses((status = 200, body = ListingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn patch_achievement(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<AchievementRequest>,
+) -> Result<Json<ListingView>, AppError> {
+    let validate =
+        |row: &ListingRow| listing::validate_achievement(&patch::achievement(row, &request));
+    let content: Option<Validate<'_>> = patch::has_content(&request).then_some(&validate);
+    change(
+        &app,
+        &actor,
+        ListingKind::Achievement,
+        id,
+        ip,
+        request.status.as_deref(),
+        content,
+    )
+    .await
+}
+
+/// Post a need (科技所需).
+#[utoipa::path(post, path = "/api/v1/needs", tag = "market", request_body = NeedRequest,
+    responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_need(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiJson(request): ApiJson<NeedRequest>,
+) -> Result<Created, AppError> {
+    publish(
+        &app,
+        &actor,
+        listing::validate_need(&request, today(&app))?,
+        ip,
+    )
+    .await
+}
+
+/// Published needs, newest first.
+#[utoipa::path(get, path = "/api/v1/needs", tag = "market", params(PublicListQuery), responses((status = 200, body = inline(ListResponse<ListingView>))))]
+pub async fn list_needs(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<PublicListQuery>,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    public_list(&app, ListingKind::Need, query).await
+}
+
+/// One need.
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "market", params(("id" = i64, Path)), responses((status = 200, body = ListingView), (status = 404, body = ErrorBody)))]
+pub async fn get_need(
+    State(app): State<AppState>,
+    ApiMaybeUser(actor): ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ListingView>, AppError> {
+    show(&app, actor.as_ref(), ListingKind::Need, id).await
+}
+
+/// Edit, withdraw or close one's need.
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "market", params(("id" = i64, Path)), request_body = NeedRequest,
+    responses((status = 200, body = ListingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn patch_need(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<NeedRequest>,
+) -> Result<Json<ListingView>, AppError> {
+    let today = today(&app);
+    let validate = |row: &ListingRow| listing::validate_need(&patch::need(row, &request), today);
+    let content: Option<Validate<'_>> = patch::has_content(&request).then_some(&validate);
+    change(
+        &app,
+        &actor,
+        ListingKind::Need,
+        id,
+        ip,
+        request.status.as_deref(),
+        content,
+    )
+    .await
+}
+
+/// The signed-in user's own listings of every kind and status.
+#[utoipa::path(get, path = "/api/v1/me/listings", tag = "market", params(Paging), responses((status = 200, body = inline(ListResponse<ListingView>))), security(("bearer" = [])))]
+pub async fn my_listings(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(paging): ApiQuery<Paging>,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    let filter = ListingFilter {
+        owner: Some(actor.id),
+        ..ListingFilter::default()
+    };
+    let (rows, total) = store::list(&app.db, &filter, paging).await?;
+    Ok(Json(ListResponse {
+        items: rows
+            .into_iter()
+            .map(|r| ListingView::new(&app, r))
+            .collect(),
+        total,
+    }))
+}

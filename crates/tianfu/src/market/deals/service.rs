@@ -1,0 +1,188 @@
+//! Who the parties of a deal are, and who may move it.
+
+use tianfu_domain::{DealStage, Fen, FieldErrors, ListingKind, Party, ServiceType};
+
+use super::store::{self, DealRow, NewDeal};
+use crate::App;
+use crate::market::inquiries::store as inquiries;
+use crate::market::service as listings;
+use crate::market::store::ListingRow;
+use crate::platform::auth::Actor;
+use crate::platform::error::AppError;
+use crate::platform::scope;
+
+pub struct DealInput {
+    pub need_id: Option<i64>,
+    pub offer_id: Option<i64>,
+    pub achievement_id: Option<i64>,
+    pub inquiry_id: Option<i64>,
+    pub contract_type: String,
+    pub amount_fen: Option<i64>,
+}
+
+async fn published(
+    app: &App,
+    actor: &Actor,
+    kind: ListingKind,
+    id: Option<i64>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<Option<ListingRow>, AppError> {
+    let Some(id) = id else { return Ok(None) };
+    match listings::visible(app, Some(actor), kind, id).await {
+        Ok(row) if row.is_published() => Ok(Some(row)),
+        Ok(_) | Err(AppError::NotFound(_)) => {
+            errors.add(field, format!("{}不存在或尚未发布", kind.label()));
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Works out buyer and seller from the listings named, checks the actor is one of them, and
+/// creates the deal at 意向.
+pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, AppError> {
+    let mut errors = FieldErrors::new();
+    let contract_type = errors.check("contract_type", ServiceType::parse(&input.contract_type));
+    let amount = match input.amount_fen {
+        Some(fen) => errors.check("amount_fen", Fen::new(fen)),
+        None => {
+            errors.add("amount_fen", "请填写交易金额（分）");
+            None
+        }
+    };
+    if input.offer_id.is_some() && input.achievement_id.is_some() {
+        errors.add(
+            "achievement_id",
+            "一笔交易只能对应一项科技所能或一项科技成果",
+        );
+    }
+    let need = published(
+        app,
+        actor,
+        ListingKind::Need,
+        input.need_id,
+        "need_id",
+        &mut errors,
+    )
+    .await?;
+    let offer = published(
+        app,
+        actor,
+        ListingKind::Offer,
+        input.offer_id,
+        "offer_id",
+        &mut errors,
+    )
+    .await?;
+    let achievement = published(
+        app,
+        actor,
+        ListingKind::Achievement,
+        input.achievement_id,
+        "achievement_id",
+        &mut errors,
+    )
+    .await?;
+    let provided = offer.as_ref().or(achievement.as_ref());
+    if need.is_none()
+        && provided.is_none()
+        && errors.get("need_id").is_none()
+        && errors.get("offer_id").is_none()
+        && errors.get("achievement_id").is_none()
+    {
+        errors.add("need_id", "请指明交易对应的科技所需，或科技所能/科技成果");
+    }
+    errors.into_result()?;
+    // The side that needs buys; the side that provides sells. A missing side is the actor.
+    let buyer = need.as_ref().map(|n| n.owner_id).unwrap_or(actor.id.0);
+    let seller = provided.map(|p| p.owner_id).unwrap_or(actor.id.0);
+    if buyer == seller {
+        return Err(AppError::validation("need_id", "交易双方不能是同一人"));
+    }
+    if actor.id.0 != buyer && actor.id.0 != seller {
+        return Err(AppError::Forbidden("只有交易双方可以发起交易".into()));
+    }
+    if let Some(inquiry_id) = input.inquiry_id {
+        let inquiry = inquiries::find(&app.db, inquiry_id)
+            .await?
+            .ok_or_else(|| AppError::validation("inquiry_id", "洽谈不存在"))?;
+        let listed = [need.as_ref(), offer.as_ref(), achievement.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|l| l.id == inquiry.listing_id);
+        if !inquiry.is_participant(actor.id) || !listed {
+            return Err(AppError::validation("inquiry_id", "该洽谈与本交易无关"));
+        }
+    }
+    let anchor = need.as_ref().or(provided).expect("checked above");
+    let deal = NewDeal {
+        need_id: need.as_ref().map(|n| n.id),
+        offer_id: offer.as_ref().map(|o| o.id),
+        achievement_id: achievement.as_ref().map(|a| a.id),
+        inquiry_id: input.inquiry_id,
+        buyer,
+        seller,
+        contract_type: contract_type.expect("checked"),
+        amount: amount.expect("checked"),
+        region: anchor.region().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("listing {} has a bad region", anchor.id))
+        })?,
+        title: anchor.title.clone(),
+    };
+    Ok(store::create(&app.db, &deal, actor.id, app.clock.now()).await?)
+}
+
+/// Parties see their deal, and so do the staff of the deal's region.
+pub async fn visible(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    ip: Option<&str>,
+) -> Result<DealRow, AppError> {
+    let deal = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("交易"))?;
+    let region = tianfu_domain::RegionCode::parse(&deal.region_code).ok();
+    let allowed =
+        deal.is_party(actor.id) || region.is_some_and(|r| scope::can_view_region(actor, &r));
+    scope::ensure(app, actor, allowed, &format!("deal:{id}"), ip).await?;
+    Ok(deal)
+}
+
+/// Moves a deal at a party's request, by the domain's rules.
+pub async fn transition(
+    app: &App,
+    actor: &Actor,
+    deal: &DealRow,
+    to: &str,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
+    let party = if deal.buyer_id == actor.id.0 {
+        Party::Buyer
+    } else if deal.seller_id == actor.id.0 {
+        Party::Seller
+    } else {
+        scope::ensure(
+            app,
+            actor,
+            false,
+            &format!("deal:{}:transition", deal.id),
+            ip,
+        )
+        .await?;
+        unreachable!("ensure refuses")
+    };
+    let to = DealStage::parse(to).map_err(|e| AppError::validation("to", e))?;
+    let state = deal
+        .state()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("deal {} has a bad stage", deal.id)))?;
+    let next = state
+        .transition(party, to)
+        .map_err(|e| AppError::Conflict {
+            message: e.to_string(),
+            fields: FieldErrors::single("to", e.to_string()),
+        })?;
+    store::save_state(&app.db, deal, next, actor.id, app.clock.now()).await?;
+    Ok(())
+}

@@ -1,0 +1,170 @@
+use chrono::{DateTime, Utc};
+use tianfu_domain::{DealStage, DealState, Fen, RegionCode, ServiceType, UserId};
+
+use crate::platform::api::Paging;
+use crate::platform::db::Db;
+use crate::platform::ledger::LedgerEvent;
+use crate::{append_ledger_event, notify, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DealRow {
+    pub id: i64,
+    pub need_id: Option<i64>,
+    pub offer_id: Option<i64>,
+    pub achievement_id: Option<i64>,
+    pub inquiry_id: Option<i64>,
+    pub buyer_id: i64,
+    pub buyer_name: String,
+    pub seller_id: i64,
+    pub seller_name: String,
+    pub contract_type: String,
+    pub amount_fen: i64,
+    pub stage: String,
+    pub buyer_signed: bool,
+    pub seller_signed: bool,
+    pub region_code: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl DealRow {
+    pub fn state(&self) -> Option<DealState> {
+        Some(DealState {
+            stage: DealStage::parse(&self.stage).ok()?,
+            buyer_signed: self.buyer_signed,
+            seller_signed: self.seller_signed,
+        })
+    }
+
+    pub fn is_party(&self, user: UserId) -> bool {
+        self.buyer_id == user.0 || self.seller_id == user.0
+    }
+}
+
+macro_rules! deal_select {
+    () => {
+        "SELECT d.id, d.need_id, d.offer_id, d.achievement_id, d.inquiry_id, d.buyer_id, b.name AS buyer_name, d.seller_id, \
+         s.name AS seller_name, d.contract_type, d.amount_fen, d.stage, d.buyer_signed, d.seller_signed, d.region_code, \
+         d.created_at, d.updated_at FROM deals d JOIN users b ON b.id = d.buyer_id JOIN users s ON s.id = d.seller_id "
+    };
+}
+
+pub struct NewDeal {
+    pub need_id: Option<i64>,
+    pub offer_id: Option<i64>,
+    pub achievement_id: Option<i64>,
+    pub inquiry_id: Option<i64>,
+    pub buyer: i64,
+    pub seller: i64,
+    pub contract_type: ServiceType,
+    pub amount: Fen,
+    pub region: RegionCode,
+    pub title: String,
+}
+
+pub async fn create(
+    db: &Db,
+    deal: &NewDeal,
+    creator: UserId,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let other = if deal.buyer == creator.0 {
+        deal.seller
+    } else {
+        deal.buyer
+    };
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deals (need_id, offer_id, achievement_id, inquiry_id, buyer_id, seller_id, contract_type, amount_fen, stage, \
+             buyer_signed, seller_signed, region_code, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $10, $10) RETURNING id",
+        )
+        .bind(deal.need_id)
+        .bind(deal.offer_id)
+        .bind(deal.achievement_id)
+        .bind(deal.inquiry_id)
+        .bind(deal.buyer)
+        .bind(deal.seller)
+        .bind(deal.contract_type.as_str())
+        .bind(deal.amount.get())
+        .bind(deal.region.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        notify!(&mut *tx, other, format!("“{}”有一笔新的交易意向，请查看", deal.title), format!("/me/deals#deal-{id}"), now)?;
+        tx.commit().await?;
+        Ok(id)
+    }.await)
+}
+
+/// Stores a new state. Reaching 签约 records `deal.signed`, reaching 完成 records
+/// `deal.completed` and, for an achievement, `achievement.transferred` (科技成果转化), each with
+/// the amount, in the same transaction.
+pub async fn save_state(
+    db: &Db,
+    deal: &DealRow,
+    next: DealState,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let region = RegionCode::parse(&deal.region_code)
+        .unwrap_or_else(|_| RegionCode::parse("51").expect("valid"));
+    let mut events: Vec<&str> = Vec::new();
+    if next.stage != deal.state().map(|s| s.stage).unwrap_or(next.stage) {
+        match next.stage {
+            DealStage::Signed => events.push("deal.signed"),
+            DealStage::Completed => {
+                events.push("deal.completed");
+                if deal.achievement_id.is_some() {
+                    events.push("achievement.transferred");
+                }
+            }
+            _ => {}
+        }
+    }
+    let other = if deal.buyer_id == actor.0 {
+        deal.seller_id
+    } else {
+        deal.buyer_id
+    };
+    let text = format!("交易 #{} 现为“{}”", deal.id, next.stage.label());
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE deals SET stage = $1, buyer_signed = $2, seller_signed = $3, updated_at = $4 WHERE id = $5")
+            .bind(next.stage.as_str())
+            .bind(next.buyer_signed)
+            .bind(next.seller_signed)
+            .bind(now)
+            .bind(deal.id)
+            .execute(&mut *tx)
+            .await?;
+        for kind in &events {
+            let event = LedgerEvent { kind, region: &region, actor: Some(actor), subject_kind: "deal", subject_id: deal.id, amount_fen: Some(deal.amount_fen) };
+            append_ledger_event!(&mut *tx, now, &event)?;
+        }
+        notify!(&mut *tx, other, &text, format!("/me/deals#deal-{}", deal.id), now)?;
+        tx.commit().await
+    }.await)
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<DealRow>, sqlx::Error> {
+    const SQL: &str = concat!(deal_select!(), "WHERE d.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, DealRow>(SQL).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn mine(
+    db: &Db,
+    user: UserId,
+    paging: Paging,
+) -> Result<(Vec<DealRow>, i64), sqlx::Error> {
+    const SQL: &str = concat!(
+        deal_select!(),
+        "WHERE d.buyer_id = $1 OR d.seller_id = $1 ORDER BY d.id DESC LIMIT $2 OFFSET $3"
+    );
+    on_db!(db, pool => {
+        let rows = sqlx::query_as::<_, DealRow>(SQL).bind(user.0).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE buyer_id = $1 OR seller_id = $1").bind(user.0).fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}

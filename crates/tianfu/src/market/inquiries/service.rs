@@ -1,0 +1,128 @@
+use tianfu_domain::ListingKind;
+
+use super::store::{self, InquiryRow};
+use crate::App;
+use crate::market::service as listings;
+use crate::platform::auth::Actor;
+use crate::platform::error::AppError;
+use crate::platform::scope;
+
+pub const MESSAGE_MAX_CHARS: usize = 2000;
+
+pub fn parse_message(field: &str, body: &str) -> Result<String, AppError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::validation(field, "请填写洽谈内容"));
+    }
+    if body.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(AppError::validation(
+            field,
+            format!("洽谈内容不能超过{MESSAGE_MAX_CHARS}字"),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// Opens an inquiry on a published listing (or continues the open one the user already has).
+pub async fn open(
+    app: &App,
+    actor: &Actor,
+    kind: ListingKind,
+    listing_id: i64,
+    message: &str,
+) -> Result<i64, AppError> {
+    let message = parse_message("message", message)?;
+    let listing = listings::visible(app, Some(actor), kind, listing_id).await?;
+    if !listing.is_published() {
+        return Err(AppError::validation(
+            "target_id",
+            "该内容尚未发布，不能洽谈",
+        ));
+    }
+    if listing.owner_id == actor.id.0 {
+        return Err(AppError::validation("target_id", "不能与自己洽谈"));
+    }
+    let now = app.clock.now();
+    match store::find_open(&app.db, listing.id, actor.id).await? {
+        Some(existing) => {
+            let inquiry = store::find(&app.db, existing)
+                .await?
+                .ok_or_else(|| AppError::not_found("洽谈"))?;
+            store::reply(&app.db, &inquiry, actor.id, &message, now).await?;
+            Ok(existing)
+        }
+        None => Ok(store::open(
+            &app.db,
+            listing.id,
+            listing.owner_id,
+            actor.id,
+            &listing.title,
+            &message,
+            now,
+        )
+        .await?),
+    }
+}
+
+/// The inquiry if the actor takes part in it; anyone else is refused (and audited).
+pub async fn participant(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    ip: Option<&str>,
+) -> Result<InquiryRow, AppError> {
+    let inquiry = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("洽谈"))?;
+    let allowed = inquiry.is_participant(actor.id);
+    scope::ensure(app, actor, allowed, &format!("inquiry:{id}"), ip).await?;
+    Ok(inquiry)
+}
+
+pub async fn reply(
+    app: &App,
+    actor: &Actor,
+    inquiry: &InquiryRow,
+    body: &str,
+) -> Result<(), AppError> {
+    let body = parse_message("body", body)?;
+    if inquiry.status != "open" {
+        return Err(AppError::validation("body", "该洽谈已结束，不能再回复"));
+    }
+    store::reply(&app.db, inquiry, actor.id, &body, app.clock.now()).await?;
+    Ok(())
+}
+
+/// The owner may decline; either side may close. An ended inquiry stays ended.
+pub async fn set_status(
+    app: &App,
+    actor: &Actor,
+    inquiry: &InquiryRow,
+    status: &str,
+) -> Result<(), AppError> {
+    if inquiry.status != "open" {
+        return Err(AppError::validation("status", "该洽谈已结束"));
+    }
+    match status {
+        "declined" if inquiry.owner_id != actor.id.0 => {
+            return Err(AppError::Forbidden("只有发布者可以婉拒洽谈".into()));
+        }
+        "declined" | "closed" => {}
+        _ => {
+            return Err(AppError::validation(
+                "status",
+                "状态只能是 declined（婉拒）或 closed（结束）",
+            ));
+        }
+    }
+    store::set_status(&app.db, inquiry, actor.id, status, app.clock.now()).await?;
+    Ok(())
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "open" => "洽谈中",
+        "declined" => "已婉拒",
+        _ => "已结束",
+    }
+}

@@ -1,0 +1,178 @@
+use chrono::{DateTime, Utc};
+use tianfu_domain::UserId;
+
+use crate::platform::api::Paging;
+use crate::platform::db::Db;
+use crate::{notify, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InquiryRow {
+    pub id: i64,
+    pub listing_id: i64,
+    pub listing_kind: String,
+    pub listing_title: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub requester_id: i64,
+    pub requester_name: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl InquiryRow {
+    pub fn is_participant(&self, user: UserId) -> bool {
+        self.owner_id == user.0 || self.requester_id == user.0
+    }
+
+    /// The other side of the conversation from `user`'s point of view.
+    pub fn counterpart(&self, user: UserId) -> i64 {
+        if self.owner_id == user.0 {
+            self.requester_id
+        } else {
+            self.owner_id
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub author_id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+macro_rules! inquiry_select {
+    () => {
+        "SELECT i.id, i.listing_id, l.kind AS listing_kind, l.title AS listing_title, i.owner_id, o.name AS owner_name, \
+         i.requester_id, r.name AS requester_name, i.status, i.created_at, i.updated_at \
+         FROM inquiries i JOIN listings l ON l.id = i.listing_id JOIN users o ON o.id = i.owner_id JOIN users r ON r.id = i.requester_id "
+    };
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<InquiryRow>, sqlx::Error> {
+    const SQL: &str = concat!(inquiry_select!(), "WHERE i.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, InquiryRow>(SQL).bind(id).fetch_optional(pool).await)
+}
+
+/// The open inquiry a requester already has on a listing, so a second "发起洽谈" continues it.
+pub async fn find_open(
+    db: &Db,
+    listing: i64,
+    requester: UserId,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM inquiries WHERE listing_id = $1 AND requester_id = $2 AND status = 'open'")
+            .bind(listing)
+            .bind(requester.0)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Opens an inquiry with its first message and tells the listing's owner.
+pub async fn open(
+    db: &Db,
+    listing: i64,
+    owner: i64,
+    requester: UserId,
+    title: &str,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO inquiries (listing_id, owner_id, requester_id, status, created_at, updated_at) VALUES ($1, $2, $3, 'open', $4, $4) RETURNING id",
+        )
+        .bind(listing)
+        .bind(owner)
+        .bind(requester.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(requester.0)
+            .bind(message)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        notify!(&mut *tx, owner, format!("有人就“{title}”向您发起洽谈"), format!("/me/inquiries/{id}"), now)?;
+        tx.commit().await?;
+        Ok(id)
+    }.await)
+}
+
+/// Adds a message and tells the other side.
+pub async fn reply(
+    db: &Db,
+    inquiry: &InquiryRow,
+    author: UserId,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let text = format!("“{}”的洽谈有新消息", inquiry.listing_title);
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(inquiry.id)
+            .bind(author.0)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE inquiries SET updated_at = $1 WHERE id = $2").bind(now).bind(inquiry.id).execute(&mut *tx).await?;
+        notify!(&mut *tx, inquiry.counterpart(author), &text, format!("/me/inquiries/{}", inquiry.id), now)?;
+        tx.commit().await
+    }.await)
+}
+
+pub async fn set_status(
+    db: &Db,
+    inquiry: &InquiryRow,
+    actor: UserId,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let text = match status {
+        "declined" => format!("对方已婉拒“{}”的洽谈", inquiry.listing_title),
+        _ => format!("“{}”的洽谈已结束", inquiry.listing_title),
+    };
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE inquiries SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now).bind(inquiry.id).execute(&mut *tx).await?;
+        notify!(&mut *tx, inquiry.counterpart(actor), &text, format!("/me/inquiries/{}", inquiry.id), now)?;
+        tx.commit().await
+    }.await)
+}
+
+pub async fn messages(db: &Db, inquiry: i64) -> Result<Vec<MessageRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, MessageRow>(
+            "SELECT m.author_id, u.name AS author_name, m.body, m.created_at FROM inquiry_messages m JOIN users u ON u.id = m.author_id \
+             WHERE m.inquiry_id = $1 ORDER BY m.id",
+        )
+        .bind(inquiry)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The user's inquiries on both sides, most recently active first.
+pub async fn mine(
+    db: &Db,
+    user: UserId,
+    paging: Paging,
+) -> Result<(Vec<InquiryRow>, i64), sqlx::Error> {
+    const SQL: &str = concat!(
+        inquiry_select!(),
+        "WHERE i.owner_id = $1 OR i.requester_id = $1 ORDER BY i.updated_at DESC, i.id DESC LIMIT $2 OFFSET $3"
+    );
+    on_db!(db, pool => {
+        let rows = sqlx::query_as::<_, InquiryRow>(SQL).bind(user.0).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inquiries WHERE owner_id = $1 OR requester_id = $1").bind(user.0).fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}

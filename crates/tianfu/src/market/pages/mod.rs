@@ -1,0 +1,130 @@
+//! The market's pages (Simplified Chinese, server-rendered, working without JavaScript): the
+//! market front page, one page per listing, studios, the publishing forms and "my listings" in
+//! the workspace, and the staff review queue. They call the same `service` functions as the
+//! API, so the pages and the API can never disagree about who may see or change what.
+
+mod form_input;
+mod forms;
+mod listings;
+mod review;
+mod studio;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tianfu_domain::ListingKind;
+
+use super::service;
+use super::store::{self, ListingRow};
+use super::view::ListingView;
+use crate::platform::auth::Actor;
+use crate::platform::clock::shanghai;
+use crate::platform::error::AppError;
+use crate::{App, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/market", get(listings::market))
+        .route("/offers/{id}", get(listings::offer))
+        .route("/achievements/{id}", get(listings::achievement))
+        .route("/needs/{id}", get(listings::need))
+        .route("/me/listings", get(listings::mine))
+        .route("/me/listings/{id}/status", post(listings::change_status))
+        .route("/me/listings/new", get(forms::new_form).post(forms::create))
+        .route(
+            "/me/listings/{id}/edit",
+            get(forms::edit_form).post(forms::update),
+        )
+        .route("/studios/{id}", get(studio::show))
+        .route("/me/studio", get(studio::mine).post(studio::open))
+        .route("/admin/reviews", get(review::queue))
+        .route("/admin/reviews/{kind}/{id}", post(review::decide))
+}
+
+/// The public page of a listing: `/offers/1`, `/achievements/2`, `/needs/3`.
+pub fn detail_href(kind: &str, id: i64) -> String {
+    format!("/{kind}s/{id}")
+}
+
+/// A path id that is not a number is a page that does not exist, not a bad request.
+fn parse_id(raw: &str, what: &str) -> Result<i64, AppError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::not_found(what))
+}
+
+/// A 1-based page number from a query string; anything unreadable is the first page.
+fn page_number(raw: Option<&str>) -> u32 {
+    raw.and_then(|p| p.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// One listing as a line of a list: the view plus the captions that differ by kind.
+pub struct Line {
+    pub href: String,
+    pub view: ListingView,
+    pub kind_label: &'static str,
+    /// 服务类型 / 成果类型 / 需求类型.
+    pub type_caption: &'static str,
+    pub type_label: String,
+    /// 价格 or 预算.
+    pub price_caption: &'static str,
+    /// Date of publication (Asia/Shanghai), empty when not published.
+    pub published: String,
+    /// When it was last submitted for review (Asia/Shanghai).
+    pub submitted: String,
+}
+
+impl Line {
+    pub fn new(app: &App, row: ListingRow) -> Self {
+        let submitted = shanghai(row.updated_at);
+        Line::from_view(ListingView::new(app, row), submitted)
+    }
+
+    pub fn from_view(view: ListingView, submitted: String) -> Self {
+        let kind = ListingKind::parse(&view.kind).unwrap_or(ListingKind::Offer);
+        let (type_caption, type_label, price_caption) = match kind {
+            ListingKind::Offer => ("服务类型", view.service_type_label.clone(), "价格"),
+            ListingKind::Achievement => ("成果类型", view.achievement_kind_label.clone(), "价格"),
+            ListingKind::Need => ("需求类型", view.need_kind_label.clone(), "预算"),
+        };
+        Line {
+            href: detail_href(&view.kind, view.id),
+            kind_label: kind.label(),
+            type_caption,
+            type_label: type_label.unwrap_or_default(),
+            price_caption,
+            published: view
+                .published_at
+                .map(|at| shanghai(at).chars().take(10).collect())
+                .unwrap_or_default(),
+            submitted,
+            view,
+        }
+    }
+}
+
+/// The actor's own listing of any kind, for a change: 404 when they may not see it, 403
+/// (audited, through `service::owned`) when they may see it but it is someone else's.
+async fn my_listing(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    ip: Option<&str>,
+) -> Result<ListingRow, AppError> {
+    let kind = store::find(&app.db, id)
+        .await?
+        .and_then(|row| row.kind())
+        .ok_or_else(|| AppError::not_found("内容"))?;
+    service::owned(app, actor, kind, id, ip).await
+}
+
+/// The first message of an error, for a line at the top of a page.
+fn first_message(error: &AppError) -> String {
+    error
+        .fields()
+        .into_values()
+        .next()
+        .unwrap_or_else(|| error.to_string())
+}

@@ -1,0 +1,105 @@
+//! The review queue: listings waiting for the staff whose region covers them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use tianfu_domain::{ListingKind, ListingStatus};
+use utoipa::{IntoParams, ToSchema};
+
+use super::service;
+use super::store::{self, ListingFilter};
+use super::view::ListingView;
+use crate::AppState;
+use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::auth::{ApiStaff, ClientIp};
+use crate::platform::error::{AppError, ErrorBody};
+use crate::platform::scope::staff_scope;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ReviewQuery {
+    /// offer, achievement or need; all kinds when absent.
+    pub kind: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+pub fn parse_kind(kind: Option<&str>) -> Result<Option<ListingKind>, AppError> {
+    match kind.filter(|k| !k.is_empty()) {
+        Some(kind) => ListingKind::parse(kind)
+            .map(Some)
+            .map_err(|e| AppError::validation("kind", e)),
+        None => Ok(None),
+    }
+}
+
+/// Listings awaiting review in the staff member's region subtree, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/reviews", tag = "staff", params(ReviewQuery),
+    responses((status = 200, body = inline(ListResponse<ListingView>)), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn queue(
+    State(app): State<AppState>,
+    ApiStaff(actor): ApiStaff,
+    ApiQuery(query): ApiQuery<ReviewQuery>,
+) -> Result<Json<ListResponse<ListingView>>, AppError> {
+    let filter = ListingFilter {
+        kind: parse_kind(query.kind.as_deref())?,
+        status: Some(ListingStatus::Pending),
+        owner: None,
+        scope: staff_scope(&actor),
+    };
+    let (rows, total) = store::list(
+        &app.db,
+        &filter,
+        Paging {
+            page: query.page,
+            per_page: query.per_page,
+        },
+    )
+    .await?;
+    Ok(Json(ListResponse {
+        items: rows
+            .into_iter()
+            .map(|r| ListingView::new(&app, r))
+            .collect(),
+        total,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDecision {
+    /// approve or reject.
+    #[serde(default)]
+    pub decision: String,
+    /// Required when rejecting; the owner sees it.
+    pub reason: Option<String>,
+}
+
+/// Approve (publish) or reject a pending listing in one's region.
+#[utoipa::path(post, path = "/api/v1/admin/reviews/{kind}/{id}", tag = "staff", request_body = ReviewDecision,
+    params(("kind" = String, Path, description = "offer, achievement or need"), ("id" = i64, Path)),
+    responses((status = 200, body = ListingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn decide(
+    State(app): State<AppState>,
+    ApiStaff(actor): ApiStaff,
+    ClientIp(ip): ClientIp,
+    Path((kind, id)): Path<(String, i64)>,
+    ApiJson(decision): ApiJson<ReviewDecision>,
+) -> Result<Json<ListingView>, AppError> {
+    let kind =
+        ListingKind::parse(&kind).map_err(|_| AppError::NotFound("审核类别不存在".into()))?;
+    service::decide(
+        &app,
+        &actor,
+        kind,
+        id,
+        &decision.decision,
+        decision.reason.as_deref(),
+        ip.as_deref(),
+    )
+    .await?;
+    let row = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| service::not_found(kind))?;
+    Ok(Json(ListingView::new(&app, row)))
+}

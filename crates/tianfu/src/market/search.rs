@@ -1,0 +1,213 @@
+//! `GET /api/v1/search` and the `/search` page: Chinese full-text search over published
+//! listings, with filters, sorting, highlighted snippets and paging.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use tianfu_domain::{Fen, Industry, ListingKind, ServiceType};
+use tianfu_search::{ListingKind as IndexKind, SearchQuery, Sort};
+use utoipa::{IntoParams, ToSchema};
+
+use super::view::price_label;
+use crate::platform::api::{ApiQuery, ListResponse, Paging};
+use crate::platform::auth::{Actor, MaybeUser};
+use crate::platform::clock::shanghai;
+use crate::platform::error::{AppError, ErrorBody};
+use crate::platform::page::{PageError, Pager, url_encode};
+use crate::{App, AppState};
+
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// Words to look for; empty lists the newest.
+    pub q: Option<String>,
+    /// offer, achievement or need.
+    pub kind: Option<String>,
+    /// Region subtree.
+    pub region_code: Option<String>,
+    /// GB/T 4754 code.
+    pub industry: Option<String>,
+    /// development, transfer, consulting or service.
+    pub service_type: Option<String>,
+    /// Lowest price in yuan.
+    pub price_min: Option<String>,
+    /// Highest price in yuan.
+    pub price_max: Option<String>,
+    /// relevance (default) or newest.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchItem {
+    pub kind: String,
+    pub kind_label: String,
+    pub id: i64,
+    pub title: String,
+    /// Escaped text with matches in `<mark>`.
+    pub snippet: String,
+    pub region_code: String,
+    pub region_name: String,
+    pub industry: String,
+    pub industry_name: String,
+    pub price_fen: Option<i64>,
+    pub price_label: String,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub score: f32,
+}
+
+fn some(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Turns the parameters into an index query, refusing unknown values field by field.
+fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppError> {
+    let mut errors = tianfu_domain::FieldErrors::new();
+    let kinds = match some(&params.kind) {
+        Some(kind) => errors.check("kind", ListingKind::parse(kind)).and_then(|k| IndexKind::parse(k.as_str())).into_iter().collect(),
+        None => vec![IndexKind::Offer, IndexKind::Achievement, IndexKind::Need],
+    };
+    let region_code = some(&params.region_code).and_then(|code| match app.regions.find(code) {
+        Some(region) => Some(region.code.to_string()),
+        None => {
+            errors.add("region_code", "地区代码不存在");
+            None
+        }
+    });
+    let industry = some(&params.industry).and_then(|code| errors.check("industry", Industry::parse(code))).map(|i| i.code().to_owned());
+    let service_type = some(&params.service_type).and_then(|t| errors.check("service_type", ServiceType::parse(t))).map(|t| t.as_str().to_owned());
+    let price_min = some(&params.price_min).and_then(|p| errors.check("price_min", Fen::parse_yuan(p))).map(Fen::get);
+    let price_max = some(&params.price_max).and_then(|p| errors.check("price_max", Fen::parse_yuan(p))).map(Fen::get);
+    let sort = match some(&params.sort) {
+        None | Some("relevance") => Sort::Relevance,
+        Some("newest") => Sort::Newest,
+        Some(_) => {
+            errors.add("sort", "排序只能是 relevance（相关度）或 newest（最新）");
+            Sort::Relevance
+        }
+    };
+    errors.into_result()?;
+    let paging = Paging { page: params.page, per_page: params.per_page };
+    let query = SearchQuery {
+        q: params.q.clone().unwrap_or_default().chars().take(100).collect(),
+        kinds,
+        region_code,
+        industry,
+        service_type,
+        price_min_fen: price_min,
+        price_max_fen: price_max,
+        sort,
+        offset: paging.offset() as usize,
+        limit: paging.limit() as usize,
+    };
+    Ok((query, paging))
+}
+
+async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), AppError> {
+    let search = app.search.clone();
+    let results = tokio::task::spawn_blocking(move || search.search(&query))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("search: {e}")))?;
+    let items = results
+        .hits
+        .into_iter()
+        .map(|hit| SearchItem {
+            kind_label: ListingKind::parse(hit.kind.as_str()).map(|k| k.label()).unwrap_or("").to_owned(),
+            kind: hit.kind.as_str().to_owned(),
+            id: hit.id,
+            title: hit.title,
+            snippet: hit.snippet_html,
+            region_name: app.regions.find(&hit.region_code).map(|r| app.regions.full_name(&r.code)).unwrap_or_default(),
+            region_code: hit.region_code,
+            industry_name: Industry::label_for(&hit.industry),
+            industry: hit.industry,
+            price_label: price_label(hit.price_fen),
+            price_fen: hit.price_fen,
+            published_at: chrono::DateTime::from_timestamp(hit.published_at, 0).unwrap_or_default(),
+            score: hit.score,
+        })
+        .collect();
+    Ok((items, results.total as i64))
+}
+
+/// Full-text search of published listings; newest first when `q` is empty.
+#[utoipa::path(get, path = "/api/v1/search", tag = "market", params(SearchParams),
+    responses((status = 200, body = inline(ListResponse<SearchItem>)), (status = 422, body = ErrorBody)))]
+pub async fn api(State(app): State<AppState>, ApiQuery(params): ApiQuery<SearchParams>) -> Result<Json<ListResponse<SearchItem>>, AppError> {
+    let (query, _) = parse(&app, &params)?;
+    let (items, total) = run(&app, query).await?;
+    Ok(Json(ListResponse { items, total }))
+}
+
+pub struct Hit {
+    pub item: SearchItem,
+    pub link: String,
+    pub published: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "search/search.html")]
+pub struct SearchPage {
+    me: Option<Actor>,
+    params: SearchParams,
+    error: Option<String>,
+    hits: Vec<Hit>,
+    pager: Pager,
+    base_query: String,
+    industries: Vec<Industry>,
+    service_types: &'static [ServiceType],
+    cities: Vec<(String, String)>,
+}
+
+impl SearchPage {
+    fn value(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or("")
+    }
+}
+
+pub async fn page(State(app): State<AppState>, MaybeUser(me): MaybeUser, Query(params): Query<SearchParams>) -> Result<SearchPage, PageError> {
+    let cities = app
+        .regions
+        .find("51")
+        .map(|p| app.regions.children(Some(&p.code)).into_iter().map(|c| (c.code.to_string(), c.name.clone())).collect())
+        .unwrap_or_default();
+    let mut page = SearchPage {
+        me,
+        params: params.clone(),
+        error: None,
+        hits: Vec::new(),
+        pager: Pager::new(1, 20, 0),
+        base_query: String::new(),
+        industries: Industry::all().collect(),
+        service_types: ServiceType::ALL,
+        cities,
+    };
+    let params = SearchParams { per_page: Some(20), ..params };
+    match parse(&app, &params) {
+        Ok((query, paging)) => {
+            let (items, total) = run(&app, query).await.map_err(|e| PageError::new(e, page.me.clone()))?;
+            page.pager = Pager::new(paging.page(), paging.per_page(), total);
+            page.hits = items
+                .into_iter()
+                .map(|item| Hit { link: format!("/{}s/{}", item.kind, item.id), published: shanghai(item.published_at), item })
+                .collect();
+        }
+        Err(error) => page.error = Some(error.fields().into_values().next().unwrap_or_else(|| error.to_string())),
+    }
+    let field = |v: &Option<String>| url_encode(SearchPage::value(v));
+    page.base_query = format!(
+        "q={}&kind={}&region_code={}&industry={}&service_type={}&price_min={}&price_max={}&sort={}",
+        field(&params.q),
+        field(&params.kind),
+        field(&params.region_code),
+        field(&params.industry),
+        field(&params.service_type),
+        field(&params.price_min),
+        field(&params.price_max),
+        field(&params.sort)
+    );
+    Ok(page)
+}

@@ -1,0 +1,304 @@
+//! SQL for listings. Each public function is one business act in one transaction; every change
+//! a search index must see writes its outbox row in the same transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tianfu_domain::{ListingKind, ListingStatus, RegionCode, UserId};
+
+use super::listing::NewListing;
+use crate::platform::api::Paging;
+use crate::platform::db::Db;
+use crate::platform::ledger::LedgerEvent;
+use crate::platform::scope::RegionScope;
+use crate::{append_ledger_event, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListingRow {
+    pub id: i64,
+    pub kind: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub studio_id: Option<i64>,
+    pub title: String,
+    pub description_html: String,
+    pub description_text: String,
+    pub industry: String,
+    pub keywords: String,
+    pub region_code: String,
+    pub status: String,
+    pub review_reason: Option<String>,
+    pub price_fen: Option<i64>,
+    pub service_type: Option<String>,
+    pub service_area: Option<String>,
+    pub need_kind: Option<String>,
+    pub deadline: Option<String>,
+    pub contact_pref: Option<String>,
+    pub achievement_kind: Option<String>,
+    pub patent_no: Option<String>,
+    pub maturity: Option<String>,
+    pub transfer_mode: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl ListingRow {
+    pub fn kind(&self) -> Option<ListingKind> {
+        ListingKind::parse(&self.kind).ok()
+    }
+
+    pub fn status(&self) -> Option<ListingStatus> {
+        ListingStatus::parse(&self.status).ok()
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.status() == Some(ListingStatus::Published)
+    }
+
+    pub fn region(&self) -> Option<RegionCode> {
+        RegionCode::parse(&self.region_code).ok()
+    }
+
+    pub fn keyword_list(&self) -> Vec<String> {
+        self.keywords
+            .split('\n')
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+macro_rules! listing_select {
+    () => {
+        "SELECT l.id, l.kind, l.owner_id, u.name AS owner_name, l.studio_id, l.title, l.description_html, \
+         l.description_text, l.industry, l.keywords, l.region_code, l.status, l.review_reason, l.price_fen, \
+         l.service_type, l.service_area, l.need_kind, l.deadline, l.contact_pref, l.achievement_kind, l.patent_no, \
+         l.maturity, l.transfer_mode, l.created_at, l.updated_at, l.published_at \
+         FROM listings l JOIN users u ON u.id = l.owner_id "
+    };
+}
+
+const OUTBOX_SQL: &str =
+    "INSERT INTO outbox (entity_kind, entity_id, created_at) VALUES ('listing', $1, $2)";
+
+fn date_text(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Submits a new listing for review. It is not public until staff approve it.
+pub async fn create(
+    db: &Db,
+    owner: UserId,
+    studio: Option<i64>,
+    region: &RegionCode,
+    listing: &NewListing,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let d = &listing.details;
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO listings (kind, owner_id, studio_id, title, description_html, description_text, industry, keywords, \
+             region_code, status, price_fen, service_type, service_area, need_kind, deadline, contact_pref, achievement_kind, \
+             patent_no, maturity, transfer_mode, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id",
+        )
+        .bind(listing.kind.as_str())
+        .bind(owner.0)
+        .bind(studio)
+        .bind(&listing.title)
+        .bind(&listing.description_html)
+        .bind(&listing.description_text)
+        .bind(listing.industry.code())
+        .bind(listing.keywords.join("\n"))
+        .bind(region.as_str())
+        .bind(listing.price_fen.map(|f| f.get()))
+        .bind(d.service_type.map(|t| t.as_str()))
+        .bind(d.service_area.as_deref())
+        .bind(d.need_kind.map(|k| k.as_str()))
+        .bind(date_text(d.deadline))
+        .bind(d.contact_pref.as_deref())
+        .bind(d.achievement_kind.map(|k| k.as_str()))
+        .bind(d.patent_no.as_deref())
+        .bind(d.maturity.map(|m| m.as_str()))
+        .bind(d.transfer_mode.map(|m| m.as_str()))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }.await)
+}
+
+/// Replaces a listing's content; an edited listing goes back to the review queue (and out of
+/// search until approved again).
+pub async fn update(
+    db: &Db,
+    id: i64,
+    listing: &NewListing,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let d = &listing.details;
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "UPDATE listings SET title = $1, description_html = $2, description_text = $3, industry = $4, keywords = $5, \
+             price_fen = $6, service_type = $7, service_area = $8, need_kind = $9, deadline = $10, contact_pref = $11, \
+             achievement_kind = $12, patent_no = $13, maturity = $14, transfer_mode = $15, status = 'pending', \
+             review_reason = NULL, updated_at = $16 WHERE id = $17",
+        )
+        .bind(&listing.title)
+        .bind(&listing.description_html)
+        .bind(&listing.description_text)
+        .bind(listing.industry.code())
+        .bind(listing.keywords.join("\n"))
+        .bind(listing.price_fen.map(|f| f.get()))
+        .bind(d.service_type.map(|t| t.as_str()))
+        .bind(d.service_area.as_deref())
+        .bind(d.need_kind.map(|k| k.as_str()))
+        .bind(date_text(d.deadline))
+        .bind(d.contact_pref.as_deref())
+        .bind(d.achievement_kind.map(|k| k.as_str()))
+        .bind(d.patent_no.as_deref())
+        .bind(d.maturity.map(|m| m.as_str()))
+        .bind(d.transfer_mode.map(|m| m.as_str()))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)
+}
+
+/// The owner withdraws or closes a listing: it leaves search at once.
+pub async fn set_status(
+    db: &Db,
+    id: i64,
+    status: ListingStatus,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE listings SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)
+}
+
+/// Staff decide on a pending listing. Approval publishes it (ledger `listing.published`, outbox);
+/// rejection keeps it private with the reason, and the owner is told either way.
+pub async fn review(
+    db: &Db,
+    listing: &ListingRow,
+    reviewer: UserId,
+    approve: bool,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let region = listing
+        .region()
+        .unwrap_or_else(|| RegionCode::parse("51").expect("valid"));
+    let (status, text) = if approve {
+        (
+            "published",
+            format!("您发布的“{}”已通过审核，现已公开", listing.title),
+        )
+    } else {
+        (
+            "rejected",
+            format!(
+                "您发布的“{}”未通过审核：{}",
+                listing.title,
+                reason.unwrap_or("")
+            ),
+        )
+    };
+    let link = format!("/{}s/{}", listing.kind, listing.id);
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "UPDATE listings SET status = $1, review_reason = $2, published_at = CASE WHEN $1 = 'published' THEN $3 ELSE published_at END, \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .bind(listing.id)
+        .execute(&mut *tx)
+        .await?;
+        if approve {
+            let event = LedgerEvent {
+                kind: "listing.published",
+                region: &region,
+                actor: Some(reviewer),
+                subject_kind: &listing.kind,
+                subject_id: listing.id,
+                amount_fen: None,
+            };
+            append_ledger_event!(&mut *tx, now, &event)?;
+        }
+        sqlx::query("INSERT INTO notifications (user_id, text, link, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(listing.owner_id)
+            .bind(&text)
+            .bind(&link)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(OUTBOX_SQL).bind(listing.id).bind(now).execute(&mut *tx).await?;
+        tx.commit().await
+    }.await)
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<ListingRow>, sqlx::Error> {
+    const SQL: &str = concat!(listing_select!(), "WHERE l.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, ListingRow>(SQL).bind(id).fetch_optional(pool).await)
+}
+
+/// Listings filtered by kind, status, owner and region scope, newest first.
+#[derive(Debug, Default)]
+pub struct ListingFilter {
+    pub kind: Option<ListingKind>,
+    pub status: Option<ListingStatus>,
+    pub owner: Option<UserId>,
+    pub scope: Option<RegionScope>,
+}
+
+pub async fn list(
+    db: &Db,
+    filter: &ListingFilter,
+    paging: Paging,
+) -> Result<(Vec<ListingRow>, i64), sqlx::Error> {
+    macro_rules! listing_filter {
+        () => {
+            "WHERE ($1 = '' OR l.kind = $1) AND ($2 = '' OR l.status = $2) AND ($3 = 0 OR l.owner_id = $3) \
+             AND l.region_code >= $4 AND l.region_code < $5 "
+        };
+    }
+    const LIST_SQL: &str = concat!(
+        listing_select!(),
+        listing_filter!(),
+        "ORDER BY l.id DESC LIMIT $6 OFFSET $7"
+    );
+    const COUNT_SQL: &str = concat!("SELECT COUNT(*) FROM listings l ", listing_filter!());
+    let kind = filter.kind.map(|k| k.as_str()).unwrap_or("");
+    let status = filter.status.map(|s| s.as_str()).unwrap_or("");
+    let owner = filter.owner.map(|o| o.0).unwrap_or(0);
+    let (low, high) = match filter.scope.as_ref().unwrap_or(&RegionScope::All) {
+        RegionScope::All => (String::new(), "~".to_owned()),
+        RegionScope::Subtree(root) => root.subtree_bounds(),
+    };
+    on_db!(db, pool => {
+        let rows = sqlx::query_as::<_, ListingRow>(LIST_SQL)
+            .bind(kind).bind(status).bind(owner).bind(&low).bind(&high).bind(paging.limit()).bind(paging.offset())
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar(COUNT_SQL).bind(kind).bind(status).bind(owner).bind(&low).bind(&high).fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}

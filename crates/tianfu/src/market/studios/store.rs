@@ -1,0 +1,120 @@
+use chrono::{DateTime, Utc};
+use tianfu_domain::{RegionCode, UserId};
+
+use crate::platform::api::Paging;
+use crate::platform::db::{Db, is_unique_violation};
+use crate::platform::error::AppError;
+use crate::platform::ledger::LedgerEvent;
+use crate::{append_ledger_event, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StudioRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub name: String,
+    pub intro: String,
+    pub fields: String,
+    pub region_code: String,
+    pub rating: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberRow {
+    pub name: String,
+    pub title: String,
+}
+
+pub struct NewStudio {
+    pub name: String,
+    pub intro: String,
+    pub fields: Vec<String>,
+    pub members: Vec<(String, String)>,
+}
+
+macro_rules! studio_select {
+    () => {
+        "SELECT s.id, s.owner_id, u.name AS owner_name, s.name, s.intro, s.fields, s.region_code, s.rating, s.created_at \
+         FROM studios s JOIN users u ON u.id = s.owner_id "
+    };
+}
+
+/// Opens a studio: the studio, its members and the `studio.opened` ledger event together.
+pub async fn open(
+    db: &Db,
+    owner: UserId,
+    region: &RegionCode,
+    studio: &NewStudio,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let result: Result<i64, sqlx::Error> = on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO studios (owner_id, name, intro, fields, region_code, rating, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'normal', $6) RETURNING id",
+        )
+        .bind(owner.0)
+        .bind(&studio.name)
+        .bind(&studio.intro)
+        .bind(studio.fields.join("\n"))
+        .bind(region.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (name, title) in &studio.members {
+            sqlx::query("INSERT INTO studio_members (studio_id, name, title) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(name)
+                .bind(title)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let event = LedgerEvent { kind: "studio.opened", region, actor: Some(owner), subject_kind: "studio", subject_id: id, amount_fen: None };
+        append_ledger_event!(&mut *tx, now, &event)?;
+        tx.commit().await?;
+        Ok(id)
+    }.await);
+    result.map_err(|error| {
+        if is_unique_violation(&error, "studios", "owner_id") {
+            crate::accounts::store::conflict("name", "您已开设科创工作室，每位用户限开一个")
+        } else {
+            error.into()
+        }
+    })
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<StudioRow>, sqlx::Error> {
+    const SQL: &str = concat!(studio_select!(), "WHERE s.id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, StudioRow>(SQL).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn find_by_owner(db: &Db, owner: UserId) -> Result<Option<StudioRow>, sqlx::Error> {
+    const SQL: &str = concat!(studio_select!(), "WHERE s.owner_id = $1");
+    on_db!(db, pool => sqlx::query_as::<_, StudioRow>(SQL).bind(owner.0).fetch_optional(pool).await)
+}
+
+pub async fn members(db: &Db, studio: i64) -> Result<Vec<MemberRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, MemberRow>("SELECT name, title FROM studio_members WHERE studio_id = $1 ORDER BY id")
+            .bind(studio)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// Completed deals in which the studio's owner was the provider.
+pub async fn completed_deals(db: &Db, owner: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE seller_id = $1 AND stage = 'completed'").bind(owner).fetch_one(pool).await
+    })
+}
+
+pub async fn list(db: &Db, paging: Paging) -> Result<(Vec<StudioRow>, i64), sqlx::Error> {
+    const SQL: &str = concat!(studio_select!(), "ORDER BY s.id DESC LIMIT $1 OFFSET $2");
+    on_db!(db, pool => {
+        let rows = sqlx::query_as::<_, StudioRow>(SQL).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM studios").fetch_one(pool).await?;
+        Ok((rows, total))
+    })
+}

@@ -1,0 +1,51 @@
+//! Static files: the site's own stylesheet and script (in the binary), and the front-end packages
+//! installed by npm from package.json (htmx, Pico CSS), served from `node_modules`.
+
+use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::services::ServeFile;
+
+use crate::AppState;
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+const APP_JS: &str = include_str!("../../static/app.js");
+
+pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
+    Router::new()
+        .route(
+            "/assets/app.css",
+            get(|| async {
+                (
+                    [
+                        (CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (CACHE_CONTROL, "no-cache"),
+                    ],
+                    APP_CSS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/assets/app.js",
+            get(|| async {
+                (
+                    [
+                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (CACHE_CONTROL, "no-cache"),
+                    ],
+                    APP_JS,
+                )
+                    .into_response()
+            }),
+        )
+        .route_service(
+            "/assets/vendor/htmx.min.js",
+            ServeFile::new(node_modules.join("htmx.org/dist/htmx.min.js")),
+        )
+        .route_service(
+            "/assets/vendor/pico.min.css",
+            ServeFile::new(node_modules.join("@picocss/pico/css/pico.min.css")),
+        )
+}

@@ -1,0 +1,395 @@
+//! Passwords, sessions and who is asking.
+//!
+//! A session is a random 256-bit token; only its SHA-256 is stored, so a stolen database holds
+//! no usable tokens. Pages carry it in an HttpOnly, SameSite=Lax cookie (which also keeps other
+//! sites from posting our forms with it); the API in `Authorization: Bearer`. Sessions live in
+//! the database, so any app node can serve any request.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::http::HeaderValue;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use tianfu_domain::{Department, RegionCode, Role, UserId};
+
+use super::audit::{self, AuditEntry};
+use super::db::Db;
+use super::error::AppError;
+use super::page::{PageError, url_encode};
+use crate::{AppState, on_db};
+
+pub const COOKIE_NAME: &str = "tianfu_session";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Cookie,
+    Bearer,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Cookie => "cookie",
+            SessionKind::Bearer => "bearer",
+        }
+    }
+
+    fn lifetime(self) -> Duration {
+        match self {
+            SessionKind::Cookie => Duration::days(7),
+            SessionKind::Bearer => Duration::days(30),
+        }
+    }
+}
+
+/// Hashes with argon2id (the crate's default) on a blocking thread: it is meant to be slow.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2: {e}")))
+}
+
+/// Checks a password against a stored hash. With no stored hash (unknown phone) it checks
+/// against a dummy so that the answer takes as long and reveals nothing.
+pub async fn verify_password(password: String, stored: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        static DUMMY: OnceLock<String> = OnceLock::new();
+        let dummy = DUMMY.get_or_init(|| {
+            let salt = SaltString::generate(&mut OsRng);
+            Argon2::default()
+                .hash_password(b"dummy-password-0", &salt)
+                .expect("argon2 hashes")
+                .to_string()
+        });
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy.clone());
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    to_hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a session and returns the token to hand to the client (never stored as is).
+pub async fn create_session(
+    db: &Db,
+    user: UserId,
+    kind: SessionKind,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let mut raw = [0u8; 32];
+    OsRng.fill_bytes(&mut raw);
+    let token = to_hex(&raw);
+    on_db!(db, pool => {
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash(&token))
+            .bind(user.0)
+            .bind(kind.as_str())
+            .bind(now)
+            .bind(now + kind.lifetime())
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(token)
+}
+
+pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(pool).await.map(|_| ())
+    })?;
+    Ok(())
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = SessionKind::Cookie.lifetime().num_seconds();
+    HeaderValue::from_str(&format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("hex token is a valid header")
+}
+
+pub fn clear_cookie() -> HeaderValue {
+    HeaderValue::from_static("tianfu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The signed-in person, as every handler sees them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: UserId,
+    pub role: Role,
+    pub name: String,
+    pub phone: String,
+    pub region: RegionCode,
+    pub region_name: String,
+    pub department: Option<Department>,
+}
+
+impl Actor {
+    pub fn is_staff(&self) -> bool {
+        self.role.is_staff()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ActorRow {
+    id: i64,
+    role: String,
+    name: String,
+    phone: String,
+    region_code: String,
+    region_name: String,
+    department: Option<String>,
+}
+
+impl TryFrom<ActorRow> for Actor {
+    type Error = AppError;
+
+    fn try_from(row: ActorRow) -> Result<Self, AppError> {
+        let corrupt =
+            |what: &str| AppError::Internal(anyhow::anyhow!("user {} has a bad {what}", row.id));
+        Ok(Actor {
+            id: UserId(row.id),
+            role: Role::parse(&row.role).map_err(|_| corrupt("role"))?,
+            region: RegionCode::parse(&row.region_code).map_err(|_| corrupt("region"))?,
+            department: row
+                .department
+                .as_deref()
+                .map(Department::parse)
+                .transpose()
+                .map_err(|_| corrupt("department"))?,
+            name: row.name,
+            phone: row.phone,
+            region_name: row.region_name,
+        })
+    }
+}
+
+async fn actor_for_token(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Actor>, AppError> {
+    let row = on_db!(db, pool => {
+        sqlx::query_as::<_, ActorRow>(
+            "SELECT u.id, u.role, u.name, u.phone, u.region_code, r.name AS region_name, u.department \
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN regions r ON r.code = u.region_code \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })?;
+    row.map(Actor::try_from).transpose()
+}
+
+/// The session token a request carries: the bearer token, else the cookie.
+pub fn request_token(parts: &Parts) -> Option<String> {
+    if let Some(bearer) = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some(bearer.trim().to_owned());
+    }
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+pub fn client_ip(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// Resolves the session once per request and keeps the answer in the request's extensions.
+async fn resolve(parts: &mut Parts, app: &AppState) -> Result<Option<Actor>, AppError> {
+    #[derive(Clone)]
+    struct Resolved(Option<Actor>);
+    if let Some(Resolved(actor)) = parts.extensions.get::<Resolved>() {
+        return Ok(actor.clone());
+    }
+    let actor = match request_token(parts) {
+        Some(token) => actor_for_token(&app.db, &token, app.clock.now()).await?,
+        None => None,
+    };
+    parts.extensions.insert(Resolved(actor.clone()));
+    Ok(actor)
+}
+
+async fn refuse_non_staff(parts: &Parts, app: &AppState, actor: &Actor) -> String {
+    let path = parts.uri.path().to_owned();
+    let ip = client_ip(parts);
+    audit::record(
+        &app.db,
+        app.clock.now(),
+        AuditEntry {
+            actor: Some(actor.id),
+            action: "permission.denied",
+            subject: &path,
+            ip: ip.as_deref(),
+            detail: "not staff",
+        },
+    )
+    .await;
+    "仅服务中心工作人员可以访问".to_owned()
+}
+
+/// A signed-in user, for the API: 401 otherwise.
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        resolve(parts, app)
+            .await?
+            .map(ApiUser)
+            .ok_or_else(AppError::unauthorized)
+    }
+}
+
+/// Whoever is signed in, if anyone, for API endpoints that anonymous callers may also use.
+pub struct ApiMaybeUser(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for ApiMaybeUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        Ok(ApiMaybeUser(resolve(parts, app).await?))
+    }
+}
+
+/// A signed-in staff member or administrator, for the API: 401 or 403 (audited) otherwise.
+pub struct ApiStaff(pub Actor);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, AppError> {
+        let actor = resolve(parts, app)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        if !actor.is_staff() {
+            return Err(AppError::Forbidden(
+                refuse_non_staff(parts, app, &actor).await,
+            ));
+        }
+        Ok(ApiStaff(actor))
+    }
+}
+
+/// Whoever is signed in, if anyone; pages use it to draw the header.
+pub struct MaybeUser(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
+        Ok(MaybeUser(
+            resolve(parts, app)
+                .await
+                .map_err(|e| PageError::new(e, None))?,
+        ))
+    }
+}
+
+/// A signed-in user, for pages: otherwise off to the login page, coming back afterwards.
+pub struct PageUser(pub Actor);
+
+pub struct LoginRedirect(String);
+
+impl IntoResponse for LoginRedirect {
+    fn into_response(self) -> Response {
+        Redirect::to(&format!("/login?next={}", self.0)).into_response()
+    }
+}
+
+fn login_redirect(parts: &Parts) -> LoginRedirect {
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|OriginalUri(u)| u.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let target = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    LoginRedirect(url_encode(target))
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        match resolve(parts, app).await {
+            Ok(Some(actor)) => Ok(PageUser(actor)),
+            Ok(None) => Err(login_redirect(parts).into_response()),
+            Err(error) => Err(PageError::new(error, None).into_response()),
+        }
+    }
+}
+
+/// A signed-in staff member, for the staff console pages.
+pub struct PageStaff(pub Actor);
+
+impl FromRequestParts<AppState> for PageStaff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        let PageUser(actor) = PageUser::from_request_parts(parts, app).await?;
+        if !actor.is_staff() {
+            let message = refuse_non_staff(parts, app, &actor).await;
+            return Err(PageError::new(AppError::Forbidden(message), Some(actor)).into_response());
+        }
+        Ok(PageStaff(actor))
+    }
+}
+
+/// The address the request came from, for the audit log (absent when the server was not started
+/// with connection info, as in some tests).
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}

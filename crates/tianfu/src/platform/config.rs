@@ -1,0 +1,42 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the application is told from outside, read once at start-up and passed in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where `serve` listens.
+    pub bind: SocketAddr,
+    /// Holds the SQLite file and, later, the search index.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// The npm `node_modules` folder the front-end packages (htmx, Pico CSS) are served from.
+    pub node_modules_dir: PathBuf,
+    /// Session cookies get the `Secure` flag when the site is served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let data_dir =
+            PathBuf::from(std::env::var("TIANFU_DATA_DIR").unwrap_or_else(|_| "./data".into()));
+        let database_url = std::env::var("TIANFU_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}", data_dir.join("tianfu.db").display()));
+        let bind = std::env::var("TIANFU_BIND")
+            .unwrap_or_else(|_| "127.0.0.1:8080".into())
+            .parse()
+            .map_err(|e| anyhow::anyhow!("TIANFU_BIND is not an address: {e}"))?;
+        let node_modules_dir = PathBuf::from(
+            std::env::var("TIANFU_NODE_MODULES").unwrap_or_else(|_| "./node_modules".into()),
+        );
+        let secure_cookies =
+            std::env::var("TIANFU_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        Ok(Self {
+            bind,
+            data_dir,
+            database_url,
+            node_modules_dir,
+            secure_cookies,
+        })
+    }
+}

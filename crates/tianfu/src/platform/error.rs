@@ -1,0 +1,141 @@
+//! One error type for the HTTP layer and one JSON envelope:
+//! `{"error": {"code", "message", "fields"}}`. A 500 is logged with its cause and shown to the
+//! person only as a Chinese apology.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tianfu_domain::FieldErrors;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("请求体格式错误：{0}")]
+    BadRequest(String),
+    #[error("提交的内容有误，请按提示修改")]
+    Validation(FieldErrors),
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        fields: FieldErrors,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("服务器内部错误，请稍后再试")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable English code for programs: `bad_request`, `validation`, `conflict`,
+    /// `unauthorized`, `forbidden`, `not_found`, `locked`, `internal`.
+    pub code: &'static str,
+    /// A Chinese sentence for the person.
+    pub message: String,
+    /// Per-field Chinese explanations, keyed by the request's field names.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        AppError::Validation(FieldErrors::single(field, message))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound(format!("{what}不存在"))
+    }
+
+    pub fn unauthorized() -> Self {
+        AppError::Unauthorized("请先登录".into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Validation(_) => "validation",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Locked(_) => "locked",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn fields(&self) -> BTreeMap<String, String> {
+        match self {
+            AppError::Validation(fields) | AppError::Conflict { fields, .. } => {
+                fields.clone().into_map()
+            }
+            _ => BTreeMap::new(),
+        }
+    }
+
+    /// Logs the cause of a server error inside the request's span (which carries the request
+    /// id); client errors are the client's business and are not logged as errors.
+    pub fn log_if_internal(&self) {
+        if let AppError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "request failed");
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Validation(errors)
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        AppError::Internal(error)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                fields: self.fields(),
+            },
+        };
+        (self.status(), Json(body)).into_response()
+    }
+}

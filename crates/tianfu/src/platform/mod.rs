@@ -1,0 +1,17 @@
+//! What every feature stands on: configuration, the database, errors, sessions and who is asking,
+//! the one place that decides scope, the audit log, the event ledger, pages and telemetry.
+
+pub mod api;
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod ledger;
+pub mod metrics;
+pub mod openapi;
+pub mod page;
+pub mod scope;
+pub mod telemetry;

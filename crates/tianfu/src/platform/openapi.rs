@@ -1,0 +1,120 @@
+//! The API contract as an OpenAPI 3.1 document at `/api/openapi.json`, generated from the
+//! handlers' annotations so it cannot drift from the code, and a Chinese page at `/api/docs`
+//! that renders it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::auth::{Actor, MaybeUser};
+use crate::AppState;
+use crate::{accounts, market, notifications, regions, staff};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "天府科技云 API", version = "1", description = "天府科技云 API v1。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
+    paths(
+        accounts::api::register, accounts::api::login, accounts::api::logout, accounts::api::me,
+        regions::api::get_region, regions::api::children,
+        staff::api::list_users, staff::api::get_user, staff::api::create_staff,
+        market::api::create_offer, market::api::list_offers, market::api::get_offer, market::api::patch_offer,
+        market::api::create_achievement, market::api::list_achievements, market::api::get_achievement, market::api::patch_achievement,
+        market::api::create_need, market::api::list_needs, market::api::get_need, market::api::patch_need,
+        market::api::my_listings,
+        market::studios::api::create, market::studios::api::list, market::studios::api::get,
+        market::review::queue, market::review::decide,
+        market::inquiries::api::create, market::inquiries::api::list, market::inquiries::api::get,
+        market::inquiries::api::reply, market::inquiries::api::set_status,
+        market::deals::api::create, market::deals::api::list, market::deals::api::get, market::deals::api::transition,
+        notifications::api::list, notifications::api::mark_read,
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "accounts", description = "注册、登录与当前用户"),
+        (name = "regions", description = "行政区划（GB/T 2260）"),
+        (name = "staff", description = "服务中心工作台（按管辖地区限定）"),
+        (name = "market", description = "科技市场：科创工作室、科技所能、科技成果、科技所需"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/openapi.json",
+            get(|| async { Json(ApiDoc::openapi()) }),
+        )
+        .route("/api/docs", get(docs_page))
+}
+
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: String,
+    pub summary: String,
+    pub tag: String,
+    pub auth: bool,
+    pub statuses: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api_docs.html")]
+pub struct DocsPage {
+    me: Option<Actor>,
+    endpoints: Vec<Endpoint>,
+}
+
+async fn docs_page(MaybeUser(me): MaybeUser) -> DocsPage {
+    let doc = ApiDoc::openapi();
+    let mut endpoints = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let operations = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PATCH", &item.patch),
+            ("PUT", &item.put),
+            ("DELETE", &item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            endpoints.push(Endpoint {
+                method,
+                path: path.clone(),
+                summary: operation
+                    .summary
+                    .clone()
+                    .or_else(|| operation.description.clone())
+                    .unwrap_or_default(),
+                tag: operation
+                    .tags
+                    .as_ref()
+                    .and_then(|t| t.first().cloned())
+                    .unwrap_or_default(),
+                auth: operation.security.is_some(),
+                statuses: operation
+                    .responses
+                    .responses
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            });
+        }
+    }
+    DocsPage { me, endpoints }
+}

@@ -1,0 +1,111 @@
+//! Builds the application from configuration: connects and migrates the database, assembles
+//! the routes of every feature, and serves them on a listener it is handed (port 0 in tests).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+use tokio::net::TcpListener;
+
+use crate::platform::clock::Clock;
+use crate::platform::config::Config;
+use crate::platform::db::Db;
+use crate::platform::error::AppError;
+use crate::platform::metrics::{self, Metrics};
+use crate::platform::{assets, openapi, page, telemetry};
+use crate::{accounts, market, notifications, regions, staff};
+
+/// Everything a request handler may need, shared by all of them.
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+    pub clock: Clock,
+    pub metrics: Metrics,
+    pub regions: regions::RegionTree,
+}
+
+pub type AppState = Arc<App>;
+
+impl App {
+    /// Connects, applies pending migrations and loads the region tree.
+    pub async fn start(config: Config) -> anyhow::Result<AppState> {
+        if config.database_url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir)?;
+        }
+        let db = Db::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let regions = regions::store::load_tree(&db).await?;
+        Ok(Arc::new(App {
+            config,
+            db,
+            clock: Clock::default(),
+            metrics: Metrics::default(),
+            regions,
+        }))
+    }
+}
+
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .merge(accounts::routes())
+        .merge(regions::routes())
+        .merge(staff::routes())
+        .merge(market::routes())
+        .merge(notifications::routes())
+        .merge(openapi::routes())
+        .merge(assets::routes(&app.config.node_modules_dir))
+        .route("/kepu", get(page::kepu))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
+        .route("/api/{*rest}", any(api_not_found))
+        .fallback(page::not_found)
+        .layer(from_fn_with_state(app.clone(), metrics::track))
+        .layer(telemetry::trace_layer())
+        .with_state(app)
+}
+
+async fn healthz(axum::extract::State(app): axum::extract::State<AppState>) -> impl IntoResponse {
+    if app.db.ping().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("接口不存在".into())
+}
+
+/// A started application bound to its listener.
+pub struct Server {
+    pub app: AppState,
+    listener: TcpListener,
+}
+
+impl Server {
+    pub fn new(app: AppState, listener: TcpListener) -> Self {
+        Self { app, listener }
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.app.db.close().await;
+        Ok(())
+    }
+}

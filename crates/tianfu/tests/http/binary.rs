@@ -1,0 +1,180 @@
+//! The `tianfu` binary itself: `migrate`, `staff add`, `serve` on the test's database, and a
+//! graceful stop on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::common::{PASSWORD, TestApp};
+use crate::on_both_databases;
+
+fn tianfu(app: &TestApp) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tianfu"));
+    command
+        .env("TIANFU_DATABASE_URL", &app.app.config.database_url)
+        .env("TIANFU_DATA_DIR", &app.app.config.data_dir)
+        .env("TIANFU_NODE_MODULES", &app.app.config.node_modules_dir)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn the_binary_migrates_adds_staff_serves_and_stops_on_sigterm(app: TestApp) {
+    let migrate = tianfu(&app).arg("migrate").output().unwrap();
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let phone = app.phone();
+    let add = tianfu(&app)
+        .args([
+            "staff",
+            "add",
+            "--phone",
+            &phone,
+            "--password",
+            PASSWORD,
+            "--name",
+            "命令行工作人员",
+            "--region-code",
+            "5110",
+            "--department",
+            "org",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let bad = tianfu(&app)
+        .args([
+            "staff",
+            "add",
+            "--phone",
+            "123",
+            "--password",
+            PASSWORD,
+            "--name",
+            "x",
+            "--region-code",
+            "5110",
+            "--department",
+            "org",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("phone: 手机号应为11位数字"));
+
+    let port = free_port();
+    let mut server = tianfu(&app)
+        .arg("serve")
+        .env("TIANFU_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(response) = app.client.get(format!("{base}/healthz")).send().await
+            && response.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let login = app
+        .client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"phone": phone, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        StatusCode::OK,
+        "the staff member added on the command line can log in"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(15),
+            "the server did not stop on SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        status.success(),
+        "a SIGTERM stop is a clean exit: {status:?}"
+    );
+}
+
+async fn demo_data_fills_every_city_and_loads_once(app: TestApp) {
+    let report = tianfu::demo::load(&app.app).await.unwrap();
+    assert!(report.contains("演示账号"), "{report}");
+    let users = app.count("users").await;
+    assert!(users > 700, "{users}");
+    let credentials = serde_json::json!({"phone": tianfu::demo::ADMIN_PHONE, "password": tianfu::demo::DEMO_PASSWORD});
+    let (status, login) = app.post("/api/v1/auth/login", &credentials, None).await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let admin = login["token"].as_str().unwrap().to_owned();
+    let (_, cities) = app.get("/api/v1/regions/51/children", None).await;
+    for city in cities["items"].as_array().unwrap() {
+        let code = city["code"].as_str().unwrap();
+        let (_, staff) = app
+            .get(
+                &format!("/api/v1/admin/users?role=staff&region_code={code}&per_page=1"),
+                Some(&admin),
+            )
+            .await;
+        assert!(
+            staff["total"].as_i64().unwrap() >= 3,
+            "{code} has staff for each department"
+        );
+    }
+    let (_, orgs) = app
+        .get("/api/v1/admin/users?role=org&per_page=100", Some(&admin))
+        .await;
+    assert_eq!(orgs["total"], 120);
+    assert!(
+        orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["org_name"].is_string())
+    );
+
+    let again = tianfu::demo::load(&app.app).await.unwrap();
+    assert!(again.contains("演示数据已存在"));
+    assert_eq!(app.count("users").await, users);
+}
+
+on_both_databases!(
+    the_binary_migrates_adds_staff_serves_and_stops_on_sigterm,
+    demo_data_fills_every_city_and_loads_once
+);

@@ -1,0 +1,288 @@
+//! The test harness: `TestApp::spawn(backend)` starts the application on 127.0.0.1:0 with a fresh
+//! database (a temporary SQLite file, or a uniquely named PostgreSQL database dropped
+//! afterwards), and offers one helper per common request.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tianfu::platform::config::Config;
+use tianfu::staff::store::{NewStaff, add_staff};
+use tianfu::{App, AppState, Server};
+
+/// Runs each listed test once on SQLite and once on PostgreSQL. A test is an
+/// `async fn name(app: TestApp)`; forgetting to list one leaves it unused, which the build
+/// refuses (`-D warnings`).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($test:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $test() { super::$test($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await; })+
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $test() { super::$test($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await; })+
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "Secret2026";
+
+pub struct TestApp {
+    pub url: String,
+    pub app: AppState,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    cleanup: Cleanup,
+    next_phone: AtomicU32,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    PgDatabase {
+        admin_url: String,
+        name: String,
+        dir: PathBuf,
+    },
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "tianfu_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TIANFU_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let name = unique_name();
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (database_url, cleanup) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.join("tianfu.db").display()),
+                Cleanup::Dir(dir.clone()),
+            ),
+            Backend::Postgres => {
+                let admin_url = pg_admin_url();
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{admin_url}/postgres"))
+                    .await
+                    .expect("PostgreSQL must be running for the PostgreSQL half of the suite (see scripts/test.sh)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                (
+                    format!("{admin_url}/{name}"),
+                    Cleanup::PgDatabase {
+                        admin_url,
+                        name: name.clone(),
+                        dir: dir.clone(),
+                    },
+                )
+            }
+        };
+        let node_modules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../node_modules");
+        let config = Config {
+            bind: "127.0.0.1:0".parse().expect("address"),
+            data_dir: dir,
+            database_url,
+            node_modules_dir: node_modules,
+            secure_cookies: false,
+        };
+        let app = App::start(config).await.expect("app starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let server = Server::new(app.clone(), listener);
+        let url = format!("http://{}", server.local_addr().expect("addr"));
+        tokio::spawn(server.run(std::future::pending()));
+        TestApp {
+            url,
+            app,
+            client: reqwest::Client::new(),
+            backend,
+            cleanup,
+            next_phone: AtomicU32::new(1),
+        }
+    }
+
+    /// A fresh, valid, unused mobile number.
+    pub fn phone(&self) -> String {
+        format!("137{:08}", self.next_phone.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// A client that keeps cookies, like a browser.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.client.get(format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.client.post(format!("{}{path}", self.url)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers a user of `role` in `region` and returns (id, phone).
+    pub async fn register(&self, role: &str, name: &str, region: &str) -> (i64, String) {
+        let phone = self.phone();
+        let mut body = json!({"role": role, "phone": phone, "password": PASSWORD, "name": name, "region_code": region});
+        if role == "org" {
+            body["org"] = json!({"name": format!("{name}有限公司"), "credit_code": credit_code(self.next_phone.load(Ordering::Relaxed)), "org_type": "enterprise"});
+        }
+        let (status, reply) = self.post("/api/v1/auth/register", &body, None).await;
+        assert_eq!(status, StatusCode::CREATED, "{reply}");
+        (reply["id"].as_i64().expect("id"), phone)
+    }
+
+    pub async fn login(&self, phone: &str) -> String {
+        let (status, reply) = self
+            .post(
+                "/api/v1/auth/login",
+                &json!({"phone": phone, "password": PASSWORD}),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        reply["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a staff member (as the command line would) and returns their bearer token.
+    pub async fn staff(&self, region: &str, department: &str) -> String {
+        let phone = self.phone();
+        let input = NewStaff {
+            phone: phone.clone(),
+            password: PASSWORD.into(),
+            name: format!("{region}工作人员"),
+            region_code: region.into(),
+            department: department.into(),
+            admin: false,
+        };
+        add_staff(&self.app, None, input)
+            .await
+            .expect("staff created");
+        self.login(&phone).await
+    }
+
+    pub async fn admin(&self) -> String {
+        let phone = self.phone();
+        let input = NewStaff {
+            phone: phone.clone(),
+            password: PASSWORD.into(),
+            name: "管理员".into(),
+            region_code: "51".into(),
+            department: "worker".into(),
+            admin: true,
+        };
+        add_staff(&self.app, None, input)
+            .await
+            .expect("admin created");
+        self.login(&phone).await
+    }
+
+    /// Counts rows of a table, to show that a refused request changed nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+        tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect("count"))
+    }
+
+    /// The newest audit actions, newest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        tianfu::platform::audit::latest(&self.app.db, 20)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|r| r.action)
+            .collect()
+    }
+}
+
+/// A valid unified social credit code, different for each `n`.
+pub fn credit_code(n: u32) -> String {
+    let body = format!("MA{:06}", n % 1_000_000);
+    let check = tianfu_domain::CreditCode::org_code_check_for(&body).expect("body");
+    let body = if check == 'X' {
+        format!("MB{:06}", n % 1_000_000)
+    } else {
+        body
+    };
+    let check = tianfu_domain::CreditCode::org_code_check_for(&body).expect("body");
+    assert_ne!(check, 'X', "pick another n");
+    tianfu_domain::CreditCode::complete(&format!("91511011{body}{check}"))
+        .expect("complete")
+        .to_string()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase {
+                admin_url,
+                name,
+                dir,
+            } => {
+                let _ = std::fs::remove_dir_all(dir);
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread with its own runtime may block.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    runtime.block_on(async move {
+                        if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(
+                            &format!("{admin_url}/postgres"),
+                        )
+                        .await
+                        {
+                            let sql = sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ));
+                            let _ = sqlx::raw_sql(sql).execute(&mut conn).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Black-box tests over HTTP: each test starts the real application on a port of its own with a
+//! database of its own, on SQLite and again on PostgreSQL.
+
+mod common;
+
+mod accounts;
+mod binary;
+mod browser;
+mod deals;
+mod market;
+mod market_pages;
+mod pages;
+mod platform;
+mod regions;
+mod staff;

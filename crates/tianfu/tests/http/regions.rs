@@ -1,0 +1,71 @@
+//! The administrative tree over the API.
+
+use reqwest::StatusCode;
+
+use crate::common::TestApp;
+use crate::on_both_databases;
+
+async fn sichuan_has_21_cities_and_183_counties(app: TestApp) {
+    let (status, province) = app.get("/api/v1/regions/51", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(province["name"], "四川省");
+    assert_eq!(province["level"], "province");
+    assert!(province["parent_code"].is_null());
+
+    let (_, cities) = app.get("/api/v1/regions/51/children", None).await;
+    assert_eq!(cities["total"], 21);
+    let mut counties = 0;
+    for city in cities["items"].as_array().unwrap() {
+        assert_eq!(city["level"], "city");
+        let (_, children) = app
+            .get(
+                &format!(
+                    "/api/v1/regions/{}/children",
+                    city["code"].as_str().unwrap()
+                ),
+                None,
+            )
+            .await;
+        counties += children["total"].as_i64().unwrap();
+    }
+    assert_eq!(counties, 183);
+}
+
+async fn a_county_knows_its_place(app: TestApp) {
+    let (status, county) = app.get("/api/v1/regions/511623", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(county["name"], "邻水县");
+    assert_eq!(county["level"], "county");
+    assert_eq!(county["parent_code"], "5116");
+    assert_eq!(county["full_name"], "四川省 广安市 邻水县");
+    let (_, children) = app.get("/api/v1/regions/511623/children", None).await;
+    assert_eq!(children["total"], 0);
+}
+
+async fn chongqing_is_there_for_the_bashu_extension(app: TestApp) {
+    let (status, chongqing) = app.get("/api/v1/regions/50", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(chongqing["name"], "重庆市");
+    let (_, wanzhou) = app.get("/api/v1/regions/500101", None).await;
+    assert_eq!(wanzhou["name"], "万州区");
+}
+
+async fn unknown_regions_are_404_in_chinese(app: TestApp) {
+    for code in ["52", "519999", "abc"] {
+        let (status, reply) = app.get(&format!("/api/v1/regions/{code}"), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{code}");
+        assert_eq!(reply["error"]["code"], "not_found");
+        assert_eq!(reply["error"]["message"], "地区不存在");
+    }
+    assert_eq!(
+        app.get("/api/v1/regions/52/children", None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+on_both_databases!(
+    sichuan_has_21_cities_and_183_counties,
+    a_county_knows_its_place,
+    chongqing_is_there_for_the_bashu_extension,
+    unknown_regions_are_404_in_chinese,
+);

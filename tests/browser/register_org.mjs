@@ -1,0 +1,64 @@
+// Registers an organisation through the pages in headless Chromium, logs out, logs in again and
+// checks the account page. Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
+//   node tests/browser/register_org.mjs <base-url> <phone> <credit-code> <label>
+// Screenshots land in tests/browser/screenshots/ (not committed).
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import assert from "node:assert/strict";
+
+const [base, phone, creditCode, label = "run"] = process.argv.slice(2);
+const password = "Browser2026";
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+  page.setDefaultTimeout(15000);
+
+  await page.goto(`${base}/register`);
+  await page.getByLabel("企事业单位").check();
+  await page.locator('input[name="name"]').fill("赵春梅");
+  await page.locator('input[name="phone"]').fill(phone);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('input[name="password_confirm"]').fill(password);
+
+  // Choosing the city makes htmx redraw the picker with only that city's counties.
+  await page.locator('select[name="city"]').selectOption("5110");
+  await page.waitForFunction(() => {
+    const options = [...document.querySelectorAll('select[name="county"] option')].map((o) => o.textContent);
+    return options.includes("威远县") && !options.includes("邻水县");
+  });
+  await page.locator('select[name="county"]').selectOption("511024");
+
+  await page.locator('input[name="org_name"]').fill("四川威远天晟食品有限公司");
+  await page.locator('select[name="org_type"]').selectOption("enterprise");
+  await page.locator('input[name="credit_code"]').fill(creditCode);
+  await page.screenshot({ path: `${shots}register-${label}.png`, fullPage: true });
+  await page.locator('form[action="/register"] button[type="submit"]').click();
+
+  await page.waitForURL(/\/me\?welcome=1$/);
+  assert.match(await page.locator("body").innerText(), /注册成功/);
+  assert.equal(await page.locator("#profile-org").innerText(), "四川威远天晟食品有限公司");
+
+  await page.getByRole("button", { name: "退出" }).click();
+  await page.waitForURL(`${base}/`);
+  await page.locator('nav a[href="/login"]').click();
+  await page.locator('input[name="phone"]').fill(phone);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form[action="/login"] button[type="submit"]').click();
+
+  await page.waitForURL(/\/me$/);
+  assert.equal(await page.locator("#profile-name").innerText(), "赵春梅");
+  assert.equal(await page.locator("#profile-role").innerText(), "企事业单位");
+  assert.equal(await page.locator("#profile-region").innerText(), "四川省 内江市 威远县");
+  assert.equal(await page.locator("#profile-credit-code").innerText(), creditCode);
+  await page.screenshot({ path: `${shots}account-${label}.png`, fullPage: true });
+  console.log("account page shows the organisation");
+} finally {
+  await browser.close();
+}
