@@ -15,12 +15,18 @@ pub const BIGRAM: &str = "tianfu_bigram";
 /// (新材料 → 新/材料, 料蛋比 → 料/蛋/比), which cost matches before it was added.
 pub const DOMAIN_DICT: &str = include_str!("../data/domain_dict.txt");
 
+/// The dictionary is compiled in, so every index of the process shares one copy: loading it
+/// costs a few hundred milliseconds and tens of megabytes.
 pub fn load_jieba() -> Result<Arc<Jieba>, SearchError> {
+    static JIEBA: std::sync::OnceLock<Arc<Jieba>> = std::sync::OnceLock::new();
+    if let Some(jieba) = JIEBA.get() {
+        return Ok(jieba.clone());
+    }
     let mut jieba = Jieba::new();
     jieba
         .load_dict(&mut BufReader::new(DOMAIN_DICT.as_bytes()))
         .map_err(|e| SearchError::Dictionary(e.to_string()))?;
-    Ok(Arc::new(jieba))
+    Ok(JIEBA.get_or_init(|| Arc::new(jieba)).clone())
 }
 
 /// tantivy clones the analyzer for every query and every indexing thread, so the dictionary is

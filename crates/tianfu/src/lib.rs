@@ -11,4 +11,4 @@ pub mod staff;
 
 mod startup;
 
-pub use startup::{App, AppState, Server, router};
+pub use startup::{App, AppState, IndexPlace, Server, router};

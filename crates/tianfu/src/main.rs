@@ -1,9 +1,10 @@
-//! The `tianfu` command: serve the platform, migrate, load demo data, add staff.
+//! The `tianfu` command: serve the platform, migrate, load demo data, add staff, rebuild the
+//! search index, run benchmarks.
 
 use clap::{Parser, Subcommand};
 use tianfu::platform::config::Config;
 use tianfu::platform::telemetry;
-use tianfu::{App, Server, demo, staff};
+use tianfu::{App, IndexPlace, Server, demo, market, staff};
 use tianfu_domain::Department;
 
 #[derive(Parser)]
@@ -25,6 +26,26 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+    /// Rebuild the search index from the database (stop the server first).
+    Reindex,
+    /// Measure speed and memory (figures are printed, nothing is asserted).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Build a generated corpus of listings and measure index build, size, memory and search
+    /// latency (single client and 32 concurrent).
+    Search {
+        #[arg(long, default_value_t = 1_000_000)]
+        listings: usize,
+        /// Where to build the index (wiped first); defaults to a folder in the temp directory.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -64,11 +85,11 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("stopped");
         }
         Command::Migrate => {
-            let app = App::start(config).await?;
+            let app = App::start_with(config, IndexPlace::Memory).await?;
             println!("数据库已迁移（{}）", app.db.backend_name());
         }
         Command::Demo => {
-            let app = App::start(config).await?;
+            let app = App::start_with(config, IndexPlace::Memory).await?;
             let report = demo::load(&app).await?;
             println!("{report}");
         }
@@ -83,7 +104,7 @@ async fn main() -> anyhow::Result<()> {
                     admin,
                 },
         } => {
-            let app = App::start(config).await?;
+            let app = App::start_with(config, IndexPlace::Memory).await?;
             Department::parse(&department).map_err(|e| anyhow::anyhow!(e))?;
             let input = staff::store::NewStaff {
                 phone,
@@ -106,6 +127,22 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Err(other) => return Err(anyhow::anyhow!(other.to_string())),
             }
+        }
+        Command::Reindex => {
+            let app = App::start(config).await?;
+            let indexed = market::indexer::rebuild(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            println!("搜索索引已重建：{indexed} 条已发布的信息");
+        }
+        Command::Bench {
+            command: BenchCommand::Search { listings, dir },
+        } => {
+            let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("tianfu-bench-search"));
+            let report =
+                tokio::task::spawn_blocking(move || tianfu_search::bench::run(listings, &dir))
+                    .await??;
+            print!("{report}");
         }
     }
     Ok(())

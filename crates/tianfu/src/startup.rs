@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
 
+use crate::market::indexer::{self, IndexerCursor};
 use crate::platform::clock::Clock;
 use crate::platform::config::Config;
 use crate::platform::db::Db;
@@ -19,6 +20,7 @@ use crate::platform::error::AppError;
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{accounts, market, notifications, regions, staff};
+use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
 pub struct App {
@@ -27,25 +29,54 @@ pub struct App {
     pub clock: Clock,
     pub metrics: Metrics,
     pub regions: regions::RegionTree,
+    /// Derived from the database by the indexer; see [`crate::market::indexer`].
+    pub search: Arc<SearchIndex>,
+    /// Where the indexer stands in the outbox; the lock also makes indexing passes take turns.
+    pub indexer: tokio::sync::Mutex<IndexerCursor>,
+}
+
+/// Where the search index lives: on disk for the server (one writer per data directory), in
+/// memory for one-shot commands that may run beside a server (`migrate`, `demo`, `staff add`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexPlace {
+    Disk,
+    Memory,
 }
 
 pub type AppState = Arc<App>;
 
 impl App {
-    /// Connects, applies pending migrations and loads the region tree.
+    /// Connects, applies pending migrations, loads the region tree and opens the search index
+    /// in the data directory.
     pub async fn start(config: Config) -> anyhow::Result<AppState> {
+        Self::start_with(config, IndexPlace::Disk).await
+    }
+
+    pub async fn start_with(config: Config, place: IndexPlace) -> anyhow::Result<AppState> {
         if config.database_url.starts_with("sqlite:") {
             std::fs::create_dir_all(&config.data_dir)?;
         }
         let db = Db::connect(&config.database_url).await?;
         db.migrate().await?;
         let regions = regions::store::load_tree(&db).await?;
+        let search = match place {
+            IndexPlace::Disk => SearchIndex::open(&indexer::index_dir(&config)).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open the search index in {}: {e} (is another tianfu server using this data directory?)",
+                    indexer::index_dir(&config).display()
+                )
+            })?,
+            IndexPlace::Memory => SearchIndex::in_memory()?,
+        };
+        let cursor = IndexerCursor::load(&config, place);
         Ok(Arc::new(App {
             config,
             db,
             clock: Clock::default(),
             metrics: Metrics::default(),
             regions,
+            search: Arc::new(search),
+            indexer: tokio::sync::Mutex::new(cursor),
         }))
     }
 }
@@ -96,15 +127,21 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    /// Starts the jobs and serves until `shutdown` resolves, then lets requests in flight
+    /// finish, brings the index up to date and commits it.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let indexer_job = indexer::spawn(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        indexer_job.abort();
+        if let Err(error) = indexer::catch_up(&self.app).await {
+            error.log_if_internal();
+        }
         self.app.db.close().await;
         Ok(())
     }

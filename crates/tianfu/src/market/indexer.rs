@@ -7,23 +7,91 @@
 //! which is harmless because indexing a listing is idempotent. Each app node keeps its own index
 //! and its own position, so every node converges on the same results.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tianfu_search::{ListingDoc, ListingKind as IndexKind};
 
 use super::store::{self, ListingRow};
+use crate::platform::config::Config;
 use crate::platform::error::AppError;
+use crate::startup::IndexPlace;
 use crate::{App, AppState, on_db};
 
 const BATCH: i64 = 500;
 
-fn position_file(app: &App) -> PathBuf {
-    app.config.data_dir.join("index").join("outbox_position")
+/// On PostgreSQL an outbox id is taken when a transaction inserts its row, not when it commits,
+/// so a smaller id can become visible after a larger one, and a rolled-back transaction leaves
+/// a hole for ever. The position therefore only steps over a hole once the row after it is this
+/// old: by then the transaction that held the missing id has long committed or rolled back.
+const GAP_PATIENCE_SECONDS: i64 = 30;
+
+pub fn index_dir(config: &Config) -> PathBuf {
+    config.data_dir.join("index")
+}
+
+/// The indexer's place in the outbox: every row up to `position` is in the index, and so is
+/// every id in `applied` (rows seen beyond a hole that may still fill).
+#[derive(Debug, Default)]
+pub struct IndexerCursor {
+    file: Option<PathBuf>,
+    position: i64,
+    applied: BTreeSet<i64>,
+}
+
+impl IndexerCursor {
+    /// The position saved beside an on-disk index; an index in memory starts from the top.
+    pub fn load(config: &Config, place: IndexPlace) -> Self {
+        let file = (place == IndexPlace::Disk).then(|| index_dir(config).join("outbox_position"));
+        let position = file.as_deref().map(read_position).unwrap_or(0);
+        IndexerCursor {
+            file,
+            position,
+            applied: BTreeSet::new(),
+        }
+    }
+
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// Moves the position over the applied rows that follow it without a hole.
+    fn advance(&mut self) {
+        while let Some(&first) = self.applied.first() {
+            if first > self.position + 1 {
+                break;
+            }
+            self.applied.pop_first();
+            self.position = self.position.max(first);
+        }
+    }
+
+    /// The first applied row beyond a hole, if any.
+    fn beyond_hole(&self) -> Option<i64> {
+        self.applied.first().copied()
+    }
+
+    /// Gives up waiting for the ids before `id`: they belonged to transactions that rolled back.
+    fn skip_hole_before(&mut self, id: i64) {
+        self.position = self.position.max(id - 1);
+        self.advance();
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        match &self.file {
+            Some(path) => write_position(path, self.position),
+            None => Ok(()),
+        }
+    }
 }
 
 fn read_position(path: &Path) -> i64 {
-    std::fs::read_to_string(path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn write_position(path: &Path, position: i64) -> std::io::Result<()> {
@@ -45,7 +113,11 @@ pub fn document(row: &ListingRow) -> Option<ListingDoc> {
         keywords: row.keyword_list(),
         region_code: row.region_code.clone(),
         industry: row.industry.clone(),
-        service_type: row.service_type.clone().or_else(|| row.need_kind.clone()).or_else(|| row.achievement_kind.clone()),
+        service_type: row
+            .service_type
+            .clone()
+            .or_else(|| row.need_kind.clone())
+            .or_else(|| row.achievement_kind.clone()),
         price_fen: row.price_fen,
         published_at: row.published_at.unwrap_or(row.updated_at).timestamp(),
     })
@@ -58,46 +130,80 @@ fn internal(error: impl std::fmt::Display) -> AppError {
 /// Brings the index up to date with every committed change; returns how many outbox rows it
 /// applied. Safe to call from several tasks: they take turns.
 pub async fn catch_up(app: &App) -> Result<usize, AppError> {
-    let _turn = app.indexer_turn.lock().await;
-    let path = position_file(app);
-    let mut position = read_position(&path);
+    let mut cursor = app.indexer.lock().await;
+    let mut scanned = cursor.position;
     let mut applied = 0;
     loop {
-        let rows: Vec<(i64, i64)> = on_db!(&app.db, pool => {
-            sqlx::query_as("SELECT id, entity_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2").bind(position).bind(BATCH).fetch_all(pool).await
+        let rows: Vec<(i64, i64, DateTime<Utc>)> = on_db!(&app.db, pool => {
+            sqlx::query_as("SELECT id, entity_id, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT $2").bind(scanned).bind(BATCH).fetch_all(pool).await
         })?;
-        let Some(&(last, _)) = rows.last() else { break };
-        let mut ids: Vec<i64> = rows.iter().map(|(_, entity)| *entity).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            match store::find(&app.db, id).await? {
-                Some(row) if row.is_published() => {
-                    if let Some(doc) = document(&row) {
-                        app.search.upsert(&doc).map_err(internal)?;
-                    }
-                }
-                Some(row) => {
-                    if let Some(kind) = index_kind(&row.kind) {
-                        app.search.delete(kind, id).map_err(internal)?;
-                    }
-                }
-                None => {}
-            }
+        let Some(&(last, _, _)) = rows.last() else {
+            break;
+        };
+        scanned = last;
+        let fresh: Vec<&(i64, i64, DateTime<Utc>)> = rows
+            .iter()
+            .filter(|(id, _, _)| !cursor.applied.contains(id))
+            .collect();
+        if fresh.is_empty() {
+            continue;
         }
-        let search = app.search.clone();
-        tokio::task::spawn_blocking(move || search.commit()).await.map_err(internal)?.map_err(internal)?;
-        write_position(&path, last).map_err(internal)?;
-        applied += rows.len();
-        position = last;
+        let mut listings: Vec<i64> = fresh.iter().map(|(_, entity, _)| *entity).collect();
+        listings.sort_unstable();
+        listings.dedup();
+        for id in listings {
+            apply(app, id).await?;
+        }
+        commit(app).await?;
+        applied += fresh.len();
+        cursor.applied.extend(fresh.iter().map(|(id, _, _)| *id));
+    }
+    let before = cursor.position;
+    cursor.advance();
+    if let Some(first) = cursor.beyond_hole() {
+        let created: Option<DateTime<Utc>> = on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT created_at FROM outbox WHERE id = $1").bind(first).fetch_optional(pool).await
+        })?;
+        if created.is_some_and(|t| (app.clock.now() - t).num_seconds() >= GAP_PATIENCE_SECONDS) {
+            cursor.skip_hole_before(first);
+        }
+    }
+    if cursor.position != before {
+        cursor.save().map_err(internal)?;
     }
     Ok(applied)
+}
+
+/// Puts a published listing in the index and takes any other out.
+async fn apply(app: &App, id: i64) -> Result<(), AppError> {
+    match store::find(&app.db, id).await? {
+        Some(row) if row.is_published() => {
+            if let Some(doc) = document(&row) {
+                app.search.upsert(&doc).map_err(internal)?;
+            }
+        }
+        Some(row) => {
+            if let Some(kind) = index_kind(&row.kind) {
+                app.search.delete(kind, id).map_err(internal)?;
+            }
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+async fn commit(app: &App) -> Result<(), AppError> {
+    let search = app.search.clone();
+    tokio::task::spawn_blocking(move || search.commit())
+        .await
+        .map_err(internal)?
+        .map_err(internal)
 }
 
 /// Rebuilds the index from the database (`tianfu reindex`): every published listing, then the
 /// position set to the newest outbox row.
 pub async fn rebuild(app: &App) -> Result<usize, AppError> {
-    let _turn = app.indexer_turn.lock().await;
+    let mut cursor = app.indexer.lock().await;
     app.search.clear().map_err(internal)?;
     let newest: Option<i64> = on_db!(&app.db, pool => sqlx::query_scalar("SELECT MAX(id) FROM outbox").fetch_one(pool).await)?;
     let mut after = 0i64;
@@ -119,9 +225,10 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
         }
         after = last;
     }
-    let search = app.search.clone();
-    tokio::task::spawn_blocking(move || search.commit()).await.map_err(internal)?.map_err(internal)?;
-    write_position(&position_file(app), newest.unwrap_or(0)).map_err(internal)?;
+    commit(app).await?;
+    cursor.position = newest.unwrap_or(0);
+    cursor.applied.clear();
+    cursor.save().map_err(internal)?;
     Ok(indexed)
 }
 
@@ -141,4 +248,37 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cursor(position: i64, applied: &[i64]) -> IndexerCursor {
+        IndexerCursor {
+            file: None,
+            position,
+            applied: applied.iter().copied().collect(),
+        }
+    }
+
+    #[test]
+    fn the_position_moves_over_rows_without_holes_only() {
+        let mut c = cursor(3, &[4, 5, 7, 8]);
+        c.advance();
+        assert_eq!(c.position(), 5, "6 may still commit");
+        assert_eq!(c.beyond_hole(), Some(7));
+        c.applied.insert(6);
+        c.advance();
+        assert_eq!(c.position(), 8);
+        assert_eq!(c.beyond_hole(), None);
+    }
+
+    #[test]
+    fn an_old_hole_is_stepped_over() {
+        let mut c = cursor(5, &[7, 8, 10]);
+        c.skip_hole_before(7);
+        assert_eq!(c.position(), 8);
+        assert_eq!(c.beyond_hole(), Some(10));
+    }
 }

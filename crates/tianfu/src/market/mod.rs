@@ -3,12 +3,14 @@
 
 pub mod api;
 pub mod deals;
+pub mod indexer;
 pub mod inquiries;
 pub mod listing;
 pub mod pages;
 pub mod patch;
 pub mod review;
 pub mod sanitize;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod studios;
@@ -48,6 +50,8 @@ pub fn routes() -> Router<AppState> {
             post(studios::api::create).get(studios::api::list),
         )
         .route("/api/v1/studios/{id}", get(studios::api::get))
+        .route("/api/v1/search", get(search::api))
+        .route("/search", get(search::page))
         .route("/api/v1/admin/reviews", get(review::queue))
         .route("/api/v1/admin/reviews/{kind}/{id}", post(review::decide))
         .merge(pages::routes())

@@ -33,19 +33,30 @@ pub fn rich_text(input: &str) -> (String, String) {
     (html, text)
 }
 
+/// Tags that sit inside a line of text: dropping them must not split a Chinese word apart,
+/// while block tags (paragraphs, items, breaks) become a space.
+const INLINE_TAGS: &[&str] = &["strong", "em", "b", "i", "a"];
+
 /// The visible text of sanitised HTML: tags dropped, the five escapes undone, whitespace folded.
 fn plain_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut tag: Option<String> = None;
     for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                text.push(' ');
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(name), '>') => {
+                let name: String = name
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(char::is_ascii_alphanumeric)
+                    .collect();
+                if !INLINE_TAGS.contains(&name.as_str()) {
+                    text.push(' ');
+                }
+                tag = None;
             }
-            '>' => in_tag = false,
-            _ if !in_tag => text.push(c),
-            _ => {}
+            (Some(name), c) => name.push(c),
+            (None, c) => text.push(c),
         }
     }
     let text = text
@@ -73,7 +84,7 @@ mod tests {
                 && !html.contains("javascript")
         );
         assert!(html.contains("<strong>产蛋率</strong>"));
-        assert_eq!(text, "蛋鸡 产蛋率 链接");
+        assert_eq!(text, "蛋鸡产蛋率 链接");
     }
 
     #[test]
@@ -81,5 +92,13 @@ mod tests {
         let (html, text) = rich_text(r#"<a href="https://example.org">官网</a> 5 &lt; 6"#);
         assert!(html.contains(r#"rel="noopener noreferrer nofollow""#));
         assert_eq!(text, "官网 5 < 6");
+    }
+
+    #[test]
+    fn inline_tags_keep_words_whole_and_blocks_separate() {
+        let (_, text) = rich_text(
+            "<p>提供<strong>蛋鸡</strong>技术</p><p>第二段</p><ul><li>一</li><li>二</li></ul>",
+        );
+        assert_eq!(text, "提供蛋鸡技术 第二段 一 二");
     }
 }

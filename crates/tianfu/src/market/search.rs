@@ -66,7 +66,11 @@ fn some(value: &Option<String>) -> Option<&str> {
 fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppError> {
     let mut errors = tianfu_domain::FieldErrors::new();
     let kinds = match some(&params.kind) {
-        Some(kind) => errors.check("kind", ListingKind::parse(kind)).and_then(|k| IndexKind::parse(k.as_str())).into_iter().collect(),
+        Some(kind) => errors
+            .check("kind", ListingKind::parse(kind))
+            .and_then(|k| IndexKind::parse(k.as_str()))
+            .into_iter()
+            .collect(),
         None => vec![IndexKind::Offer, IndexKind::Achievement, IndexKind::Need],
     };
     let region_code = some(&params.region_code).and_then(|code| match app.regions.find(code) {
@@ -76,10 +80,18 @@ fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppE
             None
         }
     });
-    let industry = some(&params.industry).and_then(|code| errors.check("industry", Industry::parse(code))).map(|i| i.code().to_owned());
-    let service_type = some(&params.service_type).and_then(|t| errors.check("service_type", ServiceType::parse(t))).map(|t| t.as_str().to_owned());
-    let price_min = some(&params.price_min).and_then(|p| errors.check("price_min", Fen::parse_yuan(p))).map(Fen::get);
-    let price_max = some(&params.price_max).and_then(|p| errors.check("price_max", Fen::parse_yuan(p))).map(Fen::get);
+    let industry = some(&params.industry)
+        .and_then(|code| errors.check("industry", Industry::parse(code)))
+        .map(|i| i.code().to_owned());
+    let service_type = some(&params.service_type)
+        .and_then(|t| errors.check("service_type", ServiceType::parse(t)))
+        .map(|t| t.as_str().to_owned());
+    let price_min = some(&params.price_min)
+        .and_then(|p| errors.check("price_min", Fen::parse_yuan(p)))
+        .map(Fen::get);
+    let price_max = some(&params.price_max)
+        .and_then(|p| errors.check("price_max", Fen::parse_yuan(p)))
+        .map(Fen::get);
     let sort = match some(&params.sort) {
         None | Some("relevance") => Sort::Relevance,
         Some("newest") => Sort::Newest,
@@ -89,9 +101,18 @@ fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppE
         }
     };
     errors.into_result()?;
-    let paging = Paging { page: params.page, per_page: params.per_page };
+    let paging = Paging {
+        page: params.page,
+        per_page: params.per_page,
+    };
     let query = SearchQuery {
-        q: params.q.clone().unwrap_or_default().chars().take(100).collect(),
+        q: params
+            .q
+            .clone()
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect(),
         kinds,
         region_code,
         industry,
@@ -115,12 +136,19 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
         .hits
         .into_iter()
         .map(|hit| SearchItem {
-            kind_label: ListingKind::parse(hit.kind.as_str()).map(|k| k.label()).unwrap_or("").to_owned(),
+            kind_label: ListingKind::parse(hit.kind.as_str())
+                .map(|k| k.label())
+                .unwrap_or("")
+                .to_owned(),
             kind: hit.kind.as_str().to_owned(),
             id: hit.id,
             title: hit.title,
             snippet: hit.snippet_html,
-            region_name: app.regions.find(&hit.region_code).map(|r| app.regions.full_name(&r.code)).unwrap_or_default(),
+            region_name: app
+                .regions
+                .find(&hit.region_code)
+                .map(|r| app.regions.full_name(&r.code))
+                .unwrap_or_default(),
             region_code: hit.region_code,
             industry_name: Industry::label_for(&hit.industry),
             industry: hit.industry,
@@ -136,7 +164,10 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
 /// Full-text search of published listings; newest first when `q` is empty.
 #[utoipa::path(get, path = "/api/v1/search", tag = "market", params(SearchParams),
     responses((status = 200, body = inline(ListResponse<SearchItem>)), (status = 422, body = ErrorBody)))]
-pub async fn api(State(app): State<AppState>, ApiQuery(params): ApiQuery<SearchParams>) -> Result<Json<ListResponse<SearchItem>>, AppError> {
+pub async fn api(
+    State(app): State<AppState>,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<ListResponse<SearchItem>>, AppError> {
     let (query, _) = parse(&app, &params)?;
     let (items, total) = run(&app, query).await?;
     Ok(Json(ListResponse { items, total }))
@@ -168,11 +199,21 @@ impl SearchPage {
     }
 }
 
-pub async fn page(State(app): State<AppState>, MaybeUser(me): MaybeUser, Query(params): Query<SearchParams>) -> Result<SearchPage, PageError> {
+pub async fn page(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Query(params): Query<SearchParams>,
+) -> Result<SearchPage, PageError> {
     let cities = app
         .regions
         .find("51")
-        .map(|p| app.regions.children(Some(&p.code)).into_iter().map(|c| (c.code.to_string(), c.name.clone())).collect())
+        .map(|p| {
+            app.regions
+                .children(Some(&p.code))
+                .into_iter()
+                .map(|c| (c.code.to_string(), c.name.clone()))
+                .collect()
+        })
         .unwrap_or_default();
     let mut page = SearchPage {
         me,
@@ -185,17 +226,34 @@ pub async fn page(State(app): State<AppState>, MaybeUser(me): MaybeUser, Query(p
         service_types: ServiceType::ALL,
         cities,
     };
-    let params = SearchParams { per_page: Some(20), ..params };
+    let params = SearchParams {
+        per_page: Some(20),
+        ..params
+    };
     match parse(&app, &params) {
         Ok((query, paging)) => {
-            let (items, total) = run(&app, query).await.map_err(|e| PageError::new(e, page.me.clone()))?;
+            let (items, total) = run(&app, query)
+                .await
+                .map_err(|e| PageError::new(e, page.me.clone()))?;
             page.pager = Pager::new(paging.page(), paging.per_page(), total);
             page.hits = items
                 .into_iter()
-                .map(|item| Hit { link: format!("/{}s/{}", item.kind, item.id), published: shanghai(item.published_at), item })
+                .map(|item| Hit {
+                    link: format!("/{}s/{}", item.kind, item.id),
+                    published: shanghai(item.published_at),
+                    item,
+                })
                 .collect();
         }
-        Err(error) => page.error = Some(error.fields().into_values().next().unwrap_or_else(|| error.to_string())),
+        Err(error) => {
+            page.error = Some(
+                error
+                    .fields()
+                    .into_values()
+                    .next()
+                    .unwrap_or_else(|| error.to_string()),
+            )
+        }
     }
     let field = |v: &Option<String>| url_encode(SearchPage::value(v));
     page.base_query = format!(

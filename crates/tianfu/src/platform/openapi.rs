@@ -26,7 +26,7 @@ use crate::{accounts, market, notifications, regions, staff};
         market::api::create_need, market::api::list_needs, market::api::get_need, market::api::patch_need,
         market::api::my_listings,
         market::studios::api::create, market::studios::api::list, market::studios::api::get,
-        market::review::queue, market::review::decide,
+        market::review::queue, market::review::decide, market::search::api,
         market::inquiries::api::create, market::inquiries::api::list, market::inquiries::api::get,
         market::inquiries::api::reply, market::inquiries::api::set_status,
         market::deals::api::create, market::deals::api::list, market::deals::api::get, market::deals::api::transition,

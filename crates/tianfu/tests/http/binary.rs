@@ -1,19 +1,22 @@
 //! The `tianfu` binary itself: `migrate`, `staff add`, `serve` on the test's database, and a
 //! graceful stop on SIGTERM.
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
+use serde_json::Value;
 
 use crate::common::{PASSWORD, TestApp};
 use crate::on_both_databases;
 
+/// The binary on the test's database, with a data directory of its own: the in-process app
+/// already holds the search index of the test's data directory.
 fn tianfu(app: &TestApp) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_tianfu"));
     command
         .env("TIANFU_DATABASE_URL", &app.app.config.database_url)
-        .env("TIANFU_DATA_DIR", &app.app.config.data_dir)
+        .env("TIANFU_DATA_DIR", app.app.config.data_dir.join("process"))
         .env("TIANFU_NODE_MODULES", &app.app.config.node_modules_dir)
         .env("RUST_LOG", "warn");
     command
@@ -78,27 +81,7 @@ async fn the_binary_migrates_adds_staff_serves_and_stops_on_sigterm(app: TestApp
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("phone: 手机号应为11位数字"));
 
-    let port = free_port();
-    let mut server = tianfu(&app)
-        .arg("serve")
-        .env("TIANFU_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    loop {
-        if let Ok(response) = app.client.get(format!("{base}/healthz")).send().await
-            && response.status() == StatusCode::OK
-        {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not become healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut server, base) = serve(&app, &[]).await;
     let login = app
         .client
         .post(format!("{base}/api/v1/auth/login"))
@@ -132,6 +115,127 @@ async fn the_binary_migrates_adds_staff_serves_and_stops_on_sigterm(app: TestApp
         status.success(),
         "a SIGTERM stop is a clean exit: {status:?}"
     );
+}
+
+/// Starts `tianfu serve` on a free port and waits until it is healthy.
+async fn serve(app: &TestApp, env: &[(&str, &str)]) -> (Child, String) {
+    let port = free_port();
+    let server = tianfu(app)
+        .arg("serve")
+        .env("TIANFU_BIND", format!("127.0.0.1:{port}"))
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    loop {
+        if let Ok(response) = app.client.get(format!("{base}/healthz")).send().await
+            && response.status() == StatusCode::OK
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not become healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (server, base)
+}
+
+async fn search_total(app: &TestApp, base: &str, q: &str) -> i64 {
+    let reply: Value = app
+        .client
+        .get(format!("{base}/api/v1/search"))
+        .query(&[("q", q)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["total"].as_i64().unwrap()
+}
+
+async fn a_listing_committed_before_a_crash_is_searchable_after_restart(app: TestApp) {
+    // The indexer is off, as if the process died between the commit and the indexing.
+    let (mut server, base) = serve(&app, &[("TIANFU_INDEXER", "off")]).await;
+    let (_, phone) = app.register("worker", "柑橘专家", "511011").await;
+    let owner = app.login(&phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let mut offer = crate::market::offer_body("柑橘裂果综合防控技术");
+    offer["keywords"] = serde_json::json!(["柑橘", "裂果"]);
+    let created: Value = app
+        .client
+        .post(format!("{base}/api/v1/offers"))
+        .bearer_auth(&owner)
+        .json(&offer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_i64().expect("created");
+    let approved = app
+        .client
+        .post(format!("{base}/api/v1/admin/reviews/offer/{id}"))
+        .bearer_auth(&staff)
+        .json(&serde_json::json!({"decision": "approve"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::OK);
+    assert_eq!(
+        search_total(&app, &base, "裂果").await,
+        0,
+        "not indexed yet"
+    );
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (mut server, base) = serve(&app, &[]).await;
+    let started = Instant::now();
+    while search_total(&app, &base, "裂果").await != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the listing never became searchable after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+async fn reindex_rebuilds_the_index_from_the_database(app: TestApp) {
+    let (_, phone) = app.register("worker", "柑橘专家", "511011").await;
+    let owner = app.login(&phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let id = crate::market::create(
+        &app,
+        &owner,
+        "/api/v1/offers",
+        &crate::market::offer_body("柑橘裂果综合防控技术"),
+    )
+    .await;
+    crate::market::approve(&app, &staff, "offer", id).await;
+    let reindex = tianfu(&app).arg("reindex").output().unwrap();
+    assert!(
+        reindex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reindex.stdout).contains("1 条已发布"));
+    let (mut server, base) = serve(&app, &[("TIANFU_INDEXER", "off")]).await;
+    assert_eq!(
+        search_total(&app, &base, "柑橘").await,
+        1,
+        "found without the indexer"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
 }
 
 async fn demo_data_fills_every_city_and_loads_once(app: TestApp) {
@@ -176,5 +280,7 @@ async fn demo_data_fills_every_city_and_loads_once(app: TestApp) {
 
 on_both_databases!(
     the_binary_migrates_adds_staff_serves_and_stops_on_sigterm,
+    a_listing_committed_before_a_crash_is_searchable_after_restart,
+    reindex_rebuilds_the_index_from_the_database,
     demo_data_fills_every_city_and_loads_once
 );

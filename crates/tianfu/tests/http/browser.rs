@@ -1,35 +1,81 @@
-//! The browser test: headless Chromium (Debian's package) driven by playwright-core from npm
-//! registers an organisation through the pages, logs in and sees its account page.
+//! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
+//! through the pages a person clicks: registering an organisation, and the market's main flow.
 
-use std::process::Command;
+use std::process::{Command, Output};
 
-use crate::common::{TestApp, credit_code};
+use crate::common::{PASSWORD, TestApp, credit_code};
 use crate::on_both_databases;
 
-async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
+/// Runs `tests/browser/<script>` with node and returns its stdout, failing with its output.
+async fn run_script(script: &str, args: Vec<String>) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let script = root.join("tests/browser/register_org.mjs");
-    let phone = app.phone();
-    let code = credit_code(777);
-    let url = app.url.clone();
-    let backend = format!("{:?}", app.backend).to_lowercase();
+    let script = root.join("tests/browser").join(script);
     // The browser runs in another process; this runtime must keep serving while we wait.
-    let output = tokio::task::spawn_blocking(move || {
+    let output: Output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(&script)
-            .args([&url, &phone, &code, &backend])
+            .args(&args)
             .current_dir(&root)
             .output()
     })
     .await
     .unwrap()
     .expect("node must be installed (scripts/test.sh installs what the browser test needs)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
         "browser test failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
+    stdout
+}
+
+async fn a_capability_is_published_approved_found_inquired_and_signed(app: TestApp) {
+    let (_, scientist) = app.register("worker", "柑橘专家", "511011").await;
+    let (_, org) = app.register("org", "威远果业", "511024").await;
+    let staff_phone = app.phone();
+    tianfu::staff::store::add_staff(
+        &app.app,
+        None,
+        tianfu::staff::store::NewStaff {
+            phone: staff_phone.clone(),
+            password: PASSWORD.into(),
+            name: "内江审核员".into(),
+            region_code: "5110".into(),
+            department: "worker".into(),
+            admin: false,
+        },
+    )
+    .await
+    .unwrap();
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "market_flow.mjs",
+        vec![
+            app.url.clone(),
+            scientist,
+            staff_phone,
+            org,
+            PASSWORD.into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("deal signed by both sides"), "{stdout}");
+    assert_eq!(app.count("inquiries").await, 1);
+    let stage: String = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar("SELECT stage FROM deals").fetch_one(pool).await.unwrap());
+    assert_eq!(stage, "signed");
+}
+
+async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
+    let phone = app.phone();
+    let code = credit_code(777);
+    let backend = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "register_org.mjs",
+        vec![app.url.clone(), phone, code, backend],
+    )
+    .await;
     assert!(
         stdout.contains("account page shows the organisation"),
         "{stdout}"
@@ -37,4 +83,7 @@ async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
     assert_eq!(app.count("organizations").await, 1);
 }
 
-on_both_databases!(an_organisation_registers_and_logs_in_in_a_real_browser);
+on_both_databases!(
+    an_organisation_registers_and_logs_in_in_a_real_browser,
+    a_capability_is_published_approved_found_inquired_and_signed,
+);

@@ -12,4 +12,5 @@ mod market_pages;
 mod pages;
 mod platform;
 mod regions;
+mod search;
 mod staff;

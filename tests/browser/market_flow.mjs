@@ -1,0 +1,103 @@
+// The market's main flow through the pages in headless Chromium: a scientist publishes a
+// capability, staff approve it, an enterprise finds it by a Chinese word, opens an inquiry and
+// proposes a deal, and both sides sign. Run by the Rust test suite
+// (crates/tianfu/tests/http/browser.rs):
+//   node tests/browser/market_flow.mjs <base-url> <scientist-phone> <staff-phone> <org-phone> <password> <label>
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import assert from "node:assert/strict";
+
+const [base, scientist, staff, org, password, label = "run"] = process.argv.slice(2);
+const shots = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const title = "柑橘裂果综合防控技术服务";
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+
+/// Each person gets a browser context of their own, like their own phone.
+async function signIn(phone) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(`${base}/login`);
+  await page.locator('input[name="phone"]').fill(phone);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('form[action="/login"] button[type="submit"]').click();
+  await page.waitForURL(/\/me$/);
+  return page;
+}
+
+try {
+  // The scientist publishes a capability; it waits for review.
+  const worker = await signIn(scientist);
+  await worker.goto(`${base}/me/listings/new?kind=offer`);
+  await worker.locator('input[name="title"]').fill(title);
+  await worker.locator('select[name="service_type"]').selectOption("consulting");
+  await worker.locator('textarea[name="description"]').fill("针对柑橘裂果、日灼，提供水肥一体化方案与现场指导。");
+  await worker.locator('select[name="industry"]').selectOption("A01");
+  await worker.locator('input[name="keywords"]').fill("柑橘，裂果，水肥一体化");
+  await worker.locator('input[name="price"]').fill("8000");
+  await worker.getByRole("button", { name: "提交审核" }).click();
+  await worker.waitForURL(/\/offers\/\d+$/);
+  const offerPath = new URL(worker.url()).pathname;
+  assert.match(await worker.locator("body").innerText(), /待审核/);
+
+  // Staff of the city approve it from their review queue.
+  const reviewer = await signIn(staff);
+  await reviewer.goto(`${base}/admin/reviews`);
+  const row = reviewer.locator("article", { hasText: title });
+  await row.getByRole("button", { name: "通过", exact: true }).click();
+  await reviewer.waitForURL(/\/admin\/reviews/);
+  assert.doesNotMatch(await reviewer.locator("main").innerText(), new RegExp(title));
+
+  // The enterprise finds it by a Chinese word (the indexer makes it searchable within a second).
+  const buyer = await signIn(org);
+  let found = false;
+  for (let attempt = 0; attempt < 30 && !found; attempt++) {
+    await buyer.goto(`${base}/search`);
+    await buyer.locator('input[name="q"]').first().fill("裂果");
+    await buyer.locator('form[action="/search"] button[type="submit"]').first().click();
+    await buyer.waitForURL(/\/search\?/);
+    found = (await buyer.locator(`a[href="${offerPath}"]`).count()) > 0;
+    if (!found) await buyer.waitForTimeout(200);
+  }
+  assert.ok(found, "the approved capability is found by 裂果");
+  assert.equal(await buyer.locator("mark", { hasText: "裂果" }).first().innerText(), "裂果");
+  await buyer.screenshot({ path: `${shots}search-${label}.png`, fullPage: true });
+  await buyer.locator(`a[href="${offerPath}"]`).first().click();
+  await buyer.waitForURL(new RegExp(`${offerPath}$`));
+
+  // It opens an inquiry, then proposes a deal in the thread.
+  await buyer.locator('textarea[name="message"]').fill("我们果园今年裂果严重，想请专家来看看。");
+  await buyer.getByRole("button", { name: "发起洽谈" }).click();
+  await buyer.waitForURL(/\/me\/inquiries\/\d+$/);
+  assert.match(await buyer.locator(".thread").innerText(), /裂果严重/);
+  await buyer.locator("summary", { hasText: "签订交易" }).click();
+  await buyer.locator('select[name="contract_type"]').selectOption("consulting");
+  await buyer.locator('input[name="amount_yuan"]').fill("8000");
+  await buyer.getByRole("button", { name: "提出交易意向" }).click();
+  await buyer.waitForURL(/\/me\/deals/);
+  const deal = buyer.locator("article.deal").first();
+  assert.equal(await deal.locator(".stage").innerText(), "意向");
+  await deal.getByRole("button", { name: "进入“洽谈”" }).click();
+  await buyer.waitForURL(/\/me\/deals/);
+  await buyer.locator("article.deal").first().getByRole("button", { name: "确认签约" }).click();
+  await buyer.waitForURL(/\/me\/deals/);
+  assert.match(await buyer.locator("article.deal").first().innerText(), /等待对方确认/);
+
+  // The scientist sees the inquiry and signs too: the deal is signed.
+  await worker.goto(`${base}/me/inquiries`);
+  assert.match(await worker.locator("main").innerText(), new RegExp(title));
+  await worker.goto(`${base}/me/deals`);
+  await worker.locator("article.deal").first().getByRole("button", { name: "确认签约" }).click();
+  await worker.waitForURL(/\/me\/deals/);
+  assert.equal(await worker.locator("article.deal .stage").first().innerText(), "签约");
+  await worker.screenshot({ path: `${shots}deal-${label}.png`, fullPage: true });
+  console.log("deal signed by both sides");
+} finally {
+  await browser.close();
+}
