@@ -2,6 +2,8 @@
 //! (the same data every time) and idempotent (a second run changes nothing). Later features add
 //! their own demo data here.
 
+mod catalog;
+mod market;
 mod people;
 
 use std::fmt::Write;
@@ -35,6 +37,13 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     writeln!(
         report,
         "已注册演示用户 {people} 名（科技工作者、企事业单位、群众、科技志愿者）"
+    )?;
+    let admin = market::user(app, ADMIN_PHONE).await?;
+    let market = market::load(app, &admin).await?;
+    writeln!(
+        report,
+        "科技市场：科创工作室 {} 个，已发布信息 {} 条，待审核 {} 条，洽谈 {} 个，交易 {} 笔",
+        market.studios, market.published, market.pending, market.inquiries, market.deals
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

@@ -114,7 +114,7 @@ async fn public_list(
 }
 
 fn today(app: &App) -> chrono::NaiveDate {
-    (app.clock.now() + chrono::Duration::hours(8)).date_naive()
+    crate::platform::clock::shanghai_date(app.clock.now())
 }
 
 /// Publish a capability (科技所能); it waits for review by the region's staff.

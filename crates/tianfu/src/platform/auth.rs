@@ -212,6 +212,21 @@ async fn actor_for_token(
     row.map(Actor::try_from).transpose()
 }
 
+/// A user as an actor without a session, for commands and jobs acting on someone's behalf
+/// (demo data, automatic acts).
+pub async fn actor_by_id(db: &Db, id: UserId) -> Result<Option<Actor>, AppError> {
+    let row = on_db!(db, pool => {
+        sqlx::query_as::<_, ActorRow>(
+            "SELECT u.id, u.role, u.name, u.phone, u.region_code, r.name AS region_name, u.department \
+             FROM users u JOIN regions r ON r.code = u.region_code WHERE u.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await
+    })?;
+    row.map(Actor::try_from).transpose()
+}
+
 /// The session token a request carries: the bearer token, else the cookie.
 pub fn request_token(parts: &Parts) -> Option<String> {
     if let Some(bearer) = parts

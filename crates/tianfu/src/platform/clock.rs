@@ -29,3 +29,8 @@ pub fn shanghai(at: DateTime<Utc>) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// Today's date in Asia/Shanghai, for deadlines and "not before today" rules.
+pub fn shanghai_date(at: DateTime<Utc>) -> chrono::NaiveDate {
+    (at + chrono::Duration::hours(8)).date_naive()
+}

@@ -273,6 +273,32 @@ async fn demo_data_fills_every_city_and_loads_once(app: TestApp) {
             .all(|o| o["org_name"].is_string())
     );
 
+    assert!(report.contains("科技市场"), "{report}");
+    let (_, offers) = app.get("/api/v1/offers?per_page=1", None).await;
+    assert!(offers["total"].as_i64().unwrap() >= 20, "{offers}");
+    let (_, needs) = app.get("/api/v1/needs?per_page=1", None).await;
+    assert!(needs["total"].as_i64().unwrap() >= 15, "{needs}");
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    let (_, found) = app.get("/api/v1/search?q=%E6%9F%91%E6%A9%98", None).await;
+    assert!(
+        found["total"].as_i64().unwrap() >= 2,
+        "柑橘 is found: {found}"
+    );
+    let (_, queue) = app.get("/api/v1/admin/reviews", Some(&admin)).await;
+    assert!(
+        queue["total"].as_i64().unwrap() > 0,
+        "some listings wait for review"
+    );
+    let events = |kind: &'static str| {
+        let sql = format!("SELECT COUNT(*) FROM ledger_events WHERE kind = '{kind}'");
+        let db = &app.app.db;
+        async move {
+            tianfu::on_db!(db, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap())
+        }
+    };
+    assert!(events("deal.completed").await >= 3);
+    assert_eq!(events("achievement.transferred").await, 1);
+
     let again = tianfu::demo::load(&app.app).await.unwrap();
     assert!(again.contains("演示数据已存在"));
     assert_eq!(app.count("users").await, users);

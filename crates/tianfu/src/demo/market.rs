@@ -1,0 +1,327 @@
+//! The demo market: studios, capabilities, achievements and needs from [`super::catalog`],
+//! published through the same acts a person would use (submit, staff approval), then inquiries
+//! and deals at every stage, so that the ledger and the search index hold real records.
+
+use anyhow::{Context, anyhow};
+use tianfu_domain::UserId;
+
+use super::catalog::{ACHIEVEMENTS, NEEDS, OFFERS};
+use crate::App;
+use crate::accounts;
+use crate::market::deals::{service as deals, store as deal_store};
+use crate::market::inquiries::{service as inquiries, store as inquiry_store};
+use crate::market::listing::{
+    AchievementRequest, NeedRequest, OfferRequest, validate_achievement, validate_need,
+    validate_offer,
+};
+use crate::market::service as listings;
+use crate::market::studios::store::{self as studios, NewStudio};
+use crate::platform::auth::{Actor, actor_by_id};
+use crate::platform::error::AppError;
+
+/// How many listings of each kind are left waiting, so that the review queue is not empty.
+const LEFT_PENDING: usize = 2;
+
+pub struct MarketReport {
+    pub studios: usize,
+    pub published: usize,
+    pub pending: usize,
+    pub inquiries: usize,
+    pub deals: usize,
+}
+
+fn failed(what: &str) -> impl Fn(AppError) -> anyhow::Error + '_ {
+    move |e| anyhow!("demo {what}: {e} {:?}", e.fields())
+}
+
+/// The demo account with this phone, as an actor.
+pub(super) async fn user(app: &App, phone: &str) -> anyhow::Result<Actor> {
+    let id = accounts::store::credentials_by_phone(&app.db, phone)
+        .await?
+        .with_context(|| format!("demo user {phone} is missing"))?
+        .id;
+    actor_by_id(&app.db, UserId(id))
+        .await
+        .map_err(failed("user"))?
+        .context("demo user vanished")
+}
+
+fn scientist_phone(n: usize) -> String {
+    format!("150{n:08}")
+}
+
+fn organisation_phone(n: usize) -> String {
+    format!("151{n:08}")
+}
+
+fn words(list: &str) -> Option<Vec<String>> {
+    let words: Vec<String> = list
+        .split(',')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!words.is_empty()).then_some(words)
+}
+
+fn fen(yuan: i64) -> Option<i64> {
+    (yuan > 0).then_some(yuan * 100)
+}
+
+async fn open_studio(app: &App, owner: &Actor, industry: &str) -> anyhow::Result<()> {
+    let field = tianfu_domain::Industry::label_for(industry);
+    let studio = NewStudio {
+        name: format!("{}科创工作室", owner.name),
+        intro: format!(
+            "{}领域的科技工作者团队，扎根基层，为企业和农户解决实际技术问题。",
+            field
+        ),
+        fields: vec![field],
+        members: vec![(owner.name.clone(), "首席专家".into())],
+    };
+    studios::open(&app.db, owner.id, &owner.region, &studio, app.clock.now())
+        .await
+        .map_err(failed("studio"))?;
+    Ok(())
+}
+
+/// A published listing and who owns it.
+struct Listed {
+    owner: Actor,
+    id: i64,
+    industry: &'static str,
+    service_type: &'static str,
+    price: i64,
+}
+
+pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
+    let mut report = MarketReport {
+        studios: 0,
+        published: 0,
+        pending: 0,
+        inquiries: 0,
+        deals: 0,
+    };
+    let mut offers = Vec::new();
+    for (n, &(industry, service_type, title, description, keywords, price)) in
+        OFFERS.iter().enumerate()
+    {
+        let owner = user(app, &scientist_phone(n + 1)).await?;
+        if n % 2 == 0 {
+            open_studio(app, &owner, industry).await?;
+            report.studios += 1;
+        }
+        let request = OfferRequest {
+            title: Some(title.into()),
+            description: Some(format!("<p>{description}</p>")),
+            service_type: Some(service_type.into()),
+            industry: Some(industry.into()),
+            keywords: words(keywords),
+            price_fen: fen(price),
+            service_area: Some("四川省内".into()),
+            status: None,
+        };
+        let listing = validate_offer(&request).map_err(|e| anyhow!("demo offer {title}: {e:?}"))?;
+        let id = listings::submit(app, &owner, &listing, None)
+            .await
+            .map_err(failed("offer"))?;
+        offers.push(Listed {
+            owner,
+            id,
+            industry,
+            service_type,
+            price,
+        });
+    }
+    let mut achievements = Vec::new();
+    for (n, &(industry, kind, patent_no, maturity, mode, title, description, keywords, price)) in
+        ACHIEVEMENTS.iter().enumerate()
+    {
+        let owner = user(app, &scientist_phone(OFFERS.len() + n + 1)).await?;
+        let request = AchievementRequest {
+            title: Some(title.into()),
+            description: Some(format!("<p>{description}</p>")),
+            kind: Some(kind.into()),
+            patent_no: (!patent_no.is_empty()).then(|| patent_no.into()),
+            maturity: Some(maturity.into()),
+            transfer_mode: Some(mode.into()),
+            industry: Some(industry.into()),
+            keywords: words(keywords),
+            price_fen: fen(price),
+            status: None,
+        };
+        let listing = validate_achievement(&request)
+            .map_err(|e| anyhow!("demo achievement {title}: {e:?}"))?;
+        let id = listings::submit(app, &owner, &listing, None)
+            .await
+            .map_err(failed("achievement"))?;
+        achievements.push(Listed {
+            owner,
+            id,
+            industry,
+            service_type: "transfer",
+            price,
+        });
+    }
+    let today = crate::platform::clock::shanghai_date(app.clock.now());
+    let deadline = (today + chrono::Duration::days(90)).to_string();
+    let mut needs = Vec::new();
+    for (n, &(industry, kind, title, description, keywords, budget)) in NEEDS.iter().enumerate() {
+        let owner = user(app, &organisation_phone(n + 1)).await?;
+        let request = NeedRequest {
+            title: Some(title.into()),
+            description: Some(description.into()),
+            kind: Some(kind.into()),
+            industry: Some(industry.into()),
+            keywords: words(keywords),
+            budget_fen: fen(budget),
+            deadline: Some(deadline.clone()),
+            contact_pref: Some("平台洽谈".into()),
+            status: None,
+        };
+        let listing =
+            validate_need(&request, today).map_err(|e| anyhow!("demo need {title}: {e:?}"))?;
+        let id = listings::submit(app, &owner, &listing, None)
+            .await
+            .map_err(failed("need"))?;
+        needs.push(Listed {
+            owner,
+            id,
+            industry,
+            service_type: kind,
+            price: budget,
+        });
+    }
+
+    for (kind, listed) in [
+        (tianfu_domain::ListingKind::Offer, &mut offers),
+        (tianfu_domain::ListingKind::Achievement, &mut achievements),
+        (tianfu_domain::ListingKind::Need, &mut needs),
+    ] {
+        let waiting: Vec<Listed> = listed.drain(1..=LEFT_PENDING).collect();
+        for item in listed.iter() {
+            listings::decide(app, admin, kind, item.id, "approve", None, None)
+                .await
+                .map_err(failed("review"))?;
+            report.published += 1;
+        }
+        report.pending += waiting.len();
+    }
+
+    // Each published need talks to the first capability of its industry; some talks become
+    // deals at every stage, and one achievement is transferred.
+    let mut deal_number = 0;
+    for need in &needs {
+        let Some(offer) = offers.iter().find(|o| o.industry == need.industry) else {
+            continue;
+        };
+        let message = "您好，我们在平台上看到贵团队的技术，想进一步了解服务方式和费用。";
+        let inquiry = inquiries::open(
+            app,
+            &need.owner,
+            tianfu_domain::ListingKind::Offer,
+            offer.id,
+            message,
+        )
+        .await
+        .map_err(failed("inquiry"))?;
+        let row = inquiry_store::find(&app.db, inquiry)
+            .await?
+            .context("inquiry")?;
+        inquiry_store::reply(
+            &app.db,
+            &row,
+            offer.owner.id,
+            "感谢关注！可以先安排一次线上沟通，了解具体情况后给出方案。",
+            app.clock.now(),
+        )
+        .await?;
+        report.inquiries += 1;
+        deal_number += 1;
+        if deal_number % 3 == 0 {
+            continue; // not every talk ends in a deal
+        }
+        let stages: &[(&Actor, &str)] = match deal_number % 4 {
+            0 => &[],
+            1 => &[(&need.owner, "negotiating")],
+            2 => &[
+                (&need.owner, "negotiating"),
+                (&need.owner, "signed"),
+                (&offer.owner, "signed"),
+            ],
+            _ => &[
+                (&need.owner, "negotiating"),
+                (&need.owner, "signed"),
+                (&offer.owner, "signed"),
+                (&offer.owner, "performing"),
+                (&need.owner, "completed"),
+            ],
+        };
+        let amount = if need.price > 0 {
+            need.price
+        } else {
+            offer.price.max(50_000)
+        };
+        let input = deals::DealInput {
+            need_id: Some(need.id),
+            offer_id: Some(offer.id),
+            achievement_id: None,
+            inquiry_id: Some(inquiry),
+            contract_type: offer.service_type.into(),
+            amount_fen: Some(amount * 100),
+        };
+        let deal = deals::create(app, &need.owner, input)
+            .await
+            .map_err(failed("deal"))?;
+        advance(app, deal, stages).await?;
+        report.deals += 1;
+    }
+    if let Some(achievement) = achievements.first() {
+        let buyer = user(app, &organisation_phone(NEEDS.len() + 1)).await?;
+        let inquiry = inquiries::open(
+            app,
+            &buyer,
+            tianfu_domain::ListingKind::Achievement,
+            achievement.id,
+            "我们有意受让该成果，想了解许可条件。",
+        )
+        .await
+        .map_err(failed("inquiry"))?;
+        report.inquiries += 1;
+        let input = deals::DealInput {
+            need_id: None,
+            offer_id: None,
+            achievement_id: Some(achievement.id),
+            inquiry_id: Some(inquiry),
+            contract_type: "transfer".into(),
+            amount_fen: Some(achievement.price.max(100_000) * 100),
+        };
+        let deal = deals::create(app, &buyer, input)
+            .await
+            .map_err(failed("deal"))?;
+        let owner = &achievement.owner;
+        advance(
+            app,
+            deal,
+            &[
+                (&buyer, "negotiating"),
+                (&buyer, "signed"),
+                (owner, "signed"),
+                (owner, "performing"),
+                (&buyer, "completed"),
+            ],
+        )
+        .await?;
+        report.deals += 1;
+    }
+    Ok(report)
+}
+
+async fn advance(app: &App, deal: i64, stages: &[(&Actor, &str)]) -> anyhow::Result<()> {
+    for (actor, to) in stages {
+        let row = deal_store::find(&app.db, deal).await?.context("deal")?;
+        deals::transition(app, actor, &row, to, None)
+            .await
+            .map_err(failed("deal stage"))?;
+    }
+    Ok(())
+}
