@@ -112,7 +112,19 @@ const QUERY_SETS: &[(&str, MakeQuery)] = &[
     ("single word", |rng| {
         text_query(rng.pick(&corpus::all_words()).to_string())
     }),
+    // What people type: two or three words of one field, e.g. 锂电池 正极材料.
     ("multi-word", |rng| {
+        let sector = rng.pick(corpus::SECTORS);
+        let mut q = String::new();
+        for _ in 0..2 + rng.below(2) {
+            q.push_str(rng.pick::<&str>(sector.words));
+            q.push(' ');
+        }
+        text_query(q)
+    }),
+    // The worst case: words from different fields rarely meet in one listing, so the search
+    // falls back from all words to any word over a large union.
+    ("unrelated words", |rng| {
         let words = corpus::all_words();
         let mut q = String::new();
         for _ in 0..2 + rng.below(2) {
@@ -277,7 +289,7 @@ mod tests {
         assert_eq!(report.docs, 2000);
         assert!(report.build > Duration::ZERO);
         assert!(report.index_bytes > 0);
-        assert_eq!(report.sets.len(), 3);
+        assert_eq!(report.sets.len(), QUERY_SETS.len());
         for set in &report.sets {
             assert!(set.single.p50 > Duration::ZERO, "{set:?}");
             assert!(set.concurrent.p99 > Duration::ZERO, "{set:?}");

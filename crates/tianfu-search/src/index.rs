@@ -8,6 +8,7 @@ use jieba_rs::Jieba;
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
+use crate::pool::SearchPool;
 use crate::schema::{self, Fields};
 use crate::tokenizer::{self, load_jieba};
 use crate::{ListingDoc, ListingKind, SearchError, SearchQuery, SearchResults};
@@ -16,14 +17,21 @@ use crate::{ListingDoc, ListingKind, SearchError, SearchQuery, SearchResults};
 const WRITER_MEMORY_BYTES: usize = 50_000_000;
 const FINGERPRINT_FILE: &str = "tianfu-search.version";
 
-/// The listing index. Cheap to share: put it behind an `Arc`; searches run concurrently,
-/// writes are serialised by the writer's mutex.
-pub struct SearchIndex {
+/// What a search needs; cheap to clone (every part is shared).
+#[derive(Clone)]
+pub(crate) struct Reader {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
     pub(crate) fields: Fields,
     pub(crate) jieba: Arc<Jieba>,
+}
+
+/// The listing index. Put it behind an `Arc`: searches queue for the search pool, writes
+/// are serialised by the writer's mutex.
+pub struct SearchIndex {
+    read: Reader,
+    writer: Mutex<IndexWriter<TantivyDocument>>,
+    pool: SearchPool,
 }
 
 impl SearchIndex {
@@ -66,12 +74,17 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(SearchIndex {
+        let read = Reader {
             index,
             reader,
-            writer: Mutex::new(writer),
             fields,
             jieba,
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(SearchIndex {
+            pool: SearchPool::start(read.clone(), cores)?,
+            read,
+            writer: Mutex::new(writer),
         })
     }
 
@@ -83,14 +96,14 @@ impl SearchIndex {
     /// Visible to searches after the next [`commit`](Self::commit).
     pub fn upsert(&self, doc: &ListingDoc) -> Result<(), SearchError> {
         let writer = self.writer()?;
-        writer.delete_term(schema::key_term(&self.fields, doc.kind, doc.id));
-        writer.add_document(schema::to_document(&self.fields, doc))?;
+        writer.delete_term(schema::key_term(&self.read.fields, doc.kind, doc.id));
+        writer.add_document(schema::to_document(&self.read.fields, doc))?;
         Ok(())
     }
 
     pub fn delete(&self, kind: ListingKind, id: i64) -> Result<(), SearchError> {
         self.writer()?
-            .delete_term(schema::key_term(&self.fields, kind, id));
+            .delete_term(schema::key_term(&self.read.fields, kind, id));
         Ok(())
     }
 
@@ -103,18 +116,21 @@ impl SearchIndex {
     /// Makes all writes durable and visible to the next search.
     pub fn commit(&self) -> Result<(), SearchError> {
         self.writer()?.commit()?;
-        self.reader.reload()?;
+        self.read.reader.reload()?;
         Ok(())
     }
 
+    /// Runs the query when the search pool has a free thread (see [`crate::pool`]).
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
-        crate::query::search(self, query)
+        let query = query.clone();
+        self.pool
+            .run(move |reader| crate::query::search(reader, &query))?
     }
 
     /// The words the index would store for `text`, in order (search mode, so a compound is
     /// followed by the words inside it); for matching listings against each other.
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        tokenizer::jieba_tokens(&self.jieba, text)
+        tokenizer::jieba_tokens(&self.read.jieba, text)
             .into_iter()
             .map(|t| t.text)
             .collect()

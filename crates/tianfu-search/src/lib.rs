@@ -6,6 +6,7 @@
 
 pub mod bench;
 mod index;
+mod pool;
 mod query;
 mod schema;
 mod snippet;
@@ -152,6 +153,8 @@ pub enum SearchError {
     Corrupt(String),
     #[error("search index writer lock was poisoned by a panic")]
     Poisoned,
+    #[error("the search failed inside the search pool")]
+    PoolStopped,
 }
 
 #[cfg(test)]

@@ -5,13 +5,12 @@ use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
 
-use crate::index::SearchIndex;
+use crate::index::Reader;
 use crate::snippet::Highlighter;
 use crate::tokenizer::{bigram_tokens, jieba_tokens};
 use crate::{ListingKind, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
@@ -23,11 +22,6 @@ const MAX_LIMIT: usize = 200;
 /// Deep pages cost memory proportional to offset + limit; nobody pages this far by hand.
 const MAX_OFFSET: usize = 10_000;
 
-const TITLE_BOOST: Score = 3.0;
-const KEYWORDS_BOOST: Score = 2.0;
-const BODY_BOOST: Score = 1.0;
-const BIGRAM_BOOST: Score = 0.5;
-
 /// Function words that would otherwise make an OR query match nearly every listing.
 const STOPWORDS: &[&str] = &[
     "的", "了", "和", "与", "及", "或", "在", "是", "等", "对", "把", "被", "将", "为", "有", "个",
@@ -35,64 +29,108 @@ const STOPWORDS: &[&str] = &[
     "and", "or", "for", "to", "in",
 ];
 
-pub fn search(ix: &SearchIndex, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+/// What the user's words must match, tried in order until one finds something: every word,
+/// then any word, then (for text jieba cut differently from the listings) most of its
+/// two-character fragments. Listings with all the words are what people expect first; the
+/// later tries keep a query with one odd word from coming back empty.
+enum Match {
+    Everything,
+    AllWords,
+    AnyWord,
+    MostBigrams,
+}
+
+pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError> {
     let terms = Terms::parse(ix, &q.q);
-    let text = text_query(ix, &terms);
-    let by_score = text.is_some() && q.sort == Sort::Relevance;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters(ix, q)
-        .into_iter()
-        // Filters only narrow: their idf must not reorder the text matches.
-        .map(|f| {
-            (
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
-            )
-        })
-        .collect();
-    if let Some(text) = text {
-        clauses.push((Occur::Must, text));
-    }
-    let query: Box<dyn Query> = if clauses.is_empty() {
-        Box::new(AllQuery)
+    let tries: Vec<Match> = if terms.words.is_empty() {
+        vec![Match::Everything]
     } else {
-        Box::new(BooleanQuery::new(clauses))
+        let mut tries = vec![Match::AllWords];
+        if terms.words.len() > 1 {
+            tries.push(Match::AnyWord);
+        }
+        if !terms.bigrams.is_empty() {
+            tries.push(Match::MostBigrams);
+        }
+        tries
     };
-
     let searcher = ix.reader.searcher();
-    let limit = q.limit.min(MAX_LIMIT);
-    if limit == 0 {
-        let total = searcher.search(query.as_ref(), &Count)?;
-        return Ok(SearchResults {
-            hits: Vec::new(),
-            total,
-        });
+    let last = tries.len() - 1;
+    for (i, how) in tries.into_iter().enumerate() {
+        let text = text_query(ix, &terms, &how);
+        let by_score = text.is_some() && q.sort == Sort::Relevance;
+        let filters = filters(ix, q);
+        // Only a bare term or a bare union of terms lets tantivy skip blocks (block-max WAND)
+        // while collecting the top hits; for those a separate count is cheaper (a single term
+        // is counted from its document frequency). Anything else is walked once for both.
+        let prunable = by_score
+            && filters.is_empty()
+            && (matches!(how, Match::AnyWord | Match::MostBigrams) || terms.words.len() == 1);
+        let query = with_filters(filters, text);
+        let limit = q.limit.min(MAX_LIMIT);
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(q.offset.min(MAX_OFFSET));
+        let (total, addresses): (usize, Vec<(Score, DocAddress)>) = if prunable {
+            let total = searcher.search(query.as_ref(), &Count)?;
+            if total == 0 || limit == 0 {
+                (total, Vec::new())
+            } else {
+                (
+                    total,
+                    searcher.search(query.as_ref(), &top.order_by_score())?,
+                )
+            }
+        } else if by_score {
+            searcher.search(query.as_ref(), &(Count, top.order_by_score()))?
+        } else {
+            let name = ix
+                .index
+                .schema()
+                .get_field_name(ix.fields.published_at)
+                .to_string();
+            let (total, docs) = searcher.search(
+                query.as_ref(),
+                &(Count, top.order_by_fast_field::<i64>(name, Order::Desc)),
+            )?;
+            (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+        };
+        if total == 0 && i < last {
+            continue;
+        }
+        let addresses = if limit == 0 { Vec::new() } else { addresses };
+        let marked: HashSet<String> = match how {
+            Match::MostBigrams => terms.bigrams.iter().cloned().collect(),
+            _ => terms.words.iter().cloned().collect(),
+        };
+        let snippets = Highlighter { marked: &marked };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(to_hit(ix, &doc, score, &snippets)?);
+        }
+        return Ok(SearchResults { hits, total });
     }
-    let top = TopDocs::with_limit(limit).and_offset(q.offset.min(MAX_OFFSET));
-    let (total, addresses): (usize, Vec<(Score, DocAddress)>) = if by_score {
-        searcher.search(query.as_ref(), &(Count, top.order_by_score()))?
-    } else {
-        let published = ix.fields.published_at;
-        let name = ix.index.schema().get_field_name(published).to_string();
-        let (total, docs) = searcher.search(
-            query.as_ref(),
-            &(Count, top.order_by_fast_field::<i64>(name, Order::Desc)),
-        )?;
-        (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
-    };
+    unreachable!("the last try always answers")
+}
 
-    let words: HashSet<String> = terms.words.into_iter().collect();
-    let bigrams: HashSet<String> = terms.bigrams.into_iter().collect();
-    let snippets = Highlighter {
-        jieba: &ix.jieba,
-        words: &words,
-        bigrams: &bigrams,
-    };
-    let mut hits = Vec::with_capacity(addresses.len());
-    for (score, address) in addresses {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        hits.push(to_hit(ix, &doc, score, &snippets)?);
+/// Filters only narrow: they score nothing, so their idf cannot reorder the text matches.
+fn with_filters(filters: Vec<Box<dyn Query>>, text: Option<Box<dyn Query>>) -> Box<dyn Query> {
+    match (filters.is_empty(), text) {
+        (true, None) => Box::new(AllQuery),
+        (true, Some(text)) => text,
+        (false, text) => {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = filters
+                .into_iter()
+                .map(|f| {
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(f, 0.0)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.extend(text.map(|t| (Occur::Must, t)));
+            Box::new(BooleanQuery::new(clauses))
+        }
     }
-    Ok(SearchResults { hits, total })
 }
 
 /// The searchable words of the user's text, analysed once for both querying and highlighting.
@@ -102,7 +140,7 @@ struct Terms {
 }
 
 impl Terms {
-    fn parse(ix: &SearchIndex, q: &str) -> Terms {
+    fn parse(ix: &Reader, q: &str) -> Terms {
         let q: String = q.chars().take(MAX_QUERY_CHARS).collect();
         let words = distinct(
             jieba_tokens(&ix.jieba, &q)
@@ -120,33 +158,37 @@ impl Terms {
     }
 }
 
-/// The user's words as a disjunction over the text fields, or `None` when nothing in `q`
-/// is searchable (empty, punctuation, only stopwords): the caller then lists everything.
-fn text_query(ix: &SearchIndex, terms: &Terms) -> Option<Box<dyn Query>> {
-    if terms.words.is_empty() {
-        return None;
-    }
-    let f = &ix.fields;
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut add = |field: Field, word: &str, boost: Score| {
-        let term = TermQuery::new(
+/// The text part of one try, or `None` when nothing in `q` is searchable (empty,
+/// punctuation, only stopwords): the caller then lists everything.
+fn text_query(ix: &Reader, terms: &Terms, how: &Match) -> Option<Box<dyn Query>> {
+    let term = |field: Field, word: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
             Term::from_field_text(field, word),
             IndexRecordOption::WithFreqs,
-        );
-        should.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(term), boost)),
-        ));
+        ))
     };
-    for word in &terms.words {
-        add(f.title, word, TITLE_BOOST);
-        add(f.keywords, word, KEYWORDS_BOOST);
-        add(f.body, word, BODY_BOOST);
+    let f = &ix.fields;
+    let words = || {
+        terms
+            .words
+            .iter()
+            .map(|w| term(f.text, w))
+            .collect::<Vec<_>>()
+    };
+    match how {
+        Match::Everything => None,
+        Match::AllWords if terms.words.len() == 1 => Some(term(f.text, &terms.words[0])),
+        Match::AllWords => Some(Box::new(BooleanQuery::intersection(words()))),
+        Match::AnyWord => Some(Box::new(BooleanQuery::union(words()))),
+        Match::MostBigrams => {
+            let bigrams: Vec<Box<dyn Query>> =
+                terms.bigrams.iter().map(|b| term(f.bigram, b)).collect();
+            let most = bigrams.len().div_ceil(2);
+            Some(Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                bigrams, most,
+            )))
+        }
     }
-    for bigram in &terms.bigrams {
-        add(f.bigram, bigram, BIGRAM_BOOST);
-    }
-    Some(Box::new(BooleanQuery::new(should)))
 }
 
 fn distinct(words: impl Iterator<Item = String>) -> Vec<String> {
@@ -157,7 +199,7 @@ fn distinct(words: impl Iterator<Item = String>) -> Vec<String> {
         .collect()
 }
 
-fn filters(ix: &SearchIndex, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+fn filters(ix: &Reader, q: &SearchQuery) -> Vec<Box<dyn Query>> {
     let f = &ix.fields;
     let raw = |field: Field, value: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(
@@ -168,10 +210,15 @@ fn filters(ix: &SearchIndex, q: &SearchQuery) -> Vec<Box<dyn Query>> {
     let mut out = Vec::new();
     let kinds: HashSet<ListingKind> = q.kinds.iter().copied().collect();
     if !kinds.is_empty() && kinds.len() < ListingKind::ALL.len() {
-        let terms = kinds
-            .iter()
-            .map(|k| Term::from_field_text(f.kind, k.as_str()));
-        out.push(Box::new(TermSetQuery::new(terms)) as Box<dyn Query>);
+        // Term queries rather than a term set: a term set builds a bitset over every document
+        // per query, while a union of one to three postings lists is read lazily.
+        let mut kinds: Vec<Box<dyn Query>> =
+            kinds.into_iter().map(|k| raw(f.kind, k.as_str())).collect();
+        out.push(if kinds.len() == 1 {
+            kinds.remove(0)
+        } else {
+            Box::new(BooleanQuery::union(kinds))
+        });
     }
     fn present(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
@@ -199,7 +246,7 @@ fn filters(ix: &SearchIndex, q: &SearchQuery) -> Vec<Box<dyn Query>> {
 }
 
 fn to_hit(
-    ix: &SearchIndex,
+    ix: &Reader,
     doc: &TantivyDocument,
     score: Score,
     snippets: &Highlighter<'_>,

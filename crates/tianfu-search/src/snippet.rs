@@ -1,16 +1,13 @@
 //! Highlighted excerpts for result lists.
 //!
-//! tantivy's SnippetGenerator assumes token offsets only move forward; jieba's search mode
-//! emits a compound's parts before the compound (电池 3..9, then 锂电池 0..9), which made it
-//! subtract with overflow (a panic in debug builds, a bad slice in release). This highlighter
-//! works on the same tokens and merges overlapping ranges instead.
+//! The query's words are found in the stored text by plain substring search (ASCII compared
+//! case-insensitively), not by segmenting every hit again: it is several times cheaper per
+//! result, and it marks a word even where jieba happened to cut the listing differently.
+//! tantivy's SnippetGenerator is not used because it assumes token offsets only move forward,
+//! which jieba's search mode breaks (it emits 电池 before 锂电池).
 
 use std::collections::HashSet;
 use std::ops::Range;
-
-use jieba_rs::Jieba;
-
-use crate::tokenizer::{bigram_tokens, jieba_tokens};
 
 /// Characters, not bytes: a result line holds about this much Chinese.
 const SNIPPET_CHARS: usize = 120;
@@ -18,9 +15,8 @@ const SNIPPET_CHARS: usize = 120;
 const LEAD_CHARS: usize = 16;
 
 pub struct Highlighter<'a> {
-    pub jieba: &'a Jieba,
-    pub words: &'a HashSet<String>,
-    pub bigrams: &'a HashSet<String>,
+    /// The words to mark, already lowercased.
+    pub marked: &'a HashSet<String>,
 }
 
 impl Highlighter<'_> {
@@ -35,21 +31,20 @@ impl Highlighter<'_> {
         excerpt(if body.trim().is_empty() { title } else { body }, &[])
     }
 
-    /// Byte ranges of query words in `text`, sorted and merged; bigrams only when no whole
-    /// word matched, so a word match is not drowned in two-character fragments.
+    /// Byte ranges of the marked words in `text`, sorted and merged.
     fn matches(&self, text: &str) -> Vec<Range<usize>> {
-        let mut ranges: Vec<Range<usize>> = jieba_tokens(self.jieba, text)
-            .into_iter()
-            .filter(|t| self.words.contains(&t.text))
-            .map(|t| t.offset_from..t.offset_to)
+        // ASCII lowercasing keeps every byte offset where it was.
+        let haystack = text.to_ascii_lowercase();
+        let mut ranges: Vec<Range<usize>> = self
+            .marked
+            .iter()
+            .filter(|w| !w.is_empty())
+            .flat_map(|w| {
+                haystack
+                    .match_indices(w.as_str())
+                    .map(|(at, m)| at..at + m.len())
+            })
             .collect();
-        if ranges.is_empty() {
-            ranges = bigram_tokens(text)
-                .into_iter()
-                .filter(|t| self.bigrams.contains(&t.text))
-                .map(|t| t.offset_from..t.offset_to)
-                .collect();
-        }
         ranges.sort_by_key(|r| (r.start, r.end));
         let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
         for r in ranges {
@@ -146,6 +141,24 @@ mod tests {
             "{html}"
         );
         assert!(html.chars().count() <= SNIPPET_CHARS + 2 + 26 + 6, "{html}");
+    }
+
+    #[test]
+    fn words_are_found_anywhere_and_ascii_ignores_case() {
+        let marked: HashSet<String> = ["锂电池", "电池", "bms"].map(String::from).into();
+        let html = Highlighter { marked: &marked }.html("标题", "锂电池BMS软件与电池回收");
+        assert_eq!(
+            html,
+            "<mark>锂电池</mark><mark>BMS</mark>软件与<mark>电池</mark>回收"
+                .replace("</mark><mark>", "")
+        );
+    }
+
+    #[test]
+    fn the_title_is_used_when_only_it_matches() {
+        let marked: HashSet<String> = ["蛋鸡"].map(String::from).into();
+        let html = Highlighter { marked: &marked }.html("蛋鸡养殖", "提高产蛋率");
+        assert_eq!(html, "<mark>蛋鸡</mark>养殖");
     }
 
     #[test]
