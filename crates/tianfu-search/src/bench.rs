@@ -3,6 +3,7 @@
 //! `cargo run --release -p tianfu-search --example bench -- 100000 [dir]`
 
 mod corpus;
+pub mod matching;
 
 use std::fmt;
 use std::fs;

@@ -8,6 +8,8 @@ use jieba_rs::Jieba;
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
+use crate::matching::thesaurus::Thesaurus;
+use crate::matching::{Engine, MatchHit, MatchQuery};
 use crate::pool::SearchPool;
 use crate::schema::{self, Fields};
 use crate::tokenizer::{self, load_jieba};
@@ -24,6 +26,7 @@ pub(crate) struct Reader {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) jieba: Arc<Jieba>,
+    pub(crate) thesaurus: Arc<Thesaurus>,
 }
 
 /// The listing index. Put it behind an `Arc`: searches queue for the search pool, writes
@@ -79,6 +82,7 @@ impl SearchIndex {
             reader,
             fields,
             jieba,
+            thesaurus: Arc::new(Thesaurus::built_in()),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(SearchIndex {
@@ -97,7 +101,9 @@ impl SearchIndex {
     pub fn upsert(&self, doc: &ListingDoc) -> Result<(), SearchError> {
         let writer = self.writer()?;
         writer.delete_term(schema::key_term(&self.read.fields, doc.kind, doc.id));
-        writer.add_document(schema::to_document(&self.read.fields, doc))?;
+        let text = format!("{} {} {}", doc.title, doc.keywords.join(" "), doc.body);
+        let concepts = self.read.thesaurus.features(&text);
+        writer.add_document(schema::to_document(&self.read.fields, doc, &concepts))?;
         Ok(())
     }
 
@@ -118,6 +124,17 @@ impl SearchIndex {
         self.writer()?.commit()?;
         self.read.reader.reload()?;
         Ok(())
+    }
+
+    /// Ranked matches for a listing (see [`crate::matching`]), on the search pool.
+    pub fn matches(
+        &self,
+        query: &MatchQuery,
+        engine: Engine,
+    ) -> Result<Vec<MatchHit>, SearchError> {
+        let query = query.clone();
+        self.pool
+            .run(move |reader| crate::matching::matches(reader, &query, engine))?
     }
 
     /// Runs the query when the search pool has a free thread (see [`crate::pool`]).

@@ -6,6 +6,7 @@
 
 pub mod bench;
 mod index;
+pub mod matching;
 mod pool;
 mod query;
 mod schema;

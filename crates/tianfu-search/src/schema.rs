@@ -16,11 +16,13 @@ use crate::tokenizer::{BIGRAM, BigramTokenizer, DOMAIN_DICT, JIEBA, JiebaTokeniz
 /// fingerprinted separately): an index built by older code is then wiped and rebuilt.
 const ANALYZER_VERSION: u32 = 1;
 
-/// Written next to the index; a mismatch means the index was built with other analyzers.
+/// Written next to the index; a mismatch means the index was built with other analyzers (or
+/// another thesaurus, whose concepts are indexed).
 pub fn fingerprint() -> String {
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in DOMAIN_DICT.bytes() {
+    let thesaurus = crate::matching::thesaurus::BUILT_IN;
+    for b in DOMAIN_DICT.bytes().chain(thesaurus.bytes()) {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("tianfu-search analyzer v{ANALYZER_VERSION} dict {hash:016x}\n")
@@ -46,6 +48,9 @@ pub struct Fields {
     /// listings answer in milliseconds.
     pub text: Field,
     pub bigram: Field,
+    /// Thesaurus concepts the listing names ("c:柑橘裂果") and their broader terms
+    /// ("b:果树栽培"), for matching; stored so that a match can explain itself.
+    pub concepts: Field,
     /// Every prefix of the region code, so a subtree filter is one term.
     pub region_path: Field,
     pub region_code: Field,
@@ -76,6 +81,16 @@ pub fn build() -> (Schema, Fields) {
         body: b.add_text_field("body", STORED),
         text: b.add_text_field("text", jieba_text),
         bigram: b.add_text_field("bigram", bigram),
+        concepts: b.add_text_field(
+            "concepts",
+            TextOptions::default()
+                .set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                )
+                .set_stored(),
+        ),
         region_path: b.add_text_field("region_path", STRING),
         region_code: b.add_text_field("region_code", STORED),
         industry: b.add_text_field("industry", STRING | STORED),
@@ -111,8 +126,11 @@ pub fn region_prefixes(code: &str) -> impl Iterator<Item = &str> {
         .filter_map(move |end| code.get(..end))
 }
 
-pub fn to_document(fields: &Fields, doc: &ListingDoc) -> TantivyDocument {
+pub fn to_document(fields: &Fields, doc: &ListingDoc, concepts: &[String]) -> TantivyDocument {
     let mut d = TantivyDocument::new();
+    for concept in concepts {
+        d.add_text(fields.concepts, concept);
+    }
     d.add_text(fields.key, format!("{}:{}", doc.kind.as_str(), doc.id));
     d.add_text(fields.kind, doc.kind.as_str());
     d.add_i64(fields.id, doc.id);

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod market;
+pub mod matching;
 pub mod notifications;
 pub mod platform;
 pub mod regions;

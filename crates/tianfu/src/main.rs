@@ -47,6 +47,14 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// Score matching on the labelled evaluation set (engine against plain BM25), then measure
+    /// top-10 latency over a generated market and the throughput of a full refresh.
+    Match {
+        #[arg(long, default_value_t = 1_000_000)]
+        capabilities: usize,
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -142,6 +150,16 @@ async fn main() -> anyhow::Result<()> {
             let report =
                 tokio::task::spawn_blocking(move || tianfu_search::bench::run(listings, &dir))
                     .await??;
+            print!("{report}");
+        }
+        Command::Bench {
+            command: BenchCommand::Match { capabilities, dir },
+        } => {
+            let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("tianfu-bench-match"));
+            let report = tokio::task::spawn_blocking(move || {
+                tianfu_search::bench::matching::run(capabilities, &dir)
+            })
+            .await??;
             print!("{report}");
         }
     }

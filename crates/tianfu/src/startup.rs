@@ -19,7 +19,7 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
-use crate::{accounts, market, notifications, regions, staff};
+use crate::{accounts, market, matching, notifications, regions, staff};
 use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
@@ -87,6 +87,7 @@ pub fn router(app: AppState) -> Router {
         .merge(regions::routes())
         .merge(staff::routes())
         .merge(market::routes())
+        .merge(matching::routes())
         .merge(notifications::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::auth::{Actor, MaybeUser};
 use crate::AppState;
-use crate::{accounts, market, notifications, regions, staff};
+use crate::{accounts, market, matching, notifications, regions, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,7 @@ use crate::{accounts, market, notifications, regions, staff};
         market::inquiries::api::create, market::inquiries::api::list, market::inquiries::api::get,
         market::inquiries::api::reply, market::inquiries::api::set_status,
         market::deals::api::create, market::deals::api::list, market::deals::api::get, market::deals::api::transition,
+        matching::api::need_matches, matching::api::offer_matches, matching::api::achievement_matches,
         notifications::api::list, notifications::api::mark_read,
     ),
     modifiers(&BearerToken),
@@ -38,6 +39,7 @@ use crate::{accounts, market, notifications, regions, staff};
         (name = "regions", description = "行政区划（GB/T 2260）"),
         (name = "staff", description = "服务中心工作台（按管辖地区限定）"),
         (name = "market", description = "科技市场：科创工作室、科技所能、科技成果、科技所需"),
+        (name = "matching", description = "智能匹配：需求找能力，能力找需求，附匹配理由"),
     )
 )]
 pub struct ApiDoc;

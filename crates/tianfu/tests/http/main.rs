@@ -9,6 +9,7 @@ mod browser;
 mod deals;
 mod market;
 mod market_pages;
+mod matching;
 mod pages;
 mod platform;
 mod regions;

@@ -1,0 +1,139 @@
+//! `tianfu bench match`: the evaluation set's recall@10 and MRR for the engine and for plain
+//! BM25, top-10 latency with a large generated market of capabilities, and the throughput of a
+//! full refresh (every open need matched again, as the nightly job does).
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use super::corpus::{self, Rng};
+use super::{dir_size, ms};
+use crate::matching::eval::{self, EvalReport, EvalSet};
+use crate::matching::{Engine, MatchQuery};
+use crate::{ListingKind, SearchError, SearchIndex};
+
+const COMMIT_EVERY: usize = 100_000;
+const LATENCY_QUERIES: usize = 400;
+const REFRESH_LISTINGS: usize = 2_000;
+
+pub struct MatchBenchReport {
+    pub eval: EvalReport,
+    pub capabilities: usize,
+    pub build: Duration,
+    pub index_bytes: u64,
+    pub p50: Duration,
+    pub p99: Duration,
+    pub refresh_per_sec: f64,
+    pub threads: usize,
+}
+
+pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
+    let set = EvalSet::built_in();
+    let eval = eval::run(&set)?;
+
+    let index = Arc::new(SearchIndex::open(dir)?);
+    let started = Instant::now();
+    index.clear()?;
+    let mut rng = Rng::new(0x005e_ed0f_7a1f);
+    for i in 0..n {
+        let mut doc = corpus::listing(&mut rng, i as i64 + 1_000_000);
+        doc.kind = ListingKind::Offer;
+        index.upsert(&doc)?;
+        if (i + 1) % COMMIT_EVERY == 0 {
+            index.commit()?;
+        }
+    }
+    index.commit()?;
+    eval::load_capabilities(&index, &set)?;
+    let build = started.elapsed();
+
+    // Latency: the evaluation needs, one client, as a person opening a need's page.
+    let mut times = Vec::with_capacity(LATENCY_QUERIES);
+    for i in 0..LATENCY_QUERIES {
+        let query = eval::need_query(&set.needs[i % set.needs.len()]);
+        let t = Instant::now();
+        index.matches(&query, Engine::Full)?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+
+    // Refresh: generated needs matched from as many threads as the pool has.
+    let threads = thread::available_parallelism().map_or(2, |n| n.get());
+    let mut rng = Rng::new(0x0ead_beef);
+    let needs: Vec<MatchQuery> = (0..REFRESH_LISTINGS)
+        .map(|i| {
+            let doc = corpus::listing(&mut rng, i as i64);
+            MatchQuery {
+                text: format!("{} {} {}", doc.title, doc.keywords.join(" "), doc.body),
+                kinds: vec![ListingKind::Offer, ListingKind::Achievement],
+                industry: doc.industry,
+                region_code: doc.region_code,
+                exclude: Vec::new(),
+                limit: 10,
+            }
+        })
+        .collect();
+    let started = Instant::now();
+    let chunks: Vec<Vec<MatchQuery>> = needs
+        .chunks(REFRESH_LISTINGS.div_ceil(threads))
+        .map(<[MatchQuery]>::to_vec)
+        .collect();
+    let handles: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let index = Arc::clone(&index);
+            thread::spawn(move || -> Result<(), SearchError> {
+                for q in &chunk {
+                    index.matches(q, Engine::Full)?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+    }
+    let refresh_per_sec = REFRESH_LISTINGS as f64 / started.elapsed().as_secs_f64().max(1e-9);
+
+    Ok(MatchBenchReport {
+        eval,
+        capabilities: n + set.capabilities.len(),
+        build,
+        index_bytes: dir_size(dir)?,
+        p50: at(0.50),
+        p99: at(0.99),
+        refresh_per_sec,
+        threads,
+    })
+}
+
+impl fmt::Display for MatchBenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.eval)?;
+        writeln!(
+            f,
+            "capabilities indexed: {} (build {:.1} s, {:.1} MiB on disk)",
+            self.capabilities,
+            self.build.as_secs_f64(),
+            self.index_bytes as f64 / 1_048_576.0
+        )?;
+        writeln!(
+            f,
+            "top-10 matches for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",
+            ms(self.p50),
+            ms(self.p99)
+        )?;
+        writeln!(
+            f,
+            "full refresh: {:.0} listings/s on {} threads ({:.1} min for 100,000 open listings)",
+            self.refresh_per_sec,
+            self.threads,
+            100_000.0 / self.refresh_per_sec.max(1e-9) / 60.0
+        )
+    }
+}

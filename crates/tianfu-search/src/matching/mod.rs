@@ -1,0 +1,289 @@
+//! Intelligent matching (智能匹配): for a need, the capabilities and achievements that answer
+//! it; for a capability or achievement, the needs it answers; each with reasons in Chinese.
+//!
+//! Retrieval runs over the search index, so a listing is matchable as soon as it is searchable
+//! and only published listings ever appear. A candidate scores by BM25 over the words both
+//! sides use, plus the thesaurus concepts both sides name (so "鸡下蛋少" meets "蛋鸡产蛋率"),
+//! then small boosts for the same industry and nearby region: enough to order close matches,
+//! never enough to lift a weak match over a clearly better one far away.
+
+pub mod eval;
+pub mod thesaurus;
+
+use std::collections::HashSet;
+use std::fmt;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+use crate::index::Reader;
+use crate::tokenizer::jieba_tokens;
+use crate::{ListingKind, SearchError};
+use thesaurus::{BROADER_PREFIX, CONCEPT_PREFIX};
+
+/// A shared concept outweighs a shared word: it is the expert's meaning, not a spelling.
+const CONCEPT_BOOST: f32 = 2.5;
+/// A shared broader term only says "same area": it helps recall, it must not decide.
+const BROADER_BOOST: f32 = 0.4;
+const SAME_SECTION: f32 = 1.15;
+const SAME_COUNTY: f32 = 1.10;
+const SAME_CITY: f32 = 1.05;
+/// Candidates fetched before reranking; reranking only reorders near neighbours.
+const CANDIDATES: usize = 50;
+const MAX_QUERY_WORDS: usize = 48;
+
+/// What to match, built by the caller from a listing.
+#[derive(Debug, Clone, Default)]
+pub struct MatchQuery {
+    /// Title, keywords and description of the listing being matched.
+    pub text: String,
+    /// The kinds wanted: offers and achievements for a need, needs for an offer.
+    pub kinds: Vec<ListingKind>,
+    pub industry: String,
+    pub region_code: String,
+    /// Listings never to return (the listing itself, dismissed ones).
+    pub exclude: Vec<(ListingKind, i64)>,
+    pub limit: usize,
+}
+
+/// Which ranking to use; the plain one exists to measure the engine against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Words, thesaurus concepts, industry and region.
+    Full,
+    /// BM25 over the same words, nothing else.
+    PlainBm25,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// A concept both name; `surface` is how the query side wrote it when that differs.
+    SharedConcept {
+        name: String,
+        surface: Option<String>,
+    },
+    SharedWords(Vec<String>),
+    SameIndustry(String),
+    SameCounty,
+    SameCity,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::SharedConcept {
+                name,
+                surface: Some(surface),
+            } => {
+                write!(f, "“{surface}”即“{name}”")
+            }
+            Reason::SharedConcept {
+                name,
+                surface: None,
+            } => write!(f, "同为“{name}”方向"),
+            Reason::SharedWords(words) => write!(f, "共同关键词：{}", words.join("、")),
+            Reason::SameIndustry(code) => write!(f, "同属行业 {code}"),
+            Reason::SameCounty => f.write_str("同一区县，服务就近"),
+            Reason::SameCity => f.write_str("同一市州"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchHit {
+    pub kind: ListingKind,
+    pub id: i64,
+    pub title: String,
+    pub region_code: String,
+    pub industry: String,
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+}
+
+/// The words of a text worth matching on: jieba's words of two or more characters, each once.
+fn words_of(reader: &Reader, text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    jieba_tokens(&reader.jieba, text)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|w| w.chars().count() >= 2)
+        .filter(|w| seen.insert(w.clone()))
+        .take(MAX_QUERY_WORDS)
+        .collect()
+}
+
+pub(crate) fn matches(
+    reader: &Reader,
+    q: &MatchQuery,
+    engine: Engine,
+) -> Result<Vec<MatchHit>, SearchError> {
+    let f = &reader.fields;
+    let words = words_of(reader, &q.text);
+    let mentions = reader.thesaurus.mentions(&q.text);
+    let features = reader.thesaurus.features(&q.text);
+    let term = |field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        );
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), boost)),
+        )
+    };
+    let mut should: Vec<(Occur, Box<dyn Query>)> =
+        words.iter().map(|w| term(f.text, w, 1.0)).collect();
+    if engine == Engine::Full {
+        for feature in &features {
+            let boost = if feature.starts_with(CONCEPT_PREFIX) {
+                CONCEPT_BOOST
+            } else {
+                BROADER_BOOST
+            };
+            should.push(term(f.concepts, feature, boost));
+        }
+    }
+    if should.is_empty() || q.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let kinds: Vec<Box<dyn Query>> = q
+        .kinds
+        .iter()
+        .map(|k| {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.kind, k.as_str()),
+                IndexRecordOption::Basic,
+            )) as Box<dyn Query>
+        })
+        .collect();
+    let mut clauses = vec![(
+        Occur::Must,
+        Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
+    )];
+    if !kinds.is_empty() {
+        clauses.push((
+            Occur::Must,
+            Box::new(tantivy::query::ConstScoreQuery::new(
+                Box::new(BooleanQuery::union(kinds)),
+                0.0,
+            )),
+        ));
+    }
+    let query = BooleanQuery::new(clauses);
+    let searcher = reader.reader.searcher();
+    let fetch = if engine == Engine::Full {
+        CANDIDATES.max(q.limit)
+    } else {
+        q.limit
+    } + q.exclude.len();
+    let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
+
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, address) in top {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let Some(kind) = ListingKind::parse(&text(f.kind)) else {
+            continue;
+        };
+        let Some(id) = doc.get_first(f.id).and_then(|v| v.as_i64()) else {
+            continue;
+        };
+        if q.exclude.contains(&(kind, id)) {
+            continue;
+        }
+        let mut hit = MatchHit {
+            kind,
+            id,
+            title: text(f.title),
+            region_code: text(f.region_code),
+            industry: text(f.industry),
+            score,
+            reasons: Vec::new(),
+        };
+        if engine == Engine::Full {
+            let theirs: HashSet<String> = doc
+                .get_all(f.concepts)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            let their_words: HashSet<String> =
+                words_of(reader, &format!("{} {}", hit.title, text(f.body)))
+                    .into_iter()
+                    .collect();
+            explain_and_rerank(
+                reader,
+                q,
+                &mentions,
+                &words,
+                &theirs,
+                &their_words,
+                &mut hit,
+            );
+        }
+        hits.push(hit);
+    }
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.truncate(q.limit);
+    Ok(hits)
+}
+
+fn explain_and_rerank(
+    reader: &Reader,
+    q: &MatchQuery,
+    mentions: &[thesaurus::Mention],
+    words: &[String],
+    theirs: &HashSet<String>,
+    their_words: &HashSet<String>,
+    hit: &mut MatchHit,
+) {
+    let mut explained: HashSet<String> = HashSet::new();
+    for mention in mentions {
+        let concept = reader.thesaurus.concept(mention.concept);
+        if theirs.contains(&format!("{CONCEPT_PREFIX}{}", concept.name)) {
+            let surface = (mention.surface != concept.name).then(|| mention.surface.clone());
+            explained.insert(concept.name.clone());
+            explained.insert(mention.surface.clone());
+            hit.reasons.push(Reason::SharedConcept {
+                name: concept.name.clone(),
+                surface,
+            });
+        }
+    }
+    hit.reasons.truncate(3);
+    let shared: Vec<String> = words
+        .iter()
+        .filter(|w| their_words.contains(*w))
+        .filter(|w| !explained.iter().any(|e| e.contains(String::as_str(w))))
+        .take(3)
+        .cloned()
+        .collect();
+    if !shared.is_empty() {
+        hit.reasons.push(Reason::SharedWords(shared));
+    }
+    if hit.reasons.is_empty() {
+        // Only the broad area matched: say so rather than nothing.
+        if let Some(broader) = theirs.iter().find(|c| c.starts_with(BROADER_PREFIX)) {
+            hit.reasons.push(Reason::SharedConcept {
+                name: broader.trim_start_matches(BROADER_PREFIX).to_owned(),
+                surface: None,
+            });
+        }
+    }
+    let section = |code: &str| code.chars().next();
+    if !q.industry.is_empty() && section(&q.industry) == section(&hit.industry) {
+        hit.score *= SAME_SECTION;
+        hit.reasons.push(Reason::SameIndustry(hit.industry.clone()));
+    }
+    if q.region_code.len() >= 6 && q.region_code == hit.region_code {
+        hit.score *= SAME_COUNTY;
+        hit.reasons.push(Reason::SameCounty);
+    } else if q.region_code.len() >= 4 && hit.region_code.get(..4) == q.region_code.get(..4) {
+        hit.score *= SAME_CITY;
+        hit.reasons.push(Reason::SameCity);
+    }
+}

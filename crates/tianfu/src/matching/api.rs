@@ -1,0 +1,60 @@
+//! `GET /api/v1/{needs|offers|achievements}/{id}/matches`. A published listing's matches are
+//! public like the listing; an unpublished one's only its owner and the region's staff see
+//! (the same rule as the listing itself, from `platform::scope` via `market::service`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use tianfu_domain::ListingKind;
+
+use super::{MatchList, for_listing};
+use crate::AppState;
+use crate::market::service;
+use crate::platform::auth::ApiMaybeUser;
+use crate::platform::error::{AppError, ErrorBody};
+
+const LIMIT: usize = 10;
+
+async fn matches(
+    app: &AppState,
+    actor: ApiMaybeUser,
+    kind: ListingKind,
+    id: i64,
+) -> Result<Json<MatchList>, AppError> {
+    let row = service::visible(app, actor.0.as_ref(), kind, id).await?;
+    Ok(Json(MatchList {
+        items: for_listing(app, &row, LIMIT).await?,
+    }))
+}
+
+/// The capabilities and achievements that best answer a need, with reasons.
+#[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "matching", params(("id" = i64, Path)),
+    responses((status = 200, body = MatchList), (status = 404, body = ErrorBody)))]
+pub async fn need_matches(
+    State(app): State<AppState>,
+    actor: ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<MatchList>, AppError> {
+    matches(&app, actor, ListingKind::Need, id).await
+}
+
+/// The needs a capability answers best, with reasons.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/matches", tag = "matching", params(("id" = i64, Path)),
+    responses((status = 200, body = MatchList), (status = 404, body = ErrorBody)))]
+pub async fn offer_matches(
+    State(app): State<AppState>,
+    actor: ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<MatchList>, AppError> {
+    matches(&app, actor, ListingKind::Offer, id).await
+}
+
+/// The needs an achievement answers best, with reasons.
+#[utoipa::path(get, path = "/api/v1/achievements/{id}/matches", tag = "matching", params(("id" = i64, Path)),
+    responses((status = 200, body = MatchList), (status = 404, body = ErrorBody)))]
+pub async fn achievement_matches(
+    State(app): State<AppState>,
+    actor: ApiMaybeUser,
+    Path(id): Path<i64>,
+) -> Result<Json<MatchList>, AppError> {
+    matches(&app, actor, ListingKind::Achievement, id).await
+}

@@ -1,0 +1,108 @@
+//! Intelligent matching (智能匹配) in front of users: the ranked matches of a listing with their
+//! reasons. The engine lives in `tianfu_search::matching`; this slice decides who may ask and
+//! turns the engine's reasons into words on screen.
+
+pub mod api;
+
+use axum::Router;
+use axum::routing::get;
+use serde::Serialize;
+use tianfu_domain::{Industry, ListingKind};
+use tianfu_search::ListingKind as IndexKind;
+use tianfu_search::matching::{Engine, MatchQuery, Reason};
+use utoipa::ToSchema;
+
+use crate::market::store::ListingRow;
+use crate::platform::error::AppError;
+use crate::{App, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/needs/{id}/matches", get(api::need_matches))
+        .route("/api/v1/offers/{id}/matches", get(api::offer_matches))
+        .route(
+            "/api/v1/achievements/{id}/matches",
+            get(api::achievement_matches),
+        )
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchItem {
+    /// offer, achievement or need.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    pub score: f32,
+    /// Short reasons in Chinese: shared concepts (after synonym mapping), shared words,
+    /// industry, region.
+    pub reasons: Vec<String>,
+    pub region_code: String,
+    pub region_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchList {
+    pub items: Vec<MatchItem>,
+}
+
+/// What a listing of `kind` is matched against: needs look for capabilities and achievements,
+/// capabilities and achievements look for needs.
+fn wanted(kind: ListingKind) -> Vec<IndexKind> {
+    match kind {
+        ListingKind::Need => vec![IndexKind::Offer, IndexKind::Achievement],
+        ListingKind::Offer | ListingKind::Achievement => vec![IndexKind::Need],
+    }
+}
+
+fn reason_text(reason: &Reason) -> String {
+    match reason {
+        Reason::SameIndustry(code) => format!("同属{}", Industry::label_for(code)),
+        other => other.to_string(),
+    }
+}
+
+/// The best `limit` matches of a listing, by the full engine.
+pub async fn for_listing(
+    app: &App,
+    row: &ListingRow,
+    limit: usize,
+) -> Result<Vec<MatchItem>, AppError> {
+    let kind = row
+        .kind()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("listing {} has a bad kind", row.id)))?;
+    let own = IndexKind::parse(kind.as_str()).map(|k| (k, row.id));
+    let query = MatchQuery {
+        text: format!(
+            "{} {} {}",
+            row.title,
+            row.keyword_list().join(" "),
+            row.description_text
+        ),
+        kinds: wanted(kind),
+        industry: row.industry.clone(),
+        region_code: row.region_code.clone(),
+        exclude: own.into_iter().collect(),
+        limit,
+    };
+    let search = app.search.clone();
+    let hits = tokio::task::spawn_blocking(move || search.matches(&query, Engine::Full))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("matching: {e}")))?;
+    Ok(hits
+        .into_iter()
+        .map(|hit| MatchItem {
+            kind: hit.kind.as_str().to_owned(),
+            id: hit.id,
+            title: hit.title,
+            score: hit.score,
+            reasons: hit.reasons.iter().map(reason_text).collect(),
+            region_name: app
+                .regions
+                .find(&hit.region_code)
+                .map(|r| app.regions.full_name(&r.code))
+                .unwrap_or_default(),
+            region_code: hit.region_code,
+        })
+        .collect())
+}

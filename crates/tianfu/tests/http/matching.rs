@@ -1,0 +1,194 @@
+//! Matching over HTTP: a need finds the capability that answers it even when the two are
+//! written differently, with reasons; only published listings appear; an unpublished listing's
+//! matches are its owner's and its region staff's.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::market::{approve, create, scientist};
+use crate::on_both_databases;
+
+fn offer(title: &str, description: &str, industry: &str) -> Value {
+    json!({"title": title, "description": description, "service_type": "service", "industry": industry, "keywords": []})
+}
+
+struct Market {
+    need: i64,
+    feed: i64,
+    disease: i64,
+    pending: i64,
+    enterprise: String,
+}
+
+async fn market(app: &TestApp) -> Market {
+    let (_, scientist) = scientist(app).await;
+    let (_, phone) = app.register("org", "荣县蛋鸡场", "511011").await;
+    let enterprise = app.login(&phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let feed = create(
+        app,
+        &scientist,
+        "/api/v1/offers",
+        &offer(
+            "蛋鸡产蛋率提升与饲料配方优化",
+            "诊断产蛋率低、料蛋比高的原因，调整饲料配方与光照管理。",
+            "A03",
+        ),
+    )
+    .await;
+    let disease = create(
+        app,
+        &scientist,
+        "/api/v1/offers",
+        &offer(
+            "蛋鸡重大疫病免疫程序制定",
+            "新城疫、禽流感免疫程序与鸡场消毒方案。",
+            "A03",
+        ),
+    )
+    .await;
+    let battery = create(
+        app,
+        &scientist,
+        "/api/v1/offers",
+        &offer(
+            "锂电池正极材料检测",
+            "磷酸铁锂材料结构表征与电化学测试。",
+            "C",
+        ),
+    )
+    .await;
+    let pending = create(
+        app,
+        &scientist,
+        "/api/v1/offers",
+        &offer("蛋鸡饲料配方待审核", "产蛋率提升。", "A03"),
+    )
+    .await;
+    let need_body = json!({"title": "鸡下蛋少、饲料浪费", "description": "养了一万只鸡，最近下蛋少了，饲料却吃得多，想请专家来看看。",
+                           "kind": "problem", "industry": "A03", "keywords": []});
+    let need = create(app, &enterprise, "/api/v1/needs", &need_body).await;
+    for (kind, id) in [
+        ("offer", feed),
+        ("offer", disease),
+        ("offer", battery),
+        ("need", need),
+    ] {
+        approve(app, &staff, kind, id).await;
+    }
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    Market {
+        need,
+        feed,
+        disease,
+        pending,
+        enterprise,
+    }
+}
+
+fn ids(reply: &Value) -> Vec<i64> {
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn a_need_finds_the_capability_that_answers_it_with_reasons(app: TestApp) {
+    let m = market(&app).await;
+    let (status, reply) = app
+        .get(&format!("/api/v1/needs/{}/matches", m.need), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let found = ids(&reply);
+    assert_eq!(
+        found.first(),
+        Some(&m.feed),
+        "the feed expert comes first: {reply}"
+    );
+    assert!(
+        !found.contains(&m.pending),
+        "unreviewed listings never appear"
+    );
+    if let Some(disease) = found.iter().position(|id| *id == m.disease) {
+        assert!(disease > 0, "the near miss ranks below the answer");
+    }
+    let first = &reply["items"][0];
+    assert_eq!(first["kind"], "offer");
+    let reasons: Vec<&str> = first["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("下蛋少") && r.contains("产蛋率")),
+        "the synonym is explained: {reasons:?}"
+    );
+    assert!(reasons.iter().any(|r| r.contains("畜牧业")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("同一区县")),
+        "{reasons:?}"
+    );
+
+    let (status, reply) = app
+        .get(&format!("/api/v1/offers/{}/matches", m.feed), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        ids(&reply),
+        [m.need],
+        "a capability finds the need, and only needs"
+    );
+}
+
+async fn a_private_listings_matches_are_its_owners_and_staffs(app: TestApp) {
+    let m = market(&app).await;
+    let (_, token) = scientist(&app).await;
+    let draft = create(&app, &m.enterprise, "/api/v1/needs",
+        &json!({"title": "橙子裂口严重", "description": "果园橙子快熟时大量裂口。", "kind": "problem", "industry": "A01", "keywords": []})).await;
+    let path = format!("/api/v1/needs/{draft}/matches");
+    assert_eq!(app.get(&path, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&path, Some(&token)).await.0,
+        StatusCode::NOT_FOUND,
+        "another user"
+    );
+    assert_eq!(
+        app.get(&path, Some(&app.staff("5116", "org").await))
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "another city's staff"
+    );
+    assert_eq!(
+        app.get(&path, Some(&m.enterprise)).await.0,
+        StatusCode::OK,
+        "the owner"
+    );
+    assert_eq!(
+        app.get(&path, Some(&app.staff("511011", "org").await))
+            .await
+            .0,
+        StatusCode::OK,
+        "the county's staff"
+    );
+    let (status, reply) = app.get("/api/v1/needs/999999/matches", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(reply["error"]["message"].is_string());
+    assert_eq!(
+        app.get(&format!("/api/v1/offers/{}/matches", m.pending), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+on_both_databases!(
+    a_need_finds_the_capability_that_answers_it_with_reasons,
+    a_private_listings_matches_are_its_owners_and_staffs,
+);
