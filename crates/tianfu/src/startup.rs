@@ -135,11 +135,13 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let indexer_job = indexer::spawn(self.app.clone());
+        let nightly_matches = matching::recommend::spawn_nightly(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
         indexer_job.abort();
+        nightly_matches.abort();
         if let Err(error) = indexer::catch_up(&self.app).await {
             error.log_if_internal();
         }

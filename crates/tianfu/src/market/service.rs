@@ -174,5 +174,14 @@ pub async fn decide(
         });
     }
     store::review(&app.db, &row, staff.id, approve, reason, app.clock.now()).await?;
+    if approve {
+        // The approval stands whatever happens here: recommendations are derived data.
+        let published = store::find(&app.db, id).await?;
+        if let Some(published) = published
+            && let Err(error) = crate::matching::recommend::on_published(app, &published).await
+        {
+            error.log_if_internal();
+        }
+    }
     Ok(())
 }

@@ -3,9 +3,11 @@
 //! turns the engine's reasons into words on screen.
 
 pub mod api;
+pub mod recommend;
+pub mod recommendations;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 use tianfu_domain::{Industry, ListingKind};
 use tianfu_search::ListingKind as IndexKind;
@@ -24,6 +26,17 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/achievements/{id}/matches",
             get(api::achievement_matches),
         )
+        .route("/api/v1/recommendations", get(recommendations::list))
+        .route(
+            "/api/v1/recommendations/{id}/feedback",
+            post(recommendations::feedback),
+        )
+        .route("/me/recommendations", get(recommendations::page))
+        .route(
+            "/me/recommendations/{id}",
+            post(recommendations::page_feedback),
+        )
+        .route("/me/recommendations/{id}/open", get(recommendations::open))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -31,6 +31,7 @@ use crate::{accounts, market, matching, notifications, regions, staff};
         market::inquiries::api::reply, market::inquiries::api::set_status,
         market::deals::api::create, market::deals::api::list, market::deals::api::get, market::deals::api::transition,
         matching::api::need_matches, matching::api::offer_matches, matching::api::achievement_matches,
+        matching::recommendations::list, matching::recommendations::feedback,
         notifications::api::list, notifications::api::mark_read,
     ),
     modifiers(&BearerToken),

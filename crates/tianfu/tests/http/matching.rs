@@ -188,7 +188,150 @@ async fn a_private_listings_matches_are_its_owners_and_staffs(app: TestApp) {
     );
 }
 
+async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: TestApp) {
+    let (_, scientist) = scientist(&app).await;
+    let (_, phone) = app.register("org", "荣县蛋鸡场", "511011").await;
+    let enterprise = app.login(&phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let feed = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &offer(
+            "蛋鸡产蛋率提升与饲料配方优化",
+            "诊断产蛋率低、料蛋比高的原因。",
+            "A03",
+        ),
+    )
+    .await;
+    approve(&app, &staff, "offer", feed).await;
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    let need_body = json!({"title": "鸡下蛋少、饲料浪费", "description": "最近下蛋少了，饲料却吃得多。", "kind": "problem", "industry": "A03", "keywords": []});
+    let need = create(&app, &enterprise, "/api/v1/needs", &need_body).await;
+    approve(&app, &staff, "need", need).await;
+
+    let (status, mine) = app.get("/api/v1/recommendations", Some(&enterprise)).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["total"], 1, "{mine}");
+    let pushed = &mine["items"][0];
+    assert_eq!(
+        (
+            pushed["listing_id"].as_i64(),
+            pushed["for_listing"].as_i64()
+        ),
+        (Some(feed), Some(need))
+    );
+    assert_eq!(pushed["status"], "new");
+    assert!(
+        pushed["reasons"].as_str().unwrap().contains("产蛋率"),
+        "{pushed}"
+    );
+    let (_, theirs) = app.get("/api/v1/recommendations", Some(&scientist)).await;
+    assert_eq!(
+        theirs["items"][0]["listing_id"], need,
+        "the other side hears of the need: {theirs}"
+    );
+    let (_, notes) = app.get("/api/v1/notifications", Some(&enterprise)).await;
+    assert!(
+        notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().contains("为您推荐")),
+        "{notes}"
+    );
+
+    let id = pushed["id"].as_i64().unwrap();
+    let path = format!("/api/v1/recommendations/{id}/feedback");
+    let (status, reply) = app
+        .post(&path, &json!({"action": "liked"}), Some(&enterprise))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply["error"]["fields"]["action"].is_string());
+    assert_eq!(
+        app.post(&path, &json!({"action": "dismissed"}), Some(&scientist))
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "not theirs"
+    );
+    assert_eq!(
+        app.post(&path, &json!({"action": "dismissed"}), None)
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post(&path, &json!({"action": "dismissed"}), Some(&enterprise))
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.get("/api/v1/recommendations", Some(&enterprise))
+            .await
+            .1["total"],
+        0
+    );
+
+    // Matches computed again (as the nightly refresh would) do not bring it back.
+    let row = tianfu::market::store::find(&app.app.db, need)
+        .await
+        .unwrap()
+        .unwrap();
+    tianfu::matching::recommend::on_published(&app.app, &row)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/recommendations", Some(&enterprise))
+            .await
+            .1["total"],
+        0,
+        "dismissed stays gone"
+    );
+    let (_, theirs) = app.get("/api/v1/recommendations", Some(&scientist)).await;
+    assert_eq!(theirs["total"], 1, "recomputing does not duplicate");
+
+    // A capability published later reaches the older need through the nightly refresh.
+    let later = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &offer(
+            "蛋鸡饲料配方与产蛋率诊断",
+            "针对产蛋率下降提供饲料配方调整。",
+            "A03",
+        ),
+    )
+    .await;
+    tianfu::market::store::set_status(
+        &app.app.db,
+        later,
+        tianfu_domain::ListingStatus::Published,
+        app.app.clock.now(),
+    )
+    .await
+    .unwrap();
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    assert!(
+        tianfu::matching::recommend::refresh_all(&app.app)
+            .await
+            .unwrap()
+            > 0
+    );
+    let (_, mine) = app.get("/api/v1/recommendations", Some(&enterprise)).await;
+    assert!(
+        mine["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["listing_id"] == later),
+        "{mine}"
+    );
+}
+
 on_both_databases!(
+    approval_pushes_recommendations_to_both_sides_and_feedback_sticks,
     a_need_finds_the_capability_that_answers_it_with_reasons,
     a_private_listings_matches_are_its_owners_and_staffs,
 );
