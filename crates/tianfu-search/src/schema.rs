@@ -94,7 +94,7 @@ pub fn build() -> (Schema, Fields) {
         region_path: b.add_text_field("region_path", STRING),
         region_code: b.add_text_field("region_code", STORED),
         industry: b.add_text_field("industry", STRING | STORED),
-        service_type: b.add_text_field("service_type", STRING),
+        service_type: b.add_text_field("service_type", STRING | STORED),
         price: b.add_i64_field("price_fen", tantivy::schema::FAST | STORED),
         published_at: b.add_i64_field("published_at", tantivy::schema::FAST | STORED),
     };

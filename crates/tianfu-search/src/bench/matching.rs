@@ -71,6 +71,9 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
                 kinds: vec![ListingKind::Offer, ListingKind::Achievement],
                 industry: doc.industry,
                 region_code: doc.region_code,
+                service_type: doc.service_type,
+                price_fen: doc.price_fen,
+                now: 1_760_000_000,
                 exclude: Vec::new(),
                 limit: 10,
             }

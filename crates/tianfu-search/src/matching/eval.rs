@@ -78,6 +78,9 @@ pub fn need_query(need: &Need) -> MatchQuery {
         kinds: vec![ListingKind::Offer],
         industry: need.industry.clone(),
         region_code: need.region_code.clone(),
+        service_type: None,
+        price_fen: None,
+        now: 0,
         exclude: Vec::new(),
         limit: 10,
     }

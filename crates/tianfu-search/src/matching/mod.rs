@@ -8,6 +8,7 @@
 //! never enough to lift a weak match over a clearly better one far away.
 
 pub mod eval;
+pub mod signals;
 pub mod thesaurus;
 
 use std::collections::HashSet;
@@ -27,12 +28,13 @@ use thesaurus::{BROADER_PREFIX, CONCEPT_PREFIX};
 const CONCEPT_BOOST: f32 = 2.5;
 /// A shared broader term only says "same area": it helps recall, it must not decide.
 const BROADER_BOOST: f32 = 0.4;
-const SAME_SECTION: f32 = 1.15;
-const SAME_COUNTY: f32 = 1.10;
-const SAME_CITY: f32 = 1.05;
 /// Candidates fetched before reranking; reranking only reorders near neighbours.
 const CANDIDATES: usize = 50;
-const MAX_QUERY_WORDS: usize = 48;
+/// Words considered from the listing's text before choosing the most telling ones.
+const MAX_QUERY_WORDS: usize = 64;
+/// The rarest words in the index are the most telling; a long description otherwise turns
+/// into a union of dozens of common words, slow over a million listings and no more precise.
+const TELLING_WORDS: usize = 12;
 
 /// What to match, built by the caller from a listing.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +45,12 @@ pub struct MatchQuery {
     pub kinds: Vec<ListingKind>,
     pub industry: String,
     pub region_code: String,
+    /// The query listing's service type (offers) or need kind (needs).
+    pub service_type: Option<String>,
+    /// Its price (offers, achievements) or budget (needs), in fen.
+    pub price_fen: Option<i64>,
+    /// Unix seconds now, for recency; 0 leaves recency out.
+    pub now: i64,
     /// Listings never to return (the listing itself, dismissed ones).
     pub exclude: Vec<(ListingKind, i64)>,
     pub limit: usize,
@@ -68,6 +76,8 @@ pub enum Reason {
     SameIndustry(String),
     SameCounty,
     SameCity,
+    KindFits,
+    WithinBudget,
 }
 
 impl fmt::Display for Reason {
@@ -87,6 +97,8 @@ impl fmt::Display for Reason {
             Reason::SameIndustry(code) => write!(f, "同属行业 {code}"),
             Reason::SameCounty => f.write_str("同一区县，服务就近"),
             Reason::SameCity => f.write_str("同一市州"),
+            Reason::KindFits => f.write_str("服务类型对口"),
+            Reason::WithinBudget => f.write_str("价格在预算内"),
         }
     }
 }
@@ -100,6 +112,11 @@ pub struct MatchHit {
     pub industry: String,
     pub score: f32,
     pub reasons: Vec<Reason>,
+    /// Service type, need kind or achievement kind.
+    pub service_type: Option<String>,
+    pub price_fen: Option<i64>,
+    /// Unix seconds.
+    pub published_at: i64,
 }
 
 /// The words of a text worth matching on: jieba's words of two or more characters, each once.
@@ -120,7 +137,8 @@ pub(crate) fn matches(
     engine: Engine,
 ) -> Result<Vec<MatchHit>, SearchError> {
     let f = &reader.fields;
-    let words = words_of(reader, &q.text);
+    let searcher = reader.reader.searcher();
+    let words = telling(&searcher, f.text, words_of(reader, &q.text))?;
     let mentions = reader.thesaurus.mentions(&q.text);
     let features = reader.thesaurus.features(&q.text);
     let term = |field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
@@ -172,7 +190,6 @@ pub(crate) fn matches(
         ));
     }
     let query = BooleanQuery::new(clauses);
-    let searcher = reader.reader.searcher();
     let fetch = if engine == Engine::Full {
         CANDIDATES.max(q.limit)
     } else {
@@ -205,6 +222,14 @@ pub(crate) fn matches(
             industry: text(f.industry),
             score,
             reasons: Vec::new(),
+            service_type: doc
+                .get_first(f.service_type)
+                .and_then(|v| v.as_str().map(str::to_owned)),
+            price_fen: doc.get_first(f.price).and_then(|v| v.as_i64()),
+            published_at: doc
+                .get_first(f.published_at)
+                .and_then(|v| v.as_i64())
+                .unwrap_or(0),
         };
         if engine == Engine::Full {
             let theirs: HashSet<String> = doc
@@ -230,6 +255,27 @@ pub(crate) fn matches(
     hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     hits.truncate(q.limit);
     Ok(hits)
+}
+
+/// The words that occur in the index, rarest first, at most [`TELLING_WORDS`].
+fn telling(
+    searcher: &tantivy::Searcher,
+    field: tantivy::schema::Field,
+    words: Vec<String>,
+) -> Result<Vec<String>, SearchError> {
+    let mut counted = Vec::with_capacity(words.len());
+    for word in words {
+        let df = searcher.doc_freq(&Term::from_field_text(field, &word))?;
+        if df > 0 {
+            counted.push((df, word));
+        }
+    }
+    counted.sort_by_key(|(df, _)| *df);
+    Ok(counted
+        .into_iter()
+        .take(TELLING_WORDS)
+        .map(|(_, w)| w)
+        .collect())
 }
 
 fn explain_and_rerank(
@@ -274,16 +320,26 @@ fn explain_and_rerank(
             });
         }
     }
-    let section = |code: &str| code.chars().next();
-    if !q.industry.is_empty() && section(&q.industry) == section(&hit.industry) {
-        hit.score *= SAME_SECTION;
+    let industry = signals::industry(&q.industry, &hit.industry);
+    if industry > 1.0 {
         hit.reasons.push(Reason::SameIndustry(hit.industry.clone()));
     }
-    if q.region_code.len() >= 6 && q.region_code == hit.region_code {
-        hit.score *= SAME_COUNTY;
-        hit.reasons.push(Reason::SameCounty);
-    } else if q.region_code.len() >= 4 && hit.region_code.get(..4) == q.region_code.get(..4) {
-        hit.score *= SAME_CITY;
-        hit.reasons.push(Reason::SameCity);
+    let (region, fit) = signals::region(&q.region_code, &hit.region_code);
+    match fit {
+        Some(signals::RegionFit::SameCounty) => hit.reasons.push(Reason::SameCounty),
+        Some(signals::RegionFit::SameCity) => hit.reasons.push(Reason::SameCity),
+        None => {}
     }
+    let kind = if signals::kind_fit(q.service_type.as_deref(), hit.service_type.as_deref()) {
+        hit.reasons.push(Reason::KindFits);
+        1.04
+    } else {
+        1.0
+    };
+    let query_is_need = q.kinds.iter().all(|k| *k != ListingKind::Need);
+    let (budget, within) = signals::budget(q.price_fen, hit.price_fen, query_is_need);
+    if within {
+        hit.reasons.push(Reason::WithinBudget);
+    }
+    hit.score *= industry * region * kind * budget * signals::recency(hit.published_at, q.now);
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod recommend;
 pub mod recommendations;
+pub mod track;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -94,28 +95,55 @@ pub async fn for_listing(
         kinds: wanted(kind),
         industry: row.industry.clone(),
         region_code: row.region_code.clone(),
+        service_type: row.service_type.clone().or_else(|| row.need_kind.clone()),
+        price_fen: row.price_fen,
+        now: app.clock.now().timestamp(),
         exclude: own.into_iter().collect(),
         limit,
     };
+    let mut query = query;
+    // Listings this owner dismissed for this listing stay out.
+    let dismissed: Vec<(i64, String)> = crate::on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT l.id, l.kind FROM recommendations r JOIN listings l ON l.id = r.listing_id WHERE r.for_listing = $1 AND r.status = 'dismissed'")
+            .bind(row.id)
+            .fetch_all(pool)
+            .await
+    })?;
+    query.exclude.extend(
+        dismissed
+            .into_iter()
+            .filter_map(|(id, kind)| IndexKind::parse(&kind).map(|k| (k, id))),
+    );
+    // Twice as many as shown, so the track record can reorder near neighbours.
+    query.limit = limit * 2;
     let search = app.search.clone();
     let hits = tokio::task::spawn_blocking(move || search.matches(&query, Engine::Full))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("matching: {e}")))?;
-    Ok(hits
-        .into_iter()
-        .map(|hit| MatchItem {
+    let mut items = Vec::with_capacity(hits.len());
+    for hit in hits {
+        let Some(listing) = crate::market::store::find(&app.db, hit.id).await? else {
+            continue;
+        };
+        let (factor, track_reasons) = track::of(&app.db, listing.owner_id).await?.factor();
+        let mut reasons: Vec<String> = hit.reasons.iter().map(reason_text).collect();
+        reasons.extend(track_reasons);
+        items.push(MatchItem {
             kind: hit.kind.as_str().to_owned(),
             id: hit.id,
             title: hit.title,
-            score: hit.score,
-            reasons: hit.reasons.iter().map(reason_text).collect(),
+            score: hit.score * factor,
+            reasons,
             region_name: app
                 .regions
                 .find(&hit.region_code)
                 .map(|r| app.regions.full_name(&r.code))
                 .unwrap_or_default(),
             region_code: hit.region_code,
-        })
-        .collect())
+        });
+    }
+    items.sort_by(|a, b| b.score.total_cmp(&a.score));
+    items.truncate(limit);
+    Ok(items)
 }
