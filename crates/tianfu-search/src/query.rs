@@ -46,7 +46,7 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         vec![Match::Everything]
     } else {
         let mut tries = vec![Match::AllWords];
-        if terms.words.len() > 1 {
+        if terms.whole_words.len() > 1 {
             tries.push(Match::AnyWord);
         }
         if !terms.bigrams.is_empty() {
@@ -65,7 +65,7 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         // is counted from its document frequency). Anything else is walked once for both.
         let prunable = by_score
             && filters.is_empty()
-            && (matches!(how, Match::AnyWord | Match::MostBigrams) || terms.words.len() == 1);
+            && (matches!(how, Match::AnyWord | Match::MostBigrams) || terms.whole_words.len() == 1);
         let query = with_filters(filters, text);
         let limit = q.limit.min(MAX_LIMIT);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(q.offset.min(MAX_OFFSET));
@@ -136,6 +136,12 @@ fn with_filters(filters: Vec<Box<dyn Query>>, text: Option<Box<dyn Query>>) -> B
 /// The searchable words of the user's text, analysed once for both querying and highlighting.
 struct Terms {
     words: Vec<String>,
+    /// The words not inside another query word. jieba's search mode cuts 功率半导体 into
+    /// 功率, 半导体, 导体 … and the whole word, in queries and listings alike, so a listing with
+    /// the whole word has its parts too: requiring only the whole words finds the same
+    /// listings, and one term instead of five lets tantivy count from the document frequency
+    /// and skip blocks.
+    whole_words: Vec<String>,
     bigrams: Vec<String>,
 }
 
@@ -154,7 +160,20 @@ impl Terms {
         } else {
             distinct(bigram_tokens(&q).into_iter().map(|t| t.text))
         };
-        Terms { words, bigrams }
+        let whole_words = words
+            .iter()
+            .filter(|w| {
+                !words
+                    .iter()
+                    .any(|other| other.len() > w.len() && other.contains(String::as_str(w)))
+            })
+            .cloned()
+            .collect();
+        Terms {
+            words,
+            whole_words,
+            bigrams,
+        }
     }
 }
 
@@ -177,8 +196,12 @@ fn text_query(ix: &Reader, terms: &Terms, how: &Match) -> Option<Box<dyn Query>>
     };
     match how {
         Match::Everything => None,
-        Match::AllWords if terms.words.len() == 1 => Some(term(f.text, &terms.words[0])),
-        Match::AllWords => Some(Box::new(BooleanQuery::intersection(words()))),
+        Match::AllWords if terms.whole_words.len() == 1 => {
+            Some(term(f.text, &terms.whole_words[0]))
+        }
+        Match::AllWords => Some(Box::new(BooleanQuery::intersection(
+            terms.whole_words.iter().map(|w| term(f.text, w)).collect(),
+        ))),
         Match::AnyWord => Some(Box::new(BooleanQuery::union(words()))),
         Match::MostBigrams => {
             let bigrams: Vec<Box<dyn Query>> =

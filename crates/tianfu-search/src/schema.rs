@@ -12,9 +12,9 @@ use tantivy::{Index, TantivyDocument, Term};
 use crate::ListingDoc;
 use crate::tokenizer::{BIGRAM, BigramTokenizer, DOMAIN_DICT, JIEBA, JiebaTokenizer};
 
-/// Bump when the analyzers change in a way the schema cannot show (the domain dictionary is
+/// Bump when the analyzers or index settings change in a way the schema cannot show (the domain dictionary is
 /// fingerprinted separately): an index built by older code is then wiped and rebuilt.
-const ANALYZER_VERSION: u32 = 1;
+const ANALYZER_VERSION: u32 = 2;
 
 /// Written next to the index; a mismatch means the index was built with other analyzers (or
 /// another thesaurus, whose concepts are indexed).
@@ -49,7 +49,8 @@ pub struct Fields {
     pub text: Field,
     pub bigram: Field,
     /// Thesaurus concepts the listing names ("c:柑橘裂果") and their broader terms
-    /// ("b:果树栽培"), for matching; stored so that a match can explain itself.
+    /// ("b:果树栽培"), for matching. Not stored: a bigger document store slowed every search
+    /// (each hit decompresses its block), and a match recomputes them to explain itself.
     pub concepts: Field,
     /// Every prefix of the region code, so a subtree filter is one term.
     pub region_path: Field,
@@ -83,13 +84,11 @@ pub fn build() -> (Schema, Fields) {
         bigram: b.add_text_field("bigram", bigram),
         concepts: b.add_text_field(
             "concepts",
-            TextOptions::default()
-                .set_indexing_options(
-                    TextFieldIndexing::default()
-                        .set_tokenizer("raw")
-                        .set_index_option(IndexRecordOption::WithFreqs),
-                )
-                .set_stored(),
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
         ),
         region_path: b.add_text_field("region_path", STRING),
         region_code: b.add_text_field("region_code", STORED),

@@ -232,14 +232,10 @@ pub(crate) fn matches(
                 .unwrap_or(0),
         };
         if engine == Engine::Full {
-            let theirs: HashSet<String> = doc
-                .get_all(f.concepts)
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect();
-            let their_words: HashSet<String> =
-                words_of(reader, &format!("{} {}", hit.title, text(f.body)))
-                    .into_iter()
-                    .collect();
+            let their_text = format!("{} {}", hit.title, text(f.body));
+            let theirs: HashSet<String> =
+                reader.thesaurus.features(&their_text).into_iter().collect();
+            let their_words: HashSet<String> = words_of(reader, &their_text).into_iter().collect();
             explain_and_rerank(
                 reader,
                 q,
@@ -342,4 +338,29 @@ fn explain_and_rerank(
         hit.reasons.push(Reason::WithinBudget);
     }
     hit.score *= industry * region * kind * budget * signals::recency(hit.published_at, q.now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    #[test]
+    fn reasons_read_as_chinese_a_person_understands() {
+        let synonym = Reason::SharedConcept {
+            name: "蛋鸡产蛋率".into(),
+            surface: Some("鸡下蛋少".into()),
+        };
+        assert_eq!(synonym.to_string(), "“鸡下蛋少”即“蛋鸡产蛋率”");
+        let same = Reason::SharedConcept {
+            name: "柑橘裂果".into(),
+            surface: None,
+        };
+        assert_eq!(same.to_string(), "同为“柑橘裂果”方向");
+        assert_eq!(
+            Reason::SharedWords(vec!["蛋鸡".into(), "饲料".into()]).to_string(),
+            "共同关键词：蛋鸡、饲料"
+        );
+        assert_eq!(Reason::SameCounty.to_string(), "同一区县，服务就近");
+        assert_eq!(Reason::WithinBudget.to_string(), "价格在预算内");
+    }
 }
