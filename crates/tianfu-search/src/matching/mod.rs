@@ -232,25 +232,25 @@ pub(crate) fn matches(
                 .unwrap_or(0),
         };
         if engine == Engine::Full {
-            let their_text = format!("{} {}", hit.title, text(f.body));
-            let theirs: HashSet<String> =
-                reader.thesaurus.features(&their_text).into_iter().collect();
-            let their_words: HashSet<String> = words_of(reader, &their_text).into_iter().collect();
-            explain_and_rerank(
-                reader,
-                q,
-                &mentions,
-                &words,
-                &theirs,
-                &their_words,
-                &mut hit,
-            );
+            rerank(q, &mut hit);
         }
-        hits.push(hit);
+        hits.push((hit, text(f.body)));
     }
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+    hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
     hits.truncate(q.limit);
-    Ok(hits)
+    // Text reasons only for the hits shown: analysing every candidate's text cost more than
+    // the search itself.
+    Ok(hits
+        .into_iter()
+        .map(|(mut hit, body)| {
+            if engine == Engine::Full {
+                let their_text = format!("{} {}", hit.title, body);
+                let said = explain(reader, &mentions, &words, &their_text);
+                hit.reasons.splice(0..0, said);
+            }
+            hit
+        })
+        .collect())
 }
 
 /// The words that occur in the index, rarest first, at most [`TELLING_WORDS`].
@@ -274,15 +274,17 @@ fn telling(
         .collect())
 }
 
-fn explain_and_rerank(
+/// Why the two match in words: concepts both name (after synonym mapping), words both use,
+/// else the broad area they share.
+fn explain(
     reader: &Reader,
-    q: &MatchQuery,
     mentions: &[thesaurus::Mention],
     words: &[String],
-    theirs: &HashSet<String>,
-    their_words: &HashSet<String>,
-    hit: &mut MatchHit,
-) {
+    their_text: &str,
+) -> Vec<Reason> {
+    let theirs: HashSet<String> = reader.thesaurus.features(their_text).into_iter().collect();
+    let their_words: HashSet<String> = words_of(reader, their_text).into_iter().collect();
+    let mut reasons = Vec::new();
     let mut explained: HashSet<String> = HashSet::new();
     for mention in mentions {
         let concept = reader.thesaurus.concept(mention.concept);
@@ -290,13 +292,13 @@ fn explain_and_rerank(
             let surface = (mention.surface != concept.name).then(|| mention.surface.clone());
             explained.insert(concept.name.clone());
             explained.insert(mention.surface.clone());
-            hit.reasons.push(Reason::SharedConcept {
+            reasons.push(Reason::SharedConcept {
                 name: concept.name.clone(),
                 surface,
             });
         }
     }
-    hit.reasons.truncate(3);
+    reasons.truncate(3);
     let shared: Vec<String> = words
         .iter()
         .filter(|w| their_words.contains(*w))
@@ -305,17 +307,22 @@ fn explain_and_rerank(
         .cloned()
         .collect();
     if !shared.is_empty() {
-        hit.reasons.push(Reason::SharedWords(shared));
+        reasons.push(Reason::SharedWords(shared));
     }
-    if hit.reasons.is_empty() {
+    if reasons.is_empty() {
         // Only the broad area matched: say so rather than nothing.
         if let Some(broader) = theirs.iter().find(|c| c.starts_with(BROADER_PREFIX)) {
-            hit.reasons.push(Reason::SharedConcept {
+            reasons.push(Reason::SharedConcept {
                 name: broader.trim_start_matches(BROADER_PREFIX).to_owned(),
                 surface: None,
             });
         }
     }
+    reasons
+}
+
+/// The platform signals: small factors that reorder near neighbours, with their reasons.
+fn rerank(q: &MatchQuery, hit: &mut MatchHit) {
     let industry = signals::industry(&q.industry, &hit.industry);
     if industry > 1.0 {
         hit.reasons.push(Reason::SameIndustry(hit.industry.clone()));
