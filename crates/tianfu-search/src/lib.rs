@@ -136,7 +136,8 @@ pub struct SearchHit {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchResults {
     pub hits: Vec<SearchHit>,
-    /// Number of matching listings, not just those on this page.
+    /// Number of matching listings, not just those on this page. When no listing has all the
+    /// words and the search falls back to partial matches, counting stops at 1,000.
     pub total: usize,
 }
 

@@ -4,11 +4,12 @@ use std::collections::HashSet;
 use std::ops::Bound;
 
 use tantivy::collector::{Count, TopDocs};
+use tantivy::query::EnableScoring;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Score, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Order, Score, TERMINATED, TantivyDocument, Term};
 
 use crate::index::Reader;
 use crate::snippet::Highlighter;
@@ -21,6 +22,8 @@ const MAX_TERMS: usize = 32;
 const MAX_LIMIT: usize = 200;
 /// Deep pages cost memory proportional to offset + limit; nobody pages this far by hand.
 const MAX_OFFSET: usize = 10_000;
+/// How far a partial-match search counts; see [`crate::SearchResults::total`].
+pub const PARTIAL_COUNT_CAP: usize = 1_000;
 
 /// Function words that would otherwise make an OR query match nearly every listing.
 const STOPWORDS: &[&str] = &[
@@ -70,7 +73,15 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         let limit = q.limit.min(MAX_LIMIT);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(q.offset.min(MAX_OFFSET));
         let (total, addresses): (usize, Vec<(Score, DocAddress)>) = if prunable {
-            let total = searcher.search(query.as_ref(), &Count)?;
+            // A partial match (any word, bigrams) can match a large share of the market;
+            // counting all of it cost more than finding the best page, so it stops counting
+            // at PARTIAL_COUNT_CAP.
+            let total = match how {
+                Match::AnyWord | Match::MostBigrams => {
+                    count_up_to(&searcher, query.as_ref(), PARTIAL_COUNT_CAP)?
+                }
+                _ => searcher.search(query.as_ref(), &Count)?,
+            };
             if total == 0 || limit == 0 {
                 (total, Vec::new())
             } else {
@@ -110,6 +121,31 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         return Ok(SearchResults { hits, total });
     }
     unreachable!("the last try always answers")
+}
+
+/// Counts matching live documents, stopping at `cap`.
+fn count_up_to(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    cap: usize,
+) -> Result<usize, SearchError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut count = 0;
+    for segment in searcher.segment_readers() {
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let alive = segment.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != TERMINATED && count < cap {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                count += 1;
+            }
+            doc = scorer.advance();
+        }
+        if count >= cap {
+            break;
+        }
+    }
+    Ok(count)
 }
 
 /// Filters only narrow: they score nothing, so their idf cannot reorder the text matches.

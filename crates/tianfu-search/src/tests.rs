@@ -338,3 +338,40 @@ fn index_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<SearchIndex>();
 }
+
+#[test]
+fn all_words_first_then_any_word_with_a_capped_count() {
+    let mut docs = vec![
+        doc(ListingKind::Offer, 1, "柑橘裂果防控", "柑橘裂果"),
+        doc(ListingKind::Offer, 2, "锂电池回收", "锂电池回收"),
+        doc(ListingKind::Offer, 3, "柑橘保鲜", "柑橘冷藏保鲜"),
+    ];
+    let ix = index_of(&docs);
+    let both = ix.search(&q("柑橘 裂果")).unwrap();
+    assert_eq!(
+        (both.total, ids(&both)),
+        (1, vec![(ListingKind::Offer, 1)]),
+        "all words first"
+    );
+    let either = ix.search(&q("柑橘 锂电池")).unwrap();
+    assert_eq!(
+        either.total, 3,
+        "no listing has both: any word, counted exactly below the cap"
+    );
+
+    docs = (0..1_100)
+        .map(|i| doc(ListingKind::Need, i, "柑橘种植", "柑橘"))
+        .collect();
+    let ix = index_of(&docs);
+    let many = ix.search(&q("柑橘 锂电池")).unwrap();
+    assert_eq!(
+        many.total,
+        crate::query::PARTIAL_COUNT_CAP,
+        "a partial match stops counting at the cap"
+    );
+    assert_eq!(
+        ix.search(&q("柑橘")).unwrap().total,
+        1_100,
+        "a full match is counted exactly"
+    );
+}
