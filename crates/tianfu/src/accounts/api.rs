@@ -115,11 +115,7 @@ pub async fn me_view(app: &AppState, id: UserId) -> Result<MeView, AppError> {
     let profile = store::profile(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("用户"))?;
-    let region_name = app
-        .regions
-        .find(&profile.region_code)
-        .map(|r| app.regions.full_name(&r.code))
-        .unwrap_or_default();
+    let region_name = app.regions.full_name_of(&profile.region_code);
     let org = match (profile.org_name, profile.credit_code, profile.org_type) {
         (Some(name), Some(credit_code), Some(org_type)) => Some(OrgView {
             org_type_label: OrgType::parse(&org_type)

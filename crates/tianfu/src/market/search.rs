@@ -144,11 +144,7 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
             id: hit.id,
             title: hit.title,
             snippet: hit.snippet_html,
-            region_name: app
-                .regions
-                .find(&hit.region_code)
-                .map(|r| app.regions.full_name(&r.code))
-                .unwrap_or_default(),
+            region_name: app.regions.full_name_of(&hit.region_code),
             region_code: hit.region_code,
             industry_name: Industry::label_for(&hit.industry),
             industry: hit.industry,

@@ -72,11 +72,7 @@ pub fn price_label(price_fen: Option<i64>) -> String {
 
 impl ListingView {
     pub fn new(app: &App, row: ListingRow) -> Self {
-        let region_name = app
-            .regions
-            .find(&row.region_code)
-            .map(|r| app.regions.full_name(&r.code))
-            .unwrap_or_default();
+        let region_name = app.regions.full_name_of(&row.region_code);
         ListingView {
             industry_name: Industry::label_for(&row.industry),
             keywords: row.keyword_list(),

@@ -135,11 +135,7 @@ pub async fn for_listing(
             title: hit.title,
             score: hit.score * factor,
             reasons,
-            region_name: app
-                .regions
-                .find(&hit.region_code)
-                .map(|r| app.regions.full_name(&r.code))
-                .unwrap_or_default(),
+            region_name: app.regions.full_name_of(&hit.region_code),
             region_code: hit.region_code,
         });
     }

@@ -104,6 +104,31 @@ pub async fn on_published(app: &App, row: &ListingRow) -> Result<usize, AppError
     Ok(pushed)
 }
 
+macro_rules! recommendation_select {
+    () => {
+        "SELECT r.id, r.for_listing, f.title AS for_title, r.listing_id, l.kind, l.title, l.region_code, r.score, r.reasons, r.status, r.created_at \
+         FROM recommendations r JOIN listings l ON l.id = r.listing_id JOIN listings f ON f.id = r.for_listing "
+    };
+}
+
+/// One of the recipient's own recommendations, if it is still shown to them.
+pub async fn find_mine(
+    db: &Db,
+    user: UserId,
+    id: i64,
+) -> Result<Option<RecommendationRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, RecommendationRow>(concat!(
+            recommendation_select!(),
+            "WHERE r.id = $1 AND r.user_id = $2 AND r.status <> 'dismissed' AND l.status = 'published'"
+        ))
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
 /// The recipient's recommendations, best first; dismissed ones are gone.
 pub async fn mine(
     db: &Db,
@@ -112,10 +137,8 @@ pub async fn mine(
 ) -> Result<(Vec<RecommendationRow>, i64), sqlx::Error> {
     on_db!(db, pool => {
         let rows = sqlx::query_as::<_, RecommendationRow>(
-            "SELECT r.id, r.for_listing, f.title AS for_title, r.listing_id, l.kind, l.title, l.region_code, r.score, r.reasons, r.status, r.created_at \
-             FROM recommendations r JOIN listings l ON l.id = r.listing_id JOIN listings f ON f.id = r.for_listing \
-             WHERE r.user_id = $1 AND r.status <> 'dismissed' AND l.status = 'published' \
-             ORDER BY r.score DESC, r.id DESC LIMIT $2 OFFSET $3",
+            concat!(recommendation_select!(), "WHERE r.user_id = $1 AND r.status <> 'dismissed' AND l.status = 'published' \
+             ORDER BY r.score DESC, r.id DESC LIMIT $2 OFFSET $3"),
         )
         .bind(user.0)
         .bind(paging.limit())

@@ -15,7 +15,7 @@ use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{Actor, ApiUser, PageUser};
 use crate::platform::clock::shanghai;
 use crate::platform::error::{AppError, ErrorBody};
-use crate::platform::page::PageError;
+use crate::platform::page::{PageError, Pager};
 
 /// The signed-in user's recommendations, best first; dismissed ones do not come back.
 #[utoipa::path(get, path = "/api/v1/recommendations", tag = "matching", params(Paging),
@@ -62,7 +62,8 @@ pub struct Line {
 pub struct RecommendationsPage {
     me: Option<Actor>,
     items: Vec<Line>,
-    total: i64,
+    pager: Pager,
+    pager_base: &'static str,
 }
 
 pub async fn page(
@@ -81,10 +82,12 @@ pub async fn page(
             row,
         })
         .collect();
+    let pager = Pager::new(paging.page(), paging.per_page(), total);
     Ok(RecommendationsPage {
         me: Some(actor),
         items,
-        total,
+        pager,
+        pager_base: "/me/recommendations?",
     })
 }
 
@@ -111,18 +114,8 @@ pub async fn open(
     PageUser(actor): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Redirect, PageError> {
-    let (rows, _) = recommend::mine(
-        &app.db,
-        actor.id,
-        Paging {
-            page: Some(1),
-            per_page: Some(100),
-        },
-    )
-    .await?;
-    let row = rows
-        .into_iter()
-        .find(|r| r.id == id)
+    let row = recommend::find_mine(&app.db, actor.id, id)
+        .await?
         .ok_or_else(|| PageError::new(AppError::not_found("推荐"), Some(actor.clone())))?;
     if row.status == "new" {
         recommend::feedback(&app, actor.id, id, "viewed")

@@ -62,6 +62,13 @@ impl RegionTree {
     }
 
     /// "四川省 内江市 东兴区": the names from the province down.
+    /// The full name of a stored code ("四川省 内江市 东兴区"), or empty for an unknown one.
+    pub fn full_name_of(&self, code: &str) -> String {
+        self.find(code)
+            .map(|r| self.full_name(&r.code))
+            .unwrap_or_default()
+    }
+
     pub fn full_name(&self, code: &RegionCode) -> String {
         code.ancestors_and_self()
             .iter()

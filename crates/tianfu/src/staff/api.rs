@@ -28,11 +28,7 @@ pub struct UserSummary {
 
 impl UserSummary {
     pub fn new(app: &App, row: UserRow) -> Self {
-        let region_name = app
-            .regions
-            .find(&row.region_code)
-            .map(|r| app.regions.full_name(&r.code))
-            .unwrap_or_default();
+        let region_name = app.regions.full_name_of(&row.region_code);
         UserSummary {
             role_label: Role::parse(&row.role)
                 .map(|r| r.label().to_owned())

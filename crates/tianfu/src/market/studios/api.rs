@@ -126,11 +126,7 @@ pub async fn studio_view(app: &App, row: StudioRow) -> Result<StudioView, AppErr
     let (offers, _) = listings::list(&app.db, &shown(ListingKind::Offer), paging).await?;
     let (achievements, _) =
         listings::list(&app.db, &shown(ListingKind::Achievement), paging).await?;
-    let region_name = app
-        .regions
-        .find(&row.region_code)
-        .map(|r| app.regions.full_name(&r.code))
-        .unwrap_or_default();
+    let region_name = app.regions.full_name_of(&row.region_code);
     Ok(StudioView {
         completed_deals: store::completed_deals(&app.db, row.owner_id).await?,
         offers: offers
@@ -203,11 +199,7 @@ pub struct StudioSummary {
 impl StudioSummary {
     pub fn new(app: &App, row: StudioRow) -> Self {
         StudioSummary {
-            region_name: app
-                .regions
-                .find(&row.region_code)
-                .map(|r| app.regions.full_name(&r.code))
-                .unwrap_or_default(),
+            region_name: app.regions.full_name_of(&row.region_code),
             rating_label: rating_label(&row.rating).to_owned(),
             fields: row
                 .fields
