@@ -11,6 +11,7 @@ pub mod ids;
 pub mod market;
 pub mod phone;
 pub mod region;
+pub mod ticket;
 
 pub use account::{Department, OrgType, Password, PersonName, Role};
 pub use credit_code::CreditCode;
@@ -23,3 +24,4 @@ pub use market::{
 };
 pub use phone::Phone;
 pub use region::{RegionCode, RegionLevel};
+pub use ticket::{Channel, TicketKind, TicketStatus};

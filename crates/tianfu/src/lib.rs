@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod demo;
 pub mod market;
 pub mod matching;
+pub mod nanny;
 pub mod notifications;
 pub mod platform;
 pub mod regions;

@@ -19,7 +19,7 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
-use crate::{accounts, market, matching, notifications, regions, staff};
+use crate::{accounts, market, matching, nanny, notifications, regions, staff};
 use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
@@ -88,6 +88,7 @@ pub fn router(app: AppState) -> Router {
         .merge(staff::routes())
         .merge(market::routes())
         .merge(matching::routes())
+        .merge(nanny::routes())
         .merge(notifications::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
@@ -136,12 +137,14 @@ impl Server {
     ) -> std::io::Result<()> {
         let indexer_job = indexer::spawn(self.app.clone());
         let nightly_matches = matching::recommend::spawn_nightly(self.app.clone());
+        let nanny_clock = nanny::clock::spawn(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
         indexer_job.abort();
         nightly_matches.abort();
+        nanny_clock.abort();
         if let Err(error) = indexer::catch_up(&self.app).await {
             error.log_if_internal();
         }

@@ -175,6 +175,7 @@ pub async fn decide(
     }
     store::review(&app.db, &row, staff.id, approve, reason, app.clock.now()).await?;
     if approve {
+        crate::nanny::open::after_publication(app, id).await;
         // The approval stands whatever happens here: recommendations are derived data.
         let published = store::find(&app.db, id).await?;
         if let Some(published) = published

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::auth::{Actor, MaybeUser};
 use crate::AppState;
-use crate::{accounts, market, matching, notifications, regions, staff};
+use crate::{accounts, market, matching, nanny, notifications, regions, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,9 @@ use crate::{accounts, market, matching, notifications, regions, staff};
         matching::api::need_matches, matching::api::offer_matches, matching::api::achievement_matches,
         matching::recommendations::list, matching::recommendations::feedback,
         notifications::api::list, notifications::api::mark_read,
+        nanny::api::list, nanny::api::get, nanny::api::add_followup, nanny::api::add_step, nanny::api::change_step,
+        nanny::api::remove_step, nanny::api::complete_step, nanny::api::assign, nanny::api::close, nanny::api::mine,
+        nanny::api::rate, nanny::api::report, nanny::api::get_template, nanny::api::put_template,
     ),
     modifiers(&BearerToken),
     tags(
@@ -41,6 +44,7 @@ use crate::{accounts, market, matching, notifications, regions, staff};
         (name = "staff", description = "服务中心工作台（按管辖地区限定）"),
         (name = "market", description = "科技市场：科创工作室、科技所能、科技成果、科技所需"),
         (name = "matching", description = "智能匹配：需求找能力，能力找需求，附匹配理由"),
+        (name = "nanny", description = "保姆式服务：一人一策、一单一策的服务单、计划、跟进与统计"),
     )
 )]
 pub struct ApiDoc;

@@ -143,6 +143,9 @@ pub async fn save_state(
             let event = LedgerEvent { kind, region: &region, actor: Some(actor), subject_kind: "deal", subject_id: deal.id, amount_fen: Some(deal.amount_fen) };
             append_ledger_event!(&mut *tx, now, &event)?;
         }
+        if events.contains(&"deal.signed") {
+            crate::close_tickets_on_deal!(tx, deal, now)?;
+        }
         notify!(&mut *tx, other, &text, format!("/me/deals#deal-{}", deal.id), now)?;
         tx.commit().await
     }.await)

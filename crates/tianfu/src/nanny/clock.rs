@@ -1,0 +1,203 @@
+//! The SLA clock: a job that marks overdue steps, tells each nanny once per pass how many of
+//! theirs went overdue, and escalates tickets overdue beyond their kind's threshold to the
+//! staff of the parent region. It also opens tickets the requests missed and finds a nanny for
+//! tickets that waited without one. Time is `app.clock`, which tests move.
+//!
+//! Marking is set-based (a handful of statements whatever the number of tickets), so a pass
+//! over 100,000 open tickets stays short; `tianfu bench sla` measures it.
+
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use tianfu_domain::{RegionCode, TicketKind};
+
+use super::{open, plan};
+use crate::platform::error::AppError;
+use crate::{App, AppState, notify, on_db};
+
+/// How often the job runs in a server.
+const PERIOD: StdDuration = StdDuration::from_secs(60);
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ClockReport {
+    pub opened: usize,
+    pub assigned: usize,
+    pub overdue_steps: u64,
+    pub escalated: usize,
+}
+
+/// One pass of the clock at `app.clock.now()`.
+pub async fn tick(app: &App) -> Result<ClockReport, AppError> {
+    let opened = open::sweep(app).await?;
+    let assigned = open::assign_waiting(app).await?;
+    // Whole microseconds, so the marks written and read back compare equal on both databases.
+    let now = app
+        .clock
+        .now()
+        .duration_trunc(Duration::microseconds(1))
+        .expect("truncating to a microsecond fits");
+    let overdue_steps = mark_overdue(app, now).await?;
+    let mut escalated = 0;
+    for kind in TicketKind::ALL {
+        escalated += escalate(app, *kind, now).await?;
+    }
+    Ok(ClockReport {
+        opened,
+        assigned,
+        overdue_steps,
+        escalated,
+    })
+}
+
+async fn mark_overdue(app: &App, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let marked = on_db!(&app.db, pool => async {
+        let mut tx = pool.begin().await?;
+        let marked = sqlx::query(
+            "UPDATE ticket_steps SET overdue_at = $1 WHERE done_at IS NULL AND overdue_at IS NULL AND due_at < $1 \
+             AND EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_steps.ticket_id AND t.status = 'open')",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if marked > 0 {
+            sqlx::query(
+                "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, note) \
+                 SELECT ticket_id, $1, NULL, 'overdue', '步骤“' || name || '”已逾期' FROM ticket_steps WHERE overdue_at = $1",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE tickets SET overdue_since = (SELECT MIN(s.due_at) FROM ticket_steps s \
+                   WHERE s.ticket_id = tickets.id AND s.done_at IS NULL AND s.overdue_at IS NOT NULL), updated_at = $1 \
+                 WHERE id IN (SELECT ticket_id FROM ticket_steps WHERE overdue_at = $1)",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO notifications (user_id, text, link, created_at) \
+                 SELECT t.assignee_id, '您有' || COUNT(*) || '个服务步骤已逾期，请尽快跟进', '/admin/tickets?mine=1&overdue=1', $1 \
+                 FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id \
+                 WHERE s.overdue_at = $1 AND t.assignee_id IS NOT NULL GROUP BY t.assignee_id",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok::<u64, sqlx::Error>(marked)
+    }.await)?;
+    Ok(marked)
+}
+
+#[derive(sqlx::FromRow)]
+struct Lapsed {
+    id: i64,
+    region_code: String,
+    department: String,
+    title: String,
+    assignee_id: Option<i64>,
+}
+
+/// Tickets of `kind` whose oldest overdue step is past the threshold go up one level: the
+/// parent region's staff of the same department are told (the nearest level that has any),
+/// and the ticket shows as escalated until nothing on it is overdue.
+async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let template = plan::load(&app.db, kind).await?;
+    let cutoff = now - Duration::days(i64::from(template.escalate_after_days));
+    let mut escalated = 0;
+    let mut supervisors_of: HashMap<(RegionCode, String), Vec<i64>> = HashMap::new();
+    loop {
+        let lapsed: Vec<Lapsed> = on_db!(&app.db, pool => {
+            sqlx::query_as(
+                "SELECT id, region_code, department, title, assignee_id FROM tickets \
+                 WHERE overdue_since < $1 AND kind = $2 AND status = 'open' AND escalated_at IS NULL ORDER BY id LIMIT 500",
+            )
+            .bind(cutoff)
+            .bind(kind.as_str())
+            .fetch_all(pool)
+            .await
+        })?;
+        if lapsed.is_empty() {
+            return Ok(escalated);
+        }
+        let mut targets = Vec::with_capacity(lapsed.len());
+        for ticket in &lapsed {
+            let region = RegionCode::parse(&ticket.region_code).ok();
+            let above = match region.as_ref().and_then(RegionCode::parent) {
+                Some(parent) => parent,
+                None => region
+                    .clone()
+                    .unwrap_or_else(|| RegionCode::parse("51").expect("valid")),
+            };
+            let key = (above.clone(), ticket.department.clone());
+            if !supervisors_of.contains_key(&key) {
+                let staff = supervisors(app, &above, &ticket.department).await?;
+                supervisors_of.insert(key.clone(), staff);
+            }
+            targets.push((above, supervisors_of[&key].clone()));
+        }
+        on_db!(&app.db, pool => async {
+            let mut tx = pool.begin().await?;
+            for (ticket, (above, staff)) in lapsed.iter().zip(&targets) {
+                let above_name = app.regions.full_name(above);
+                sqlx::query("UPDATE tickets SET escalated_at = $1, escalated_to = $2, updated_at = $1 WHERE id = $3")
+                    .bind(now).bind(above.as_str()).bind(ticket.id)
+                    .execute(&mut *tx).await?;
+                let note = format!("逾期超过{}天，已升级至{above_name}", template.escalate_after_days);
+                crate::ticket_event!(&mut *tx, ticket.id, now, None::<i64>, "escalated", &note)?;
+                let link = format!("/admin/tickets/{}", ticket.id);
+                for user in staff {
+                    notify!(&mut *tx, *user, format!("下级保姆单“{}”逾期未办，已升级至您处督办", ticket.title), &link, now)?;
+                }
+                if let Some(nanny) = ticket.assignee_id {
+                    notify!(&mut *tx, nanny, format!("保姆单“{}”逾期超过{}天，已升级至{above_name}", ticket.title, template.escalate_after_days), &link, now)?;
+                }
+            }
+            tx.commit().await
+        }.await)?;
+        escalated += lapsed.len();
+    }
+}
+
+/// The staff of `department` at `region`, or at the nearest level above that has any.
+async fn supervisors(
+    app: &App,
+    region: &RegionCode,
+    department: &str,
+) -> Result<Vec<i64>, AppError> {
+    for level in region.ancestors_and_self().iter().rev() {
+        let staff: Vec<i64> = on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT id FROM users WHERE role = 'staff' AND region_code = $1 AND department = $2 ORDER BY id LIMIT 50")
+                .bind(level.as_str())
+                .bind(department)
+                .fetch_all(pool)
+                .await
+        })?;
+        if !staff.is_empty() {
+            return Ok(staff);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// Runs the clock every minute until aborted.
+pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(PERIOD);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match tick(&app).await {
+                Ok(report) if report != ClockReport::default() => {
+                    tracing::info!(?report, "nanny clock pass");
+                }
+                Ok(_) => {}
+                Err(error) => error.log_if_internal(),
+            }
+        }
+    })
+}

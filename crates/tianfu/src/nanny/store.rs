@@ -1,0 +1,440 @@
+//! SQL for tickets: reading them with their steps and history, and the nanny's acts on them.
+//! Every act writes its history row in the same transaction as the change it records.
+
+use chrono::{DateTime, Utc};
+use tianfu_domain::ticket::Followup;
+use tianfu_domain::{RegionCode, UserId};
+
+use crate::platform::api::Paging;
+use crate::platform::db::Db;
+use crate::platform::scope::RegionScope;
+use crate::{notify, on_db};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub kind: String,
+    pub subject_id: i64,
+    pub served_id: i64,
+    pub served_name: String,
+    pub served_phone: String,
+    pub title: String,
+    pub region_code: String,
+    pub department: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub assignee_phone: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub close_reason: Option<String>,
+    pub deal_id: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+    pub first_contact_at: Option<DateTime<Utc>>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub overdue_since: Option<DateTime<Utc>>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub escalated_to: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+}
+
+impl TicketRow {
+    pub fn region(&self) -> Option<RegionCode> {
+        RegionCode::parse(&self.region_code).ok()
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == "open"
+    }
+}
+
+macro_rules! ticket_select {
+    () => {
+        "SELECT t.id, t.kind, t.subject_id, t.served_id, s.name AS served_name, s.phone AS served_phone, t.title, \
+         t.region_code, t.department, t.assignee_id, a.name AS assignee_name, a.phone AS assignee_phone, t.status, \
+         t.outcome, t.close_reason, t.deal_id, t.opened_at, t.first_contact_at, t.next_due_at, t.overdue_since, \
+         t.escalated_at, t.escalated_to, t.closed_at, t.rating, t.rating_comment \
+         FROM tickets t JOIN users s ON s.id = t.served_id LEFT JOIN users a ON a.id = t.assignee_id "
+    };
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StepRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub name: String,
+    pub due_at: DateTime<Utc>,
+    pub repeat_days: Option<i64>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    pub channel: Option<String>,
+    pub note: String,
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    pub event_id: i64,
+    pub kind: String,
+    pub target_id: i64,
+    pub title: String,
+}
+
+pub async fn find(db: &Db, id: i64) -> Result<Option<TicketRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, TicketRow>(concat!(ticket_select!(), "WHERE t.id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+pub async fn steps(db: &Db, ticket: i64) -> Result<Vec<StepRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, StepRow>(
+            "SELECT id, ticket_id, name, due_at, repeat_days, done_at, overdue_at FROM ticket_steps \
+             WHERE ticket_id = $1 ORDER BY due_at, id",
+        )
+        .bind(ticket)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// The ticket's whole history, newest first.
+pub async fn events(db: &Db, ticket: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, EventRow>(
+            "SELECT e.id, e.at, u.name AS actor_name, e.kind, e.channel, e.note, e.outcome FROM ticket_events e \
+             LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = $1 ORDER BY e.id DESC",
+        )
+        .bind(ticket)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// What the ticket's follow-ups attached, with each target's title.
+pub async fn links(db: &Db, ticket: i64) -> Result<Vec<LinkRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, LinkRow>(
+            "SELECT k.event_id, k.kind, k.target_id, COALESCE(l.title, il.title, dl.title, '') AS title \
+             FROM ticket_links k \
+             LEFT JOIN listings l ON k.kind = 'listing' AND l.id = k.target_id \
+             LEFT JOIN inquiries i ON k.kind = 'inquiry' AND i.id = k.target_id \
+             LEFT JOIN listings il ON il.id = i.listing_id \
+             LEFT JOIN deals d ON k.kind = 'deal' AND d.id = k.target_id \
+             LEFT JOIN listings dl ON dl.id = COALESCE(d.need_id, d.offer_id, d.achievement_id) \
+             WHERE k.ticket_id = $1 ORDER BY k.event_id",
+        )
+        .bind(ticket)
+        .fetch_all(pool)
+        .await
+    })
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub scope: Option<RegionScope>,
+    pub assignee: Option<i64>,
+    pub served: Option<i64>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub overdue_only: bool,
+    pub escalated_only: bool,
+}
+
+/// A page of tickets, those due soonest first (the undated last), and how many match.
+pub async fn list(
+    db: &Db,
+    filter: &TicketFilter,
+    paging: Paging,
+) -> Result<(Vec<TicketRow>, i64), sqlx::Error> {
+    let (low, high) = match &filter.scope {
+        Some(RegionScope::Subtree(root)) => root.subtree_bounds(),
+        _ => (String::new(), "~".to_owned()),
+    };
+    let kind = filter.kind.clone().unwrap_or_default();
+    let status = filter.status.clone().unwrap_or_default();
+    const WHERE: &str = "WHERE t.region_code >= $1 AND t.region_code < $2 \
+         AND ($3 = 0 OR t.assignee_id = $3) AND ($4 = 0 OR t.served_id = $4) \
+         AND ($5 = '' OR t.kind = $5) AND ($6 = '' OR t.status = $6) \
+         AND ($7 = FALSE OR t.overdue_since IS NOT NULL) AND ($8 = FALSE OR t.escalated_at IS NOT NULL) ";
+    let rows_sql = format!(
+        "{}{WHERE}ORDER BY CASE WHEN t.status = 'open' THEN 0 ELSE 1 END, \
+         CASE WHEN t.next_due_at IS NULL THEN 1 ELSE 0 END, t.next_due_at, t.id DESC LIMIT $9 OFFSET $10",
+        ticket_select!()
+    );
+    let count_sql = format!("SELECT COUNT(*) FROM tickets t {WHERE}");
+    on_db!(db, pool => {
+        let rows = sqlx::query_as::<_, TicketRow>(sqlx::AssertSqlSafe(rows_sql.clone()))
+            .bind(&low).bind(&high)
+            .bind(filter.assignee.unwrap_or(0)).bind(filter.served.unwrap_or(0))
+            .bind(&kind).bind(&status).bind(filter.overdue_only).bind(filter.escalated_only)
+            .bind(paging.limit()).bind(paging.offset())
+            .fetch_all(pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone()))
+            .bind(&low).bind(&high)
+            .bind(filter.assignee.unwrap_or(0)).bind(filter.served.unwrap_or(0))
+            .bind(&kind).bind(&status).bind(filter.overdue_only).bind(filter.escalated_only)
+            .fetch_one(pool)
+            .await?;
+        Ok((rows, total))
+    })
+}
+
+/// SQL that keeps `next_due_at` and `overdue_since` true to the ticket's undone steps; run after
+/// every change to its steps, in the same transaction. Once nothing is overdue the escalation is
+/// over too (the history keeps it), so a later lapse escalates again.
+pub const REFRESH_DUE_SQL: &str = "UPDATE tickets SET \
+     next_due_at = (SELECT MIN(due_at) FROM ticket_steps WHERE ticket_id = $1 AND done_at IS NULL), \
+     overdue_since = (SELECT MIN(due_at) FROM ticket_steps WHERE ticket_id = $1 AND done_at IS NULL AND overdue_at IS NOT NULL), \
+     escalated_at = CASE WHEN EXISTS (SELECT 1 FROM ticket_steps WHERE ticket_id = $1 AND done_at IS NULL AND overdue_at IS NOT NULL) \
+       THEN escalated_at ELSE NULL END, \
+     updated_at = $2 WHERE id = $1";
+
+pub const EVENT_SQL: &str = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, channel, note, outcome) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+/// Appends a history row inside the caller's transaction and gives its id.
+#[macro_export]
+macro_rules! ticket_event {
+    ($executor:expr, $ticket:expr, $at:expr, $actor:expr, $kind:expr, $note:expr) => {
+        sqlx::query_scalar::<_, i64>($crate::nanny::store::EVENT_SQL)
+            .bind($ticket)
+            .bind($at)
+            .bind($actor)
+            .bind($kind)
+            .bind(None::<String>)
+            .bind($note)
+            .bind(None::<String>)
+            .fetch_one($executor)
+            .await
+    };
+}
+
+/// A follow-up the nanny logged, with what it attached. The first follow-up is the ticket's
+/// first contact.
+pub async fn add_followup(
+    db: &Db,
+    ticket: &TicketRow,
+    actor: UserId,
+    followup: &Followup,
+    links: &[(String, i64)],
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let seconds = (now - ticket.opened_at).num_seconds().max(0);
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(EVENT_SQL)
+            .bind(ticket.id).bind(now).bind(actor.0).bind("followup")
+            .bind(followup.channel.as_str()).bind(&followup.note).bind(&followup.outcome)
+            .fetch_one(&mut *tx)
+            .await?;
+        for (kind, target) in links {
+            sqlx::query("INSERT INTO ticket_links (event_id, ticket_id, kind, target_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+                .bind(id).bind(ticket.id).bind(kind).bind(target)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE tickets SET first_contact_at = COALESCE(first_contact_at, $2), \
+             first_contact_secs = COALESCE(first_contact_secs, $3), updated_at = $2 WHERE id = $1",
+        )
+        .bind(ticket.id).bind(now).bind(seconds)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }.await)
+}
+
+/// Marks a step done; a repeating step schedules its next occurrence.
+pub async fn complete_step(
+    db: &Db,
+    ticket: i64,
+    step: &StepRow,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let next = tianfu_domain::ticket::next_occurrence(
+        &step.name,
+        step.repeat_days.and_then(|d| u32::try_from(d).ok()),
+        now,
+    );
+    let note = match &next {
+        Some(next) => format!(
+            "完成“{}”，下次{}前",
+            step.name,
+            crate::platform::clock::shanghai(next.due_at)
+        ),
+        None => format!("完成“{}”", step.name),
+    };
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query("UPDATE ticket_steps SET done_at = $1, done_by = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL")
+            .bind(now).bind(actor.0).bind(step.id).bind(ticket)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            if let Some(next) = &next {
+                crate::insert_ticket_step!(&mut *tx, ticket, &next.name, next.due_at, next.repeat_days, now)?;
+            }
+            crate::ticket_event!(&mut *tx, ticket, now, Some(actor.0), "step_done", &note)?;
+            sqlx::query(REFRESH_DUE_SQL).bind(ticket).bind(now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }.await)
+}
+
+pub const INSERT_STEP_SQL: &str = "INSERT INTO ticket_steps (ticket_id, name, due_at, repeat_days, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// Inserts a step inside the caller's transaction.
+#[macro_export]
+macro_rules! insert_ticket_step {
+    ($executor:expr, $ticket:expr, $name:expr, $due:expr, $repeat:expr, $now:expr) => {
+        sqlx::query($crate::nanny::store::INSERT_STEP_SQL)
+            .bind($ticket)
+            .bind($name)
+            .bind($due)
+            .bind($repeat.map(i64::from))
+            .bind($now)
+            .execute($executor)
+            .await
+    };
+}
+
+/// The nanny's changes to the plan ("一人一策": the plan is theirs to adapt).
+pub enum PlanChange {
+    Add {
+        name: String,
+        due_at: DateTime<Utc>,
+    },
+    Reschedule {
+        step: i64,
+        name: String,
+        due_at: DateTime<Utc>,
+    },
+    Remove {
+        step: i64,
+    },
+}
+
+pub async fn change_plan(
+    db: &Db,
+    ticket: i64,
+    change: &PlanChange,
+    note: &str,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let changed = match change {
+            PlanChange::Add { name, due_at } => {
+                crate::insert_ticket_step!(&mut *tx, ticket, name, *due_at, None::<u32>, now)?;
+                1
+            }
+            // A moved step is judged against its new date: an overdue mark no longer holds.
+            PlanChange::Reschedule { step, name, due_at } => sqlx::query(
+                "UPDATE ticket_steps SET name = $1, due_at = $2, overdue_at = NULL WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL",
+            )
+            .bind(name).bind(*due_at).bind(*step).bind(ticket)
+            .execute(&mut *tx).await?.rows_affected(),
+            PlanChange::Remove { step } => sqlx::query("DELETE FROM ticket_steps WHERE id = $1 AND ticket_id = $2 AND done_at IS NULL")
+                .bind(*step).bind(ticket)
+                .execute(&mut *tx).await?.rows_affected(),
+        };
+        if changed == 1 {
+            crate::ticket_event!(&mut *tx, ticket, now, Some(actor.0), "plan_changed", note)?;
+            sqlx::query(REFRESH_DUE_SQL).bind(ticket).bind(now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(changed == 1)
+    }.await)
+}
+
+/// Hands the ticket to another nanny, who is told.
+pub async fn reassign(
+    db: &Db,
+    ticket: &TicketRow,
+    to: (i64, &str),
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let note = format!("改派给{}", to.1);
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
+            .bind(to.0).bind(now).bind(ticket.id)
+            .execute(&mut *tx).await?;
+        crate::ticket_event!(&mut *tx, ticket.id, now, Some(actor.0), "assigned", &note)?;
+        notify!(&mut *tx, to.0, format!("保姆单“{}”已改派给您", ticket.title), format!("/admin/tickets/{}", ticket.id), now)?;
+        tx.commit().await?;
+        Ok(())
+    }.await)
+}
+
+/// Closes an open ticket by the nanny's hand, with the reason; the served person is told.
+pub async fn close(
+    db: &Db,
+    ticket: &TicketRow,
+    reason: &str,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE tickets SET status = 'closed', outcome = 'closed', close_reason = $1, closed_at = $2, \
+             next_due_at = NULL, overdue_since = NULL, updated_at = $2 WHERE id = $3 AND status = 'open'",
+        )
+        .bind(reason).bind(now).bind(ticket.id)
+        .execute(&mut *tx).await?.rows_affected();
+        if changed == 1 {
+            crate::ticket_event!(&mut *tx, ticket.id, now, Some(actor.0), "closed", &format!("办结：{reason}"))?;
+            notify!(&mut *tx, ticket.served_id, format!("您的服务单“{}”已办结", ticket.title), "/me/nanny", now)?;
+        }
+        tx.commit().await?;
+        Ok(changed == 1)
+    }.await)
+}
+
+/// The served person's rating; rating again replaces it.
+pub async fn rate(
+    db: &Db,
+    ticket: &TicketRow,
+    stars: u8,
+    comment: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let note = match comment {
+        Some(c) => format!("服务评价：{stars}星，{c}"),
+        None => format!("服务评价：{stars}星"),
+    };
+    on_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE tickets SET rating = $1, rating_comment = $2, updated_at = $3 WHERE id = $4")
+            .bind(i64::from(stars)).bind(comment).bind(now).bind(ticket.id)
+            .execute(&mut *tx).await?;
+        crate::ticket_event!(&mut *tx, ticket.id, now, Some(ticket.served_id), "rated", &note)?;
+        if let Some(nanny) = ticket.assignee_id {
+            notify!(&mut *tx, nanny, format!("“{}”对您的服务评价了{stars}星", ticket.served_name), format!("/admin/tickets/{}", ticket.id), now)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }.await)
+}
