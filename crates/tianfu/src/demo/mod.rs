@@ -4,6 +4,7 @@
 
 mod catalog;
 mod market;
+mod nanny;
 mod people;
 
 use std::fmt::Write;
@@ -44,6 +45,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         report,
         "科技市场：科创工作室 {} 个，已发布信息 {} 条，待审核 {} 条，洽谈 {} 个，交易 {} 笔",
         market.studios, market.published, market.pending, market.inquiries, market.deals
+    )?;
+    let nanny = nanny::load(app).await?;
+    writeln!(
+        report,
+        "保姆式服务：服务单 {} 个，跟进记录 {} 条，因签约办结 {} 个",
+        nanny.opened, nanny.followups, nanny.closed_by_deal
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

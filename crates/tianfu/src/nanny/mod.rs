@@ -9,6 +9,7 @@ pub mod open;
 pub mod pages;
 pub mod plan;
 pub mod report;
+pub mod report_pages;
 pub mod service;
 pub mod store;
 pub mod view;

@@ -1,5 +1,638 @@
-use crate::AppState;
+//! The staff console for the nanny service: my tickets (due soon first), my region's tickets
+//! with filters, and the ticket page with plan, history and every action; the served person's
+//! view in their workspace. Forms work without JavaScript; a refused form comes back with what
+//! was typed and the reason beside the field.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use tianfu_domain::{Channel, FieldErrors, TicketKind, TicketStatus};
+
+use super::api::{TicketQuery, filter_for};
+use super::service::{self, FollowupRequest, LinkRequest, StepRequest};
+use super::store;
+use super::view::{TicketDetail, TicketView};
+use crate::platform::api::Paging;
+use crate::platform::auth::{Actor, ClientIp, PageStaff, PageUser};
+use crate::platform::error::AppError;
+use crate::platform::page::{PageError, Pager, url_encode};
+use crate::platform::scope::{RegionScope, staff_scope};
+use crate::{App, AppState, on_db};
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/tickets", get(list))
+        .route("/admin/tickets/report", get(super::report_pages::report))
+        .route(
+            "/admin/tickets/report.xlsx",
+            get(super::report_pages::export),
+        )
+        .route(
+            "/admin/plan-templates",
+            get(super::report_pages::templates).post(super::report_pages::save_templates),
+        )
+        .route("/admin/tickets/{id}", get(detail))
+        .route("/admin/tickets/{id}/followups", post(add_followup))
+        .route("/admin/tickets/{id}/steps", post(add_step))
+        .route("/admin/tickets/{id}/steps/{step}", post(change_step))
+        .route("/admin/tickets/{id}/steps/{step}/done", post(complete_step))
+        .route("/admin/tickets/{id}/assign", post(assign))
+        .route("/admin/tickets/{id}/close", post(close))
+        .route("/me/nanny", get(served))
+        .route("/me/nanny/{id}/rating", post(rate))
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "nanny/list.html")]
+pub struct ListPage {
+    me: Option<Actor>,
+    mine: bool,
+    scope_name: String,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    regions: Vec<Choice>,
+    overdue: bool,
+    escalated: bool,
+    tickets: Vec<TicketView>,
+    pager: Pager,
+    pager_base: String,
+}
+
+fn choices<T: Copy>(
+    all: &[T],
+    selected: &str,
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|&item| Choice {
+            value: value(item).to_owned(),
+            label: label(item).to_owned(),
+            selected: value(item) == selected,
+        })
+        .collect()
+}
+
+/// The regions a staff member may filter by: their own and the level just below it.
+fn region_choices(app: &App, scope: &RegionScope, selected: &str) -> Vec<Choice> {
+    let roots: Vec<_> = match scope {
+        RegionScope::All => app
+            .regions
+            .provinces()
+            .into_iter()
+            .map(|r| r.code.clone())
+            .collect(),
+        RegionScope::Subtree(root) => vec![root.clone()],
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        out.push(Choice {
+            value: root.to_string(),
+            label: app.regions.full_name(&root),
+            selected: root.as_str() == selected,
+        });
+        for child in app.regions.children(Some(&root)) {
+            out.push(Choice {
+                value: child.code.to_string(),
+                label: format!("　{}", child.name),
+                selected: child.code.as_str() == selected,
+            });
+        }
+    }
+    out
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<TicketQuery>,
+) -> Result<ListPage, PageError> {
+    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let filter = filter_for(&app, &actor, &query, ip.as_deref())
+        .await
+        .map_err(page_error)?;
+    let paging = Paging {
+        page: query.page,
+        per_page: Some(30),
+    };
+    let (rows, total) = store::list(&app.db, &filter, paging)
+        .await
+        .map_err(|e| page_error(e.into()))?;
+    let scope = staff_scope(&actor).unwrap_or(RegionScope::All);
+    let mine = query.mine.unwrap_or(false);
+    let kind = query.kind.clone().unwrap_or_default();
+    let status = query.status.clone().unwrap_or_default();
+    let region = query.region_code.clone().unwrap_or_default();
+    let overdue = query.overdue.unwrap_or(false);
+    let escalated = query.escalated.unwrap_or(false);
+    let pager_base = format!(
+        "/admin/tickets?mine={mine}&kind={}&status={}&region_code={}&overdue={overdue}&escalated={escalated}&",
+        url_encode(&kind),
+        url_encode(&status),
+        url_encode(&region)
+    );
+    Ok(ListPage {
+        scope_name: match &scope {
+            RegionScope::All => "全部地区".to_owned(),
+            RegionScope::Subtree(root) => app.regions.full_name(root),
+        },
+        kinds: choices(
+            TicketKind::ALL,
+            &kind,
+            TicketKind::as_str,
+            TicketKind::label,
+        ),
+        statuses: choices(
+            TicketStatus::ALL,
+            &status,
+            TicketStatus::as_str,
+            TicketStatus::label,
+        ),
+        regions: region_choices(&app, &scope, &region),
+        tickets: rows.into_iter().map(|r| TicketView::new(&app, r)).collect(),
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        me: Some(actor),
+        mine,
+        overdue,
+        escalated,
+        pager_base,
+    })
+}
+
+/// Something the nanny may attach to a follow-up.
+pub struct Attachable {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct FollowupDraft {
+    pub channel: String,
+    pub note: String,
+    pub outcome: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "nanny/detail.html")]
+pub struct DetailPage {
+    me: Option<Actor>,
+    t: TicketDetail,
+    channels: &'static [Channel],
+    matches: Vec<Attachable>,
+    related: Vec<Attachable>,
+    candidates: Vec<Choice>,
+    draft: FollowupDraft,
+    errors: FieldErrors,
+    error: Option<String>,
+    today: String,
+}
+
+impl DetailPage {
+    fn field_error(&self, field: &str) -> &str {
+        self.errors.get(field).unwrap_or("")
+    }
+}
+
+async fn detail_page(
+    app: &App,
+    actor: Actor,
+    id: i64,
+    ip: Option<&str>,
+    draft: FollowupDraft,
+    errors: FieldErrors,
+    error: Option<String>,
+) -> Result<DetailPage, PageError> {
+    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let ticket = service::for_staff(app, &actor, id, ip)
+        .await
+        .map_err(page_error)?;
+    let matches = attachable_matches(app, &ticket).await;
+    let related = related_acts(app, ticket.served_id)
+        .await
+        .map_err(|e| page_error(e.into()))?;
+    let candidates = service::candidates(app, &actor, &ticket)
+        .await
+        .map_err(page_error)?
+        .into_iter()
+        .map(|(id, name, region, load)| Choice {
+            selected: ticket.assignee_id == Some(id),
+            value: id.to_string(),
+            label: format!(
+                "{name}（{}，在办{load}单）",
+                app.regions.full_name_of(&region)
+            ),
+        })
+        .collect();
+    let t = TicketDetail::load(app, ticket)
+        .await
+        .map_err(|e| page_error(e.into()))?;
+    Ok(DetailPage {
+        me: Some(actor),
+        t,
+        channels: Channel::ALL,
+        matches,
+        related,
+        candidates,
+        draft,
+        errors,
+        error,
+        today: crate::platform::clock::shanghai_date(app.clock.now()).to_string(),
+    })
+}
+
+/// What the matching engine recommends for the ticket's subject: for a need, its best
+/// capabilities and achievements; for a scientist, the needs that fit their latest listing.
+async fn attachable_matches(app: &App, ticket: &store::TicketRow) -> Vec<Attachable> {
+    let listing_id: Option<i64> = if ticket.kind == "need" {
+        Some(ticket.subject_id)
+    } else {
+        on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT id FROM listings WHERE owner_id = $1 AND status = 'published' AND kind <> 'need' ORDER BY id DESC LIMIT 1")
+                .bind(ticket.served_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .ok()
+        .flatten()
+    };
+    let Some(listing) = listing_id else {
+        return Vec::new();
+    };
+    let Ok(Some(row)) = crate::market::store::find(&app.db, listing).await else {
+        return Vec::new();
+    };
+    crate::matching::for_listing(app, &row, 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| Attachable {
+            value: format!("listing:{}", m.id),
+            label: format!(
+                "{}（{}）",
+                m.title,
+                m.reasons.first().cloned().unwrap_or_default()
+            ),
+        })
+        .collect()
+}
+
+/// The served person's latest inquiries and deals, to attach what followed a recommendation.
+async fn related_acts(app: &App, served: i64) -> Result<Vec<Attachable>, sqlx::Error> {
+    let rows: Vec<(String, i64, String)> = on_db!(&app.db, pool => {
+        sqlx::query_as(
+            "SELECT * FROM (SELECT 'inquiry' AS kind, i.id, l.title FROM inquiries i JOIN listings l ON l.id = i.listing_id \
+               WHERE i.owner_id = $1 OR i.requester_id = $1 ORDER BY i.id DESC LIMIT 10) a \
+             UNION ALL SELECT * FROM (SELECT 'deal' AS kind, d.id, l.title FROM deals d \
+               JOIN listings l ON l.id = COALESCE(d.need_id, d.offer_id, d.achievement_id) \
+               WHERE d.buyer_id = $1 OR d.seller_id = $1 ORDER BY d.id DESC LIMIT 10) b",
+        )
+        .bind(served)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, id, title)| Attachable {
+            label: format!(
+                "{} #{id}：{title}",
+                if kind == "deal" { "交易" } else { "洽谈" }
+            ),
+            value: format!("{kind}:{id}"),
+        })
+        .collect())
+}
+
+pub async fn detail(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+) -> Result<DetailPage, PageError> {
+    detail_page(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        FollowupDraft::default(),
+        FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+/// After an action: back to the ticket page, or the page again with the reason when refused.
+async fn after(
+    app: &App,
+    actor: Actor,
+    id: i64,
+    ip: Option<&str>,
+    result: Result<(), AppError>,
+    draft: FollowupDraft,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/tickets/{id}")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let message = errors
+                .iter()
+                .map(|(_, m)| m.to_owned())
+                .collect::<Vec<_>>()
+                .join("；");
+            let page = detail_page(app, actor, id, ip, draft, errors, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            let page =
+                detail_page(app, actor, id, ip, draft, FieldErrors::new(), Some(message)).await?;
+            Ok((StatusCode::CONFLICT, page).into_response())
+        }
+        Err(other) => Err(PageError::new(other, Some(actor))),
+    }
+}
+
+/// The follow-up form: `channel`, `note`, `outcome`, and any number of `link=kind:id`.
+pub async fn add_followup(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let draft = FollowupDraft {
+        channel: value("channel"),
+        note: value("note"),
+        outcome: value("outcome"),
+    };
+    let links = fields
+        .iter()
+        .filter(|(k, _)| k == "link")
+        .filter_map(|(_, v)| v.split_once(':'))
+        .map(|(kind, id)| LinkRequest {
+            kind: kind.to_owned(),
+            id: id.parse().unwrap_or(0),
+        })
+        .collect();
+    let request = FollowupRequest {
+        channel: draft.channel.clone(),
+        note: draft.note.clone(),
+        outcome: Some(draft.outcome.clone()),
+        links,
+    };
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        service::add_followup(&app, &actor, &ticket, &request)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    after(&app, actor, id, ip.as_deref(), result, draft).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    due_date: String,
+    /// save or delete.
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn add_step(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let request = StepRequest {
+        name: form.name,
+        due_date: form.due_date,
+    };
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        service::add_step(&app, &actor, &ticket, &request).await
+    }
+    .await;
+    after(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        result,
+        FollowupDraft::default(),
+    )
+    .await
+}
+
+pub async fn change_step(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path((id, step)): Path<(i64, i64)>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        if form.action == "delete" {
+            service::remove_step(&app, &actor, &ticket, step).await
+        } else {
+            let request = StepRequest {
+                name: form.name.clone(),
+                due_date: form.due_date.clone(),
+            };
+            service::change_step(&app, &actor, &ticket, step, &request).await
+        }
+    }
+    .await;
+    after(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        result,
+        FollowupDraft::default(),
+    )
+    .await
+}
+
+pub async fn complete_step(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path((id, step)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        service::complete_step(&app, &actor, &ticket, step).await
+    }
+    .await;
+    after(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        result,
+        FollowupDraft::default(),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    assignee_id: String,
+}
+
+pub async fn assign(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        let assignee = form.assignee_id.trim().parse().unwrap_or(0);
+        service::reassign(&app, &actor, &ticket, assignee, ip.as_deref()).await
+    }
+    .await;
+    after(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        result,
+        FollowupDraft::default(),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn close(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(form): Form<CloseForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
+        service::close(&app, &actor, &ticket, &form.reason).await
+    }
+    .await;
+    after(
+        &app,
+        actor,
+        id,
+        ip.as_deref(),
+        result,
+        FollowupDraft::default(),
+    )
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "nanny/served.html")]
+pub struct ServedPage {
+    me: Option<Actor>,
+    tickets: Vec<TicketDetail>,
+    error: Option<String>,
+}
+
+async fn served_page(
+    app: &App,
+    actor: Actor,
+    error: Option<String>,
+) -> Result<ServedPage, PageError> {
+    let filter = store::TicketFilter {
+        served: Some(actor.id.0),
+        ..Default::default()
+    };
+    let (rows, _) = store::list(
+        &app.db,
+        &filter,
+        Paging {
+            page: None,
+            per_page: Some(50),
+        },
+    )
+    .await?;
+    let mut tickets = Vec::with_capacity(rows.len());
+    for row in rows {
+        tickets.push(TicketDetail::load(app, row).await?.for_served());
+    }
+    Ok(ServedPage {
+        me: Some(actor),
+        tickets,
+        error,
+    })
+}
+
+pub async fn served(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+) -> Result<ServedPage, PageError> {
+    served_page(&app, actor, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    stars: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn rate(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RatingForm>,
+) -> Result<Response, PageError> {
+    let ticket = service::for_served(&app, &actor, id)
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let stars = form.stars.trim().parse().unwrap_or(0);
+    match service::rate(&app, &ticket, stars, Some(&form.comment)).await {
+        Ok(()) => Ok(Redirect::to("/me/nanny").into_response()),
+        Err(AppError::Validation(errors)) => {
+            let message = errors
+                .iter()
+                .map(|(_, m)| m.to_owned())
+                .collect::<Vec<_>>()
+                .join("；");
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                served_page(&app, actor, Some(message)).await?,
+            )
+                .into_response())
+        }
+        Err(other) => Err(PageError::new(other, Some(actor))),
+    }
 }

@@ -22,6 +22,8 @@ pub struct StepView {
     pub name: String,
     pub due_at: DateTime<Utc>,
     pub due_label: String,
+    /// The due day in Beijing time, YYYY-MM-DD.
+    pub due_date: String,
     pub done_at: Option<DateTime<Utc>>,
     pub repeat_days: Option<i64>,
     /// Undone and past its due time.
@@ -135,6 +137,7 @@ impl StepView {
         StepView {
             overdue: row.done_at.is_none() && row.due_at < now,
             due_label: shanghai(row.due_at),
+            due_date: crate::platform::clock::shanghai_date(row.due_at).to_string(),
             id: row.id,
             name: row.name,
             due_at: row.due_at,

@@ -10,6 +10,7 @@ mod deals;
 mod market;
 mod market_pages;
 mod matching;
+mod nanny;
 mod pages;
 mod platform;
 mod regions;

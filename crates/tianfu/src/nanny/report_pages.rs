@@ -1,0 +1,328 @@
+//! The report page with its Excel export, and the administrators' plan-template page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use tianfu_domain::ticket::{PlanTemplate, TemplateStep, validate_template};
+use tianfu_domain::{FieldErrors, Role, TicketKind};
+
+use super::api::{ReportQuery, report_for};
+use super::pages::Choice;
+use super::plan;
+use super::report::{Report, department_label};
+use crate::platform::auth::{Actor, ClientIp, PageStaff};
+use crate::platform::error::AppError;
+use crate::platform::page::{PageError, url_encode};
+use crate::platform::scope::{RegionScope, staff_scope};
+use crate::{App, AppState};
+
+pub struct NannyRow {
+    pub name: String,
+    pub region: String,
+    pub department: &'static str,
+    pub active: i64,
+    pub overdue_now: i64,
+    pub followups: i64,
+    pub on_time: String,
+    pub closed_with_deal: i64,
+    pub rating: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "nanny/report.html")]
+pub struct ReportPage {
+    me: Option<Actor>,
+    r: Report,
+    regions: Vec<Choice>,
+    on_time: String,
+    per_staff: String,
+    first_contact: String,
+    nannies: Vec<NannyRow>,
+    export_href: String,
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("—".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn one_decimal(value: Option<f64>) -> String {
+    value.map_or("—".to_owned(), |v| format!("{v:.1}"))
+}
+
+fn regions_for(app: &App, actor: &Actor, selected: &str) -> Vec<Choice> {
+    let scope = staff_scope(actor).unwrap_or(RegionScope::All);
+    let roots: Vec<_> = match scope {
+        RegionScope::All => app
+            .regions
+            .provinces()
+            .into_iter()
+            .map(|r| r.code.clone())
+            .collect(),
+        RegionScope::Subtree(root) => vec![root],
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        out.push(Choice {
+            value: root.to_string(),
+            label: app.regions.full_name(&root),
+            selected: root.as_str() == selected,
+        });
+        for child in app.regions.children(Some(&root)) {
+            out.push(Choice {
+                value: child.code.to_string(),
+                label: format!("　{}", child.name),
+                selected: child.code.as_str() == selected,
+            });
+        }
+    }
+    out
+}
+
+pub async fn report(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<ReportQuery>,
+) -> Result<ReportPage, PageError> {
+    let r = report_for(&app, &actor, &query, ip.as_deref())
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let nannies = r
+        .nannies
+        .iter()
+        .map(|n| NannyRow {
+            name: n.name.clone(),
+            region: app.regions.full_name_of(&n.region_code),
+            department: department_label(&n.department),
+            active: n.active,
+            overdue_now: n.overdue_now,
+            followups: n.followups,
+            on_time: percent(n.on_time_rate()),
+            closed_with_deal: n.closed_with_deal,
+            rating: one_decimal(n.average_rating()),
+        })
+        .collect();
+    let export_href = format!(
+        "/admin/tickets/report.xlsx?region_code={}&from={}&to={}",
+        url_encode(&r.region_code),
+        r.from,
+        r.to
+    );
+    Ok(ReportPage {
+        regions: regions_for(&app, &actor, &r.region_code),
+        on_time: percent(r.on_time_rate),
+        per_staff: one_decimal(r.tickets_per_staff),
+        first_contact: one_decimal(r.avg_hours_to_first_contact),
+        me: Some(actor),
+        r,
+        nannies,
+        export_href,
+    })
+}
+
+pub async fn export(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, PageError> {
+    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let r = report_for(&app, &actor, &query, ip.as_deref())
+        .await
+        .map_err(page_error)?;
+    let bytes =
+        super::report::to_xlsx(&app, &r).map_err(|e| page_error(AppError::Internal(e.into())))?;
+    let filename = format!(
+        "nanny-report-{}-{}-{}.xlsx",
+        if r.region_code.is_empty() {
+            "all"
+        } else {
+            &r.region_code
+        },
+        r.from,
+        r.to
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A template as form rows: a few empty rows past the configured steps, to add new ones.
+pub struct TemplateForm {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub escalate_after_days: String,
+    pub rows: Vec<(String, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "nanny/templates.html")]
+pub struct TemplatesPage {
+    me: Option<Actor>,
+    forms: Vec<TemplateForm>,
+    errors: FieldErrors,
+    saved: bool,
+}
+
+const EXTRA_ROWS: usize = 3;
+
+fn form_of(kind: TicketKind, template: &PlanTemplate) -> TemplateForm {
+    let mut rows: Vec<_> = template
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.due_days.to_string(),
+                s.repeat_days.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.extend(std::iter::repeat_n(
+        (String::new(), String::new(), String::new()),
+        EXTRA_ROWS,
+    ));
+    TemplateForm {
+        kind: kind.as_str(),
+        label: kind.label(),
+        escalate_after_days: template.escalate_after_days.to_string(),
+        rows,
+    }
+}
+
+async fn ensure_admin(app: &App, actor: &Actor, ip: Option<&str>) -> Result<(), PageError> {
+    crate::platform::scope::ensure(app, actor, actor.role == Role::Admin, "plan-templates", ip)
+        .await
+        .map_err(|_| {
+            PageError::new(
+                AppError::Forbidden("仅管理员可以配置服务计划模板".into()),
+                Some(actor.clone()),
+            )
+        })
+}
+
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    saved: Option<bool>,
+}
+
+pub async fn templates(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<SavedQuery>,
+) -> Result<TemplatesPage, PageError> {
+    ensure_admin(&app, &actor, ip.as_deref()).await?;
+    let mut forms = Vec::new();
+    for kind in TicketKind::ALL {
+        forms.push(form_of(*kind, &plan::load(&app.db, *kind).await?));
+    }
+    Ok(TemplatesPage {
+        me: Some(actor),
+        forms,
+        errors: FieldErrors::new(),
+        saved: query.saved.unwrap_or(false),
+    })
+}
+
+/// Saves one kind's template from `kind`, `escalate_after_days` and rows of `name`, `due_days`,
+/// `repeat_days` (blank rows are skipped).
+pub async fn save_templates(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    ensure_admin(&app, &actor, ip.as_deref()).await?;
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let all = |name: &str| {
+        fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let kind = TicketKind::parse(&value("kind"))
+        .map_err(|e| PageError::new(AppError::validation("kind", e), Some(actor.clone())))?;
+    let (names, due, repeat) = (all("name"), all("due_days"), all("repeat_days"));
+    let mut errors = FieldErrors::new();
+    let mut steps = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let (due_days, repeat_days) = (
+            due.get(i).cloned().unwrap_or_default(),
+            repeat.get(i).cloned().unwrap_or_default(),
+        );
+        if name.is_empty() && due_days.is_empty() && repeat_days.is_empty() {
+            continue;
+        }
+        let index = steps.len();
+        let due_days = due_days.parse::<u32>().unwrap_or_else(|_| {
+            errors.add(&format!("steps[{index}].due_days"), "完成时限须为天数");
+            1
+        });
+        let repeat_days = if repeat_days.is_empty() {
+            None
+        } else {
+            Some(repeat_days.parse::<u32>().unwrap_or_else(|_| {
+                errors.add(&format!("steps[{index}].repeat_days"), "重复周期须为天数");
+                7
+            }))
+        };
+        steps.push(TemplateStep {
+            name: name.clone(),
+            due_days,
+            repeat_days,
+        });
+    }
+    let escalate_after_days = value("escalate_after_days").parse::<u32>().unwrap_or(0);
+    let template = PlanTemplate {
+        steps,
+        escalate_after_days,
+    };
+    if let Err(more) = validate_template(&template) {
+        for (field, message) in more.iter() {
+            errors.add(field, message);
+        }
+    }
+    if errors.is_empty() {
+        plan::save(&app.db, kind, &template, actor.id.0, app.clock.now()).await?;
+        return Ok(Redirect::to("/admin/plan-templates?saved=true").into_response());
+    }
+    let mut forms = Vec::new();
+    for other in TicketKind::ALL {
+        if *other == kind {
+            let mut form = form_of(kind, &template);
+            form.escalate_after_days = value("escalate_after_days");
+            forms.push(form);
+        } else {
+            forms.push(form_of(*other, &plan::load(&app.db, *other).await?));
+        }
+    }
+    let page = TemplatesPage {
+        me: Some(actor),
+        forms,
+        errors,
+        saved: false,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
