@@ -1,5 +1,6 @@
 //! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
-//! through the pages a person clicks: registering an organisation, and the market's main flow.
+//! through the pages a person clicks: registering an organisation, the market's main flow, and a
+//! nanny logging a follow-up.
 
 use std::process::{Command, Output};
 
@@ -83,7 +84,47 @@ async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
     assert_eq!(app.count("organizations").await, 1);
 }
 
+async fn a_nanny_logs_a_follow_up_that_the_scientist_sees(app: TestApp) {
+    let staff_phone = app.phone();
+    tianfu::staff::store::add_staff(
+        &app.app,
+        None,
+        tianfu::staff::store::NewStaff {
+            phone: staff_phone.clone(),
+            password: PASSWORD.into(),
+            name: "邻水县保姆".into(),
+            region_code: "511623".into(),
+            department: "worker".into(),
+            admin: false,
+        },
+    )
+    .await
+    .unwrap();
+    let (id, scientist) = app.register("worker", "柑橘王", "511623").await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "nanny_followup.mjs",
+        vec![
+            app.url.clone(),
+            staff_phone,
+            scientist,
+            "柑橘王".into(),
+            PASSWORD.into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("the scientist sees it"), "{stdout}");
+    let (followups, first_contact): (i64, bool) = tianfu::on_db!(&app.app.db, pool => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'followup'), t.first_contact_at IS NOT NULL \
+         FROM tickets t WHERE t.kind = 'person' AND t.subject_id = $1")
+        .bind(id).fetch_one(pool).await.unwrap());
+    assert_eq!(followups, 1, "the refused submission stored nothing");
+    assert!(first_contact);
+}
+
 on_both_databases!(
+    a_nanny_logs_a_follow_up_that_the_scientist_sees,
     an_organisation_registers_and_logs_in_in_a_real_browser,
     a_capability_is_published_approved_found_inquired_and_signed,
 );
