@@ -55,6 +55,15 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// Fill a fresh database with open nanny tickets and time the SLA clock's passes.
+    Sla {
+        #[arg(long, default_value_t = 100_000)]
+        tickets: usize,
+        /// A PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432) to run on instead
+        /// of SQLite; a database is created there for the run and dropped after.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -161,6 +170,11 @@ async fn main() -> anyhow::Result<()> {
             })
             .await??;
             print!("{report}");
+        }
+        Command::Bench {
+            command: BenchCommand::Sla { tickets, postgres },
+        } => {
+            print!("{}", tianfu::nanny::bench::run(tickets, postgres).await?);
         }
     }
     Ok(())

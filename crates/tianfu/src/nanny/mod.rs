@@ -4,6 +4,7 @@
 //! closes the ticket; reports count it all per region and per nanny.
 
 pub mod api;
+pub mod bench;
 pub mod clock;
 pub mod open;
 pub mod pages;
