@@ -100,10 +100,11 @@ struct Lapsed {
     department: String,
     title: String,
     assignee_id: Option<i64>,
+    assignee_region: Option<String>,
 }
 
-/// Tickets of `kind` whose oldest overdue step is past the threshold go up one level: the
-/// parent region's staff of the same department are told (the nearest level that has any),
+/// Tickets of `kind` whose oldest overdue step is past the threshold go up one level above the
+/// nanny's region: that region's staff of the same department are told (the nearest level that has any),
 /// and the ticket shows as escalated until nothing on it is overdue.
 async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usize, AppError> {
     let template = plan::load(&app.db, kind).await?;
@@ -113,8 +114,9 @@ async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usi
     loop {
         let lapsed: Vec<Lapsed> = on_db!(&app.db, pool => {
             sqlx::query_as(
-                "SELECT id, region_code, department, title, assignee_id FROM tickets \
-                 WHERE overdue_since < $1 AND kind = $2 AND status = 'open' AND escalated_at IS NULL ORDER BY id LIMIT 500",
+                "SELECT t.id, t.region_code, t.department, t.title, t.assignee_id, a.region_code AS assignee_region FROM tickets t \
+                 LEFT JOIN users a ON a.id = t.assignee_id \
+                 WHERE t.overdue_since < $1 AND t.kind = $2 AND t.status = 'open' AND t.escalated_at IS NULL ORDER BY t.id LIMIT 500",
             )
             .bind(cutoff)
             .bind(kind.as_str())
@@ -126,13 +128,15 @@ async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usi
         }
         let mut targets = Vec::with_capacity(lapsed.len());
         for ticket in &lapsed {
-            let region = RegionCode::parse(&ticket.region_code).ok();
-            let above = match region.as_ref().and_then(RegionCode::parent) {
-                Some(parent) => parent,
-                None => region
-                    .clone()
-                    .unwrap_or_else(|| RegionCode::parse("51").expect("valid")),
-            };
+            // One level above whoever is responsible: a county ticket its city nanny holds (the
+            // county had nobody) goes to the province, not back to the same person.
+            let holder = ticket
+                .assignee_region
+                .as_deref()
+                .or(Some(&ticket.region_code))
+                .and_then(|code| RegionCode::parse(code).ok())
+                .unwrap_or_else(|| RegionCode::parse("51").expect("valid"));
+            let above = holder.parent().unwrap_or(holder);
             let key = (above.clone(), ticket.department.clone());
             if !supervisors_of.contains_key(&key) {
                 let staff = supervisors(app, &above, &ticket.department).await?;

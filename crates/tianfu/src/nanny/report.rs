@@ -1,6 +1,7 @@
 //! The nanny service's figures for a region subtree and a period, counted from the tickets,
 //! their steps and their history (never estimated): tickets opened, active at the period's
-//! end, with a late step, closed with a deal; the on-time rate of steps due in the period;
+//! end, with a late step, closed with a deal; the on-time rate of steps due in the period (a
+//! step that fell due after its ticket closed was never owed);
 //! tickets per staff member (人单数); the average time to first contact; and a line per nanny.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -134,11 +135,11 @@ const TOTALS_SQL: &str = "SELECT \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4) AS opened, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND EXISTS (SELECT 1 FROM ticket_steps s WHERE s.ticket_id = t.id \
-     AND s.due_at >= $3 AND s.due_at < $5 AND (s.done_at IS NULL OR s.done_at > s.due_at))) AS overdue, \
+     AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) AND (s.done_at IS NULL OR s.done_at > s.due_at))) AS overdue, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.outcome = 'deal' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_with_deal, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.outcome = 'closed' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_other, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5) AS steps_due, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
      AND s.done_at IS NOT NULL AND s.done_at <= s.due_at) AS steps_on_time, \
   (SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND e.kind = 'followup' AND e.at >= $3 AND e.at < $4) AS followups, \
   (SELECT COUNT(*) FROM users u WHERE u.role = 'staff' AND u.region_code >= $1 AND u.region_code < $2 AND u.department IN ('worker', 'org')) AS staff, \
@@ -149,8 +150,8 @@ const NANNIES_SQL: &str = "SELECT u.id, u.name, u.region_code, u.department, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'open' AND t.overdue_since IS NOT NULL) AS overdue_now, \
   (SELECT COUNT(*) FROM ticket_events e WHERE e.actor_id = u.id AND e.kind = 'followup' AND e.at >= $3 AND e.at < $4) AS followups, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5) AS steps_due, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5 \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
      AND s.done_at IS NOT NULL AND s.done_at <= s.due_at) AS steps_on_time, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.outcome = 'deal' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_with_deal, \
   (SELECT COUNT(t.rating) FROM tickets t WHERE t.assignee_id = u.id) AS ratings, \

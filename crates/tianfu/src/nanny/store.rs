@@ -400,7 +400,7 @@ pub async fn close(
         let mut tx = pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE tickets SET status = 'closed', outcome = 'closed', close_reason = $1, closed_at = $2, \
-             next_due_at = NULL, overdue_since = NULL, updated_at = $2 WHERE id = $3 AND status = 'open'",
+             next_due_at = NULL, overdue_since = NULL, escalated_at = NULL, updated_at = $2 WHERE id = $3 AND status = 'open'",
         )
         .bind(reason).bind(now).bind(ticket.id)
         .execute(&mut *tx).await?.rows_affected();

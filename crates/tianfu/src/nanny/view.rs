@@ -133,9 +133,10 @@ impl TicketView {
 }
 
 impl StepView {
-    pub fn new(row: StepRow, now: DateTime<Utc>) -> Self {
+    /// `open` is the ticket's state: steps of a closed ticket are no longer owed.
+    pub fn new(row: StepRow, now: DateTime<Utc>, open: bool) -> Self {
         StepView {
-            overdue: row.done_at.is_none() && row.due_at < now,
+            overdue: open && row.done_at.is_none() && row.due_at < now,
             due_label: shanghai(row.due_at),
             due_date: crate::platform::clock::shanghai_date(row.due_at).to_string(),
             id: row.id,
@@ -192,7 +193,10 @@ impl TicketDetail {
         let events = store::events(&app.db, row.id).await?;
         let links = store::links(&app.db, row.id).await?;
         Ok(TicketDetail {
-            steps: steps.into_iter().map(|s| StepView::new(s, now)).collect(),
+            steps: steps
+                .into_iter()
+                .map(|s| StepView::new(s, now, row.is_open()))
+                .collect(),
             history: events
                 .into_iter()
                 .map(|e| EventView::new(e, &links))
