@@ -23,6 +23,7 @@ use crate::platform::auth::{Actor, ClientIp, PageStaff, PageUser};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 use crate::platform::scope::{RegionScope, staff_scope};
+use crate::staff::pages::{RegionOption, region_options};
 use crate::{App, AppState, on_db};
 
 pub fn routes() -> Router<AppState> {
@@ -62,7 +63,7 @@ pub struct ListPage {
     scope_name: String,
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
-    regions: Vec<Choice>,
+    regions: Vec<RegionOption>,
     overdue: bool,
     escalated: bool,
     tickets: Vec<TicketView>,
@@ -83,35 +84,6 @@ fn choices<T: Copy>(
             selected: value(item) == selected,
         })
         .collect()
-}
-
-/// The regions a staff member may filter by: their own and the level just below it.
-fn region_choices(app: &App, scope: &RegionScope, selected: &str) -> Vec<Choice> {
-    let roots: Vec<_> = match scope {
-        RegionScope::All => app
-            .regions
-            .provinces()
-            .into_iter()
-            .map(|r| r.code.clone())
-            .collect(),
-        RegionScope::Subtree(root) => vec![root.clone()],
-    };
-    let mut out = Vec::new();
-    for root in roots {
-        out.push(Choice {
-            value: root.to_string(),
-            label: app.regions.full_name(&root),
-            selected: root.as_str() == selected,
-        });
-        for child in app.regions.children(Some(&root)) {
-            out.push(Choice {
-                value: child.code.to_string(),
-                label: format!("　{}", child.name),
-                selected: child.code.as_str() == selected,
-            });
-        }
-    }
-    out
 }
 
 pub async fn list(
@@ -161,7 +133,7 @@ pub async fn list(
             TicketStatus::as_str,
             TicketStatus::label,
         ),
-        regions: region_choices(&app, &scope, &region),
+        regions: region_options(&app, &scope, true, &region),
         tickets: rows.into_iter().map(|r| TicketView::new(&app, r)).collect(),
         pager: Pager::new(paging.page(), paging.per_page(), total),
         me: Some(actor),
@@ -333,6 +305,15 @@ pub async fn detail(
     .await
 }
 
+/// Every refusal of a form in one line, above the form (each also stands beside its field).
+fn summary(errors: &FieldErrors) -> String {
+    errors
+        .iter()
+        .map(|(_, m)| m.to_owned())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 /// After an action: back to the ticket page, or the page again with the reason when refused.
 async fn after(
     app: &App,
@@ -345,11 +326,7 @@ async fn after(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/tickets/{id}")).into_response()),
         Err(AppError::Validation(errors)) => {
-            let message = errors
-                .iter()
-                .map(|(_, m)| m.to_owned())
-                .collect::<Vec<_>>()
-                .join("；");
+            let message = summary(&errors);
             let page = detail_page(app, actor, id, ip, draft, errors, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
@@ -622,11 +599,7 @@ pub async fn rate(
     match service::rate(&app, &ticket, stars, Some(&form.comment)).await {
         Ok(()) => Ok(Redirect::to("/me/nanny").into_response()),
         Err(AppError::Validation(errors)) => {
-            let message = errors
-                .iter()
-                .map(|(_, m)| m.to_owned())
-                .collect::<Vec<_>>()
-                .join("；");
+            let message = summary(&errors);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 served_page(&app, actor, Some(message)).await?,

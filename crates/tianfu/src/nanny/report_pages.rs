@@ -10,13 +10,13 @@ use tianfu_domain::ticket::{PlanTemplate, TemplateStep, validate_template};
 use tianfu_domain::{FieldErrors, Role, TicketKind};
 
 use super::api::{ReportQuery, report_for};
-use super::pages::Choice;
 use super::plan;
 use super::report::{Report, department_label};
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, url_encode};
 use crate::platform::scope::{RegionScope, staff_scope};
+use crate::staff::pages::{RegionOption, region_options};
 use crate::{App, AppState};
 
 pub struct NannyRow {
@@ -36,7 +36,7 @@ pub struct NannyRow {
 pub struct ReportPage {
     me: Option<Actor>,
     r: Report,
-    regions: Vec<Choice>,
+    regions: Vec<RegionOption>,
     on_time: String,
     per_staff: String,
     first_contact: String,
@@ -50,35 +50,6 @@ fn percent(value: Option<f64>) -> String {
 
 fn one_decimal(value: Option<f64>) -> String {
     value.map_or("—".to_owned(), |v| format!("{v:.1}"))
-}
-
-fn regions_for(app: &App, actor: &Actor, selected: &str) -> Vec<Choice> {
-    let scope = staff_scope(actor).unwrap_or(RegionScope::All);
-    let roots: Vec<_> = match scope {
-        RegionScope::All => app
-            .regions
-            .provinces()
-            .into_iter()
-            .map(|r| r.code.clone())
-            .collect(),
-        RegionScope::Subtree(root) => vec![root],
-    };
-    let mut out = Vec::new();
-    for root in roots {
-        out.push(Choice {
-            value: root.to_string(),
-            label: app.regions.full_name(&root),
-            selected: root.as_str() == selected,
-        });
-        for child in app.regions.children(Some(&root)) {
-            out.push(Choice {
-                value: child.code.to_string(),
-                label: format!("　{}", child.name),
-                selected: child.code.as_str() == selected,
-            });
-        }
-    }
-    out
 }
 
 pub async fn report(
@@ -112,7 +83,12 @@ pub async fn report(
         r.to
     );
     Ok(ReportPage {
-        regions: regions_for(&app, &actor, &r.region_code),
+        regions: region_options(
+            &app,
+            &staff_scope(&actor).unwrap_or(RegionScope::All),
+            true,
+            &r.region_code,
+        ),
         on_time: percent(r.on_time_rate),
         per_staff: one_decimal(r.tickets_per_staff),
         first_contact: one_decimal(r.avg_hours_to_first_contact),

@@ -23,8 +23,9 @@ pub struct RegionOption {
     pub selected: bool,
 }
 
-/// Every region the actor may pick, top down, indented by level.
-fn region_options(
+/// Every region the actor may pick, top down, indented by level. The staff console's user list,
+/// the new-staff form and the nanny console's filters and reports all offer this list.
+pub fn region_options(
     app: &App,
     scope: &RegionScope,
     include_root: bool,
