@@ -63,12 +63,12 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         let text = text_query(ix, &terms, &how);
         let by_score = text.is_some() && q.sort == Sort::Relevance;
         let filters = filters(ix, q);
-        // Only a bare term or a bare union of terms lets tantivy skip blocks (block-max WAND)
-        // while collecting the top hits; for those a separate count is cheaper (a single term
-        // is counted from its document frequency). Anything else is walked once for both.
-        let prunable = by_score
-            && filters.is_empty()
-            && (matches!(how, Match::AnyWord | Match::MostBigrams) || terms.whole_words.len() == 1);
+        // A bare term, a bare union of terms or a bare intersection of terms lets tantivy skip
+        // blocks (block-max WAND) while collecting the top hits; for those a separate count is
+        // cheaper (a single term is counted from its document frequency, an intersection
+        // without decoding frequencies or scoring). Anything with a filter beside the words is
+        // walked once for both.
+        let prunable = by_score && filters.is_empty();
         let query = with_filters(filters, text);
         let limit = q.limit.min(MAX_LIMIT);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(q.offset.min(MAX_OFFSET));

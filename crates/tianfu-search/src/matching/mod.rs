@@ -7,6 +7,7 @@
 //! then small boosts for the same industry and nearby region: enough to order close matches,
 //! never enough to lift a weak match over a clearly better one far away.
 
+mod candidates;
 pub mod eval;
 pub mod signals;
 pub mod thesaurus;
@@ -14,10 +15,9 @@ pub mod thesaurus;
 use std::collections::HashSet;
 use std::fmt;
 
-use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 use crate::index::Reader;
 use crate::tokenizer::jieba_tokens;
@@ -166,91 +166,61 @@ pub(crate) fn matches(
     if should.is_empty() || q.limit == 0 {
         return Ok(Vec::new());
     }
-    let kinds: Vec<Box<dyn Query>> = q
-        .kinds
-        .iter()
-        .map(|k| {
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.kind, k.as_str()),
-                IndexRecordOption::Basic,
-            )) as Box<dyn Query>
-        })
-        .collect();
-    let mut clauses = vec![(
-        Occur::Must,
-        Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
-    )];
-    if !kinds.is_empty() {
-        clauses.push((
-            Occur::Must,
-            Box::new(tantivy::query::ConstScoreQuery::new(
-                Box::new(BooleanQuery::union(kinds)),
-                0.0,
-            )),
-        ));
-    }
-    let query = BooleanQuery::new(clauses);
-    let fetch = if engine == Engine::Full {
+    let wanted = if engine == Engine::Full {
         CANDIDATES.max(q.limit)
     } else {
         q.limit
-    } + q.exclude.len();
-    let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
-
-    let mut hits = Vec::with_capacity(top.len());
-    for (score, address) in top {
+    };
+    let found = candidates::top(
+        &searcher,
+        f,
+        BooleanQuery::new(should),
+        &q.kinds,
+        &q.exclude,
+        wanted,
+    )?;
+    let mut hits: Vec<(MatchHit, DocAddress)> = found
+        .into_iter()
+        .map(|c| {
+            let mut hit = MatchHit {
+                kind: c.kind,
+                id: c.id,
+                title: String::new(),
+                region_code: c.region_code,
+                industry: c.industry,
+                score: c.score,
+                reasons: Vec::new(),
+                service_type: c.service_type,
+                price_fen: c.price_fen,
+                published_at: c.published_at,
+            };
+            if engine == Engine::Full {
+                rerank(q, &mut hit);
+            }
+            (hit, c.address)
+        })
+        .collect();
+    hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    hits.truncate(q.limit);
+    // Titles and text reasons only for the hits shown: fetching and analysing every
+    // candidate's text cost more than the search itself.
+    let mut shown = Vec::with_capacity(hits.len());
+    for (mut hit, address) in hits {
         let doc: TantivyDocument = searcher.doc(address)?;
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default()
         };
-        let Some(kind) = ListingKind::parse(&text(f.kind)) else {
-            continue;
-        };
-        let Some(id) = doc.get_first(f.id).and_then(|v| v.as_i64()) else {
-            continue;
-        };
-        if q.exclude.contains(&(kind, id)) {
-            continue;
-        }
-        let mut hit = MatchHit {
-            kind,
-            id,
-            title: text(f.title),
-            region_code: text(f.region_code),
-            industry: text(f.industry),
-            score,
-            reasons: Vec::new(),
-            service_type: doc
-                .get_first(f.service_type)
-                .and_then(|v| v.as_str().map(str::to_owned)),
-            price_fen: doc.get_first(f.price).and_then(|v| v.as_i64()),
-            published_at: doc
-                .get_first(f.published_at)
-                .and_then(|v| v.as_i64())
-                .unwrap_or(0),
-        };
+        hit.title = text(f.title);
         if engine == Engine::Full {
-            rerank(q, &mut hit);
+            let their_text = format!("{} {}", hit.title, text(f.body));
+            let said = explain(reader, &mentions, &words, &their_text);
+            hit.reasons.splice(0..0, said);
         }
-        hits.push((hit, text(f.body)));
+        shown.push(hit);
     }
-    hits.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
-    hits.truncate(q.limit);
-    // Text reasons only for the hits shown: analysing every candidate's text cost more than
-    // the search itself.
-    Ok(hits
-        .into_iter()
-        .map(|(mut hit, body)| {
-            if engine == Engine::Full {
-                let their_text = format!("{} {}", hit.title, body);
-                let said = explain(reader, &mentions, &words, &their_text);
-                hit.reasons.splice(0..0, said);
-            }
-            hit
-        })
-        .collect())
+    Ok(shown)
 }
 
 /// The words that occur in the index, rarest first, at most [`TELLING_WORDS`].

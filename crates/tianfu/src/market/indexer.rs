@@ -12,9 +12,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tianfu_domain::UserId;
 use tianfu_search::{ListingDoc, ListingKind as IndexKind};
 
 use super::store::{self, ListingRow};
+use super::studios::document::document as studio_document;
+use super::studios::store::{self as studios, StudioRow};
 use crate::platform::config::Config;
 use crate::platform::error::AppError;
 use crate::startup::IndexPlace;
@@ -134,25 +137,31 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
     let mut scanned = cursor.position;
     let mut applied = 0;
     loop {
-        let rows: Vec<(i64, i64, DateTime<Utc>)> = on_db!(&app.db, pool => {
-            sqlx::query_as("SELECT id, entity_id, created_at FROM outbox WHERE id > $1 ORDER BY id LIMIT $2").bind(scanned).bind(BATCH).fetch_all(pool).await
+        let rows: Vec<(i64, String, i64)> = on_db!(&app.db, pool => {
+            sqlx::query_as("SELECT id, entity_kind, entity_id FROM outbox WHERE id > $1 ORDER BY id LIMIT $2").bind(scanned).bind(BATCH).fetch_all(pool).await
         })?;
         let Some(&(last, _, _)) = rows.last() else {
             break;
         };
         scanned = last;
-        let fresh: Vec<&(i64, i64, DateTime<Utc>)> = rows
+        let fresh: Vec<&(i64, String, i64)> = rows
             .iter()
             .filter(|(id, _, _)| !cursor.applied.contains(id))
             .collect();
         if fresh.is_empty() {
             continue;
         }
-        let mut listings: Vec<i64> = fresh.iter().map(|(_, entity, _)| *entity).collect();
-        listings.sort_unstable();
-        listings.dedup();
-        for id in listings {
-            apply(app, id).await?;
+        let mut entities: Vec<(&str, i64)> = fresh
+            .iter()
+            .map(|(_, kind, entity)| (kind.as_str(), *entity))
+            .collect();
+        entities.sort_unstable();
+        entities.dedup();
+        for (kind, id) in entities {
+            match kind {
+                "studio" => apply_studio(app, id).await?,
+                _ => apply(app, id).await?,
+            }
         }
         commit(app).await?;
         applied += fresh.len();
@@ -174,22 +183,37 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
     Ok(applied)
 }
 
-/// Puts a published listing in the index and takes any other out.
+/// Puts a published listing in the index and takes any other out; the owner's studio follows,
+/// since what its owner publishes is part of its expertise.
 async fn apply(app: &App, id: i64) -> Result<(), AppError> {
-    match store::find(&app.db, id).await? {
-        Some(row) if row.is_published() => {
-            if let Some(doc) = document(&row) {
-                app.search.upsert(&doc).map_err(internal)?;
-            }
+    let Some(row) = store::find(&app.db, id).await? else {
+        return Ok(());
+    };
+    if row.is_published() {
+        if let Some(doc) = document(&row) {
+            app.search.upsert(&doc).map_err(internal)?;
         }
-        Some(row) => {
-            if let Some(kind) = index_kind(&row.kind) {
-                app.search.delete(kind, id).map_err(internal)?;
-            }
-        }
-        None => {}
+    } else if let Some(kind) = index_kind(&row.kind) {
+        app.search.delete(kind, id).map_err(internal)?;
+    }
+    if row.kind != "need"
+        && let Some(studio) = studios::find_by_owner(&app.db, UserId(row.owner_id)).await?
+    {
+        index_studio(app, &studio).await?;
     }
     Ok(())
+}
+
+async fn apply_studio(app: &App, id: i64) -> Result<(), AppError> {
+    match studios::find(&app.db, id).await? {
+        Some(studio) => index_studio(app, &studio).await,
+        None => Ok(()),
+    }
+}
+
+async fn index_studio(app: &App, studio: &StudioRow) -> Result<(), AppError> {
+    let doc = studio_document(&app.db, studio).await?;
+    app.search.upsert(&doc).map_err(internal)
 }
 
 async fn commit(app: &App) -> Result<(), AppError> {
@@ -200,8 +224,8 @@ async fn commit(app: &App) -> Result<(), AppError> {
         .map_err(internal)
 }
 
-/// Rebuilds the index from the database (`tianfu reindex`): every published listing, then the
-/// position set to the newest outbox row.
+/// Rebuilds the index from the database (`tianfu reindex`): every published listing and every
+/// studio, then the position set to the newest outbox row.
 pub async fn rebuild(app: &App) -> Result<usize, AppError> {
     let mut cursor = app.indexer.lock().await;
     app.search.clear().map_err(internal)?;
@@ -225,10 +249,32 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
         }
         after = last;
     }
+    indexed += rebuild_studios(app).await?;
     commit(app).await?;
     cursor.position = newest.unwrap_or(0);
     cursor.applied.clear();
     cursor.save().map_err(internal)?;
+    Ok(indexed)
+}
+
+async fn rebuild_studios(app: &App) -> Result<usize, AppError> {
+    let mut after = 0i64;
+    let mut indexed = 0;
+    loop {
+        let ids: Vec<i64> = on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(pool)
+                .await
+        })?;
+        let Some(&last) = ids.last() else { break };
+        for id in ids {
+            apply_studio(app, id).await?;
+            indexed += 1;
+        }
+        after = last;
+    }
     Ok(indexed)
 }
 

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use tianfu_domain::ListingKind;
 
-use super::{MatchList, for_listing};
+use super::{MatchList, all_for};
 use crate::AppState;
 use crate::market::service;
 use crate::platform::auth::ApiMaybeUser;
@@ -22,11 +22,12 @@ async fn matches(
 ) -> Result<Json<MatchList>, AppError> {
     let row = service::visible(app, actor.0.as_ref(), kind, id).await?;
     Ok(Json(MatchList {
-        items: for_listing(app, &row, LIMIT).await?,
+        items: all_for(app, &row, LIMIT).await?,
     }))
 }
 
-/// The capabilities and achievements that best answer a need, with reasons.
+/// The capabilities and achievements that best answer a need, and the scientists (by their
+/// studio, kind `studio`) who could, with reasons.
 #[utoipa::path(get, path = "/api/v1/needs/{id}/matches", tag = "matching", params(("id" = i64, Path)),
     responses((status = 200, body = MatchList), (status = 404, body = ErrorBody)))]
 pub async fn need_matches(

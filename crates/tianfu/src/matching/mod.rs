@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchItem {
-    /// offer, achievement or need.
+    /// offer, achievement or need; studio for a scientist matched by their studio.
     pub kind: String,
     pub id: i64,
     pub title: String,
@@ -75,33 +75,21 @@ fn reason_text(reason: &Reason) -> String {
     }
 }
 
-/// The best `limit` matches of a listing, by the full engine.
+/// How many scientists (by their studio) a need's matches name beside its listings.
+pub const EXPERTS: usize = 3;
+
+/// The best `limit` listings answering `row`, by the full engine.
 pub async fn for_listing(
     app: &App,
     row: &ListingRow,
     limit: usize,
 ) -> Result<Vec<MatchItem>, AppError> {
-    let kind = row
-        .kind()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("listing {} has a bad kind", row.id)))?;
-    let own = IndexKind::parse(kind.as_str()).map(|k| (k, row.id));
-    let query = MatchQuery {
-        text: format!(
-            "{} {} {}",
-            row.title,
-            row.keyword_list().join(" "),
-            row.description_text
-        ),
-        kinds: wanted(kind),
-        industry: row.industry.clone(),
-        region_code: row.region_code.clone(),
-        service_type: row.service_type.clone().or_else(|| row.need_kind.clone()),
-        price_fen: row.price_fen,
-        now: app.clock.now().timestamp(),
-        exclude: own.into_iter().collect(),
-        limit,
-    };
-    let mut query = query;
+    let kind = kind_of(row)?;
+    let mut query = query_for(app, row);
+    query.kinds = wanted(kind);
+    query
+        .exclude
+        .extend(IndexKind::parse(kind.as_str()).map(|k| (k, row.id)));
     // Listings this owner dismissed for this listing stay out.
     let dismissed: Vec<(i64, String)> = crate::on_db!(&app.db, pool => {
         sqlx::query_as("SELECT l.id, l.kind FROM recommendations r JOIN listings l ON l.id = r.listing_id WHERE r.for_listing = $1 AND r.status = 'dismissed'")
@@ -114,6 +102,69 @@ pub async fn for_listing(
             .into_iter()
             .filter_map(|(id, kind)| IndexKind::parse(&kind).map(|k| (k, id))),
     );
+    rank(app, row, query, limit).await
+}
+
+/// The scientists whose studio and expertise (what they say and what they have published)
+/// answer a need best; empty for a capability or achievement, which look for needs.
+pub async fn experts_for(
+    app: &App,
+    row: &ListingRow,
+    limit: usize,
+) -> Result<Vec<MatchItem>, AppError> {
+    if kind_of(row)? != ListingKind::Need {
+        return Ok(Vec::new());
+    }
+    let mut query = query_for(app, row);
+    query.kinds = vec![IndexKind::Studio];
+    rank(app, row, query, limit).await
+}
+
+/// A need's listings and experts together, best first: what the API and the need's page show.
+pub async fn all_for(
+    app: &App,
+    row: &ListingRow,
+    limit: usize,
+) -> Result<Vec<MatchItem>, AppError> {
+    let mut items = for_listing(app, row, limit).await?;
+    items.extend(experts_for(app, row, EXPERTS).await?);
+    items.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(items)
+}
+
+fn kind_of(row: &ListingRow) -> Result<ListingKind, AppError> {
+    row.kind()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("listing {} has a bad kind", row.id)))
+}
+
+/// The engine's question for a listing: its words and what the platform knows about it.
+fn query_for(app: &App, row: &ListingRow) -> MatchQuery {
+    MatchQuery {
+        text: format!(
+            "{} {} {}",
+            row.title,
+            row.keyword_list().join(" "),
+            row.description_text
+        ),
+        kinds: Vec::new(),
+        industry: row.industry.clone(),
+        region_code: row.region_code.clone(),
+        service_type: row.service_type.clone().or_else(|| row.need_kind.clone()),
+        price_fen: row.price_fen,
+        now: app.clock.now().timestamp(),
+        exclude: Vec::new(),
+        limit: 0,
+    }
+}
+
+/// Runs the engine, then lets each provider's track record reorder near neighbours. The
+/// listing's own owner never appears among its matches.
+async fn rank(
+    app: &App,
+    row: &ListingRow,
+    mut query: MatchQuery,
+    limit: usize,
+) -> Result<Vec<MatchItem>, AppError> {
     // Twice as many as shown, so the track record can reorder near neighbours.
     query.limit = limit * 2;
     let search = app.search.clone();
@@ -123,10 +174,19 @@ pub async fn for_listing(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("matching: {e}")))?;
     let mut items = Vec::with_capacity(hits.len());
     for hit in hits {
-        let Some(listing) = crate::market::store::find(&app.db, hit.id).await? else {
+        let owner = if hit.kind == IndexKind::Studio {
+            crate::market::studios::store::find(&app.db, hit.id)
+                .await?
+                .map(|s| s.owner_id)
+        } else {
+            crate::market::store::find(&app.db, hit.id)
+                .await?
+                .map(|l| l.owner_id)
+        };
+        let Some(owner) = owner.filter(|o| *o != row.owner_id) else {
             continue;
         };
-        let (factor, track_reasons) = track::of(&app.db, listing.owner_id).await?.factor();
+        let (factor, track_reasons) = track::of(&app.db, owner).await?.factor();
         let mut reasons: Vec<String> = hit.reasons.iter().map(reason_text).collect();
         reasons.extend(track_reasons);
         items.push(MatchItem {

@@ -19,6 +19,7 @@ struct Market {
     disease: i64,
     pending: i64,
     enterprise: String,
+    scientist: String,
 }
 
 async fn market(app: &TestApp) -> Market {
@@ -84,6 +85,7 @@ async fn market(app: &TestApp) -> Market {
         disease,
         pending,
         enterprise,
+        scientist,
     }
 }
 
@@ -330,7 +332,101 @@ async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: 
     );
 }
 
+async fn open_studio(app: &TestApp, token: &str, body: Value) -> i64 {
+    let (status, studio) = app.post("/api/v1/studios", &body, Some(token)).await;
+    assert_eq!(status, StatusCode::CREATED, "{studio}");
+    studio["id"].as_i64().unwrap()
+}
+
+fn of_kind(reply: &Value, kind: &str) -> Vec<i64> {
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == kind)
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
+    let m = market(&app).await;
+    // The offers' author says nothing about eggs in the studio: its expertise is what it has
+    // published. Another scientist says it in the studio and has published nothing.
+    let published = open_studio(
+        &app,
+        &m.scientist,
+        json!({"name": "李研究员工作室", "intro": "服务地方产业。", "fields": [], "members": []}),
+    )
+    .await;
+    let (_, phone) = app.register("worker", "王研究员", "510104").await;
+    let layer_expert = app.login(&phone).await;
+    let said = open_studio(&app, &layer_expert,
+        json!({"name": "蛋鸡营养科创工作室", "intro": "研究蛋鸡产蛋率与料蛋比，饲料配方优化。", "fields": ["蛋鸡养殖"],
+               "members": [{"name": "赵助理", "title": "畜牧师"}]})).await;
+    let (_, phone) = app.register("worker", "陈研究员", "511011").await;
+    let citrus_expert = app.login(&phone).await;
+    let unrelated = open_studio(&app, &citrus_expert,
+        json!({"name": "柑橘栽培工作室", "intro": "柑橘裂果与保花保果。", "fields": ["果树栽培"], "members": []})).await;
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+
+    let (status, reply) = app
+        .get(&format!("/api/v1/needs/{}/matches", m.need), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let experts = of_kind(&reply, "studio");
+    assert!(
+        experts.contains(&said),
+        "found by what the studio says: {reply}"
+    );
+    assert!(
+        experts.contains(&published),
+        "found by what its owner published: {reply}"
+    );
+    assert!(!experts.contains(&unrelated), "{reply}");
+    assert_eq!(
+        of_kind(&reply, "offer").first(),
+        Some(&m.feed),
+        "listings still come: {reply}"
+    );
+    let expert = reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "studio" && i["id"] == said)
+        .unwrap();
+    assert_eq!(expert["title"], "蛋鸡营养科创工作室");
+    let reasons = expert["reasons"].to_string();
+    assert!(reasons.contains("产蛋率"), "{reasons}");
+
+    // A capability looks for needs, never for people.
+    let (_, reply) = app
+        .get(&format!("/api/v1/offers/{}/matches", m.feed), None)
+        .await;
+    assert!(of_kind(&reply, "studio").is_empty(), "{reply}");
+
+    // The need's page shows its matches, people included, to anyone.
+    let page = app
+        .browser()
+        .get(format!("{}/needs/{}", app.url, m.need))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("智能匹配"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/studios/{said}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/offers/{}\"", m.feed)),
+        "{page}"
+    );
+}
+
 on_both_databases!(
+    a_need_finds_scientists_by_their_studio_and_expertise,
     approval_pushes_recommendations_to_both_sides_and_feedback_sticks,
     a_need_finds_the_capability_that_answers_it_with_reasons,
     a_private_listings_matches_are_its_owners_and_staffs,

@@ -13,6 +13,7 @@ use super::{Line, first_message, my_listing, page_number, parse_id};
 use crate::market::service;
 use crate::market::store::{self, ListingFilter};
 use crate::market::studios::store as studios;
+use crate::matching::{self, MatchItem};
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
@@ -122,7 +123,37 @@ pub struct DetailPage {
     /// Staff of the listing's region looking at a pending listing may decide on it here.
     can_review: bool,
     login_href: String,
+    /// The engine's best matches for a published listing, shown to everyone who may see it.
+    matches: Vec<MatchLine>,
+    matches_heading: &'static str,
 }
+
+pub struct MatchLine {
+    href: String,
+    kind_label: &'static str,
+    title: String,
+    region_name: String,
+    reasons: Vec<String>,
+}
+
+impl MatchLine {
+    fn new(item: MatchItem) -> Self {
+        let kind_label = match item.kind.as_str() {
+            "studio" => "科创工作室",
+            other => ListingKind::parse(other).map_or("", |k| k.label()),
+        };
+        MatchLine {
+            href: format!("/{}s/{}", item.kind, item.id),
+            kind_label,
+            title: item.title,
+            region_name: item.region_name,
+            reasons: item.reasons,
+        }
+    }
+}
+
+/// Shown on a listing's page; the full list is in the API.
+const MATCHES_SHOWN: usize = 6;
 
 async fn detail(
     app: &App,
@@ -153,6 +184,23 @@ async fn detail(
             .as_ref()
             .zip(row.region())
             .is_some_and(|(a, region)| scope::can_view_region(a, &region));
+    let matches = if published {
+        // A page without its matches is still the listing's page: a failed search is logged,
+        // not shown.
+        match matching::all_for(app, &row, MATCHES_SHOWN).await {
+            Ok(items) => items.into_iter().map(MatchLine::new).collect(),
+            Err(error) => {
+                error.log_if_internal();
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let matches_heading = match kind {
+        ListingKind::Need => "智能匹配：能解决这项需求的能力、成果与专家",
+        ListingKind::Offer | ListingKind::Achievement => "智能匹配：可能需要它的企业需求",
+    };
     // The template renders `description_html` unescaped: it was sanitised by ammonia
     // (`market::sanitize::rich_text`) when it was written, so only harmless tags remain.
     let line = Line::new(app, row);
@@ -165,6 +213,8 @@ async fn detail(
         studio_name,
         is_owner,
         can_review,
+        matches,
+        matches_heading,
     })
 }
 

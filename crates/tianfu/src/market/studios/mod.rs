@@ -2,4 +2,5 @@
 //! completed deals and rating level.
 
 pub mod api;
+pub mod document;
 pub mod store;

@@ -70,6 +70,12 @@ pub async fn open(
                 .execute(&mut *tx)
                 .await?;
         }
+        // The indexer tails the outbox: the studio becomes findable by the needs it answers.
+        sqlx::query("INSERT INTO outbox (entity_kind, entity_id, created_at) VALUES ('studio', $1, $2)")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         let event = LedgerEvent { kind: "studio.opened", region, actor: Some(owner), subject_kind: "studio", subject_id: id, amount_fen: None };
         append_ledger_event!(&mut *tx, now, &event)?;
         tx.commit().await?;
