@@ -22,7 +22,7 @@ use crate::{App, AppState};
 pub struct SearchParams {
     /// Words to look for; empty lists the newest.
     pub q: Option<String>,
-    /// offer, achievement or need.
+    /// offer, achievement, need or studio; empty means all of them.
     pub kind: Option<String>,
     /// Region subtree.
     pub region_code: Option<String>,
@@ -65,13 +65,15 @@ fn some(value: &Option<String>) -> Option<&str> {
 /// Turns the parameters into an index query, refusing unknown values field by field.
 fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppError> {
     let mut errors = tianfu_domain::FieldErrors::new();
+    // Studios are searchable too (finding an expert, not only a listing); no kind means all.
     let kinds = match some(&params.kind) {
+        Some("studio") => vec![IndexKind::Studio],
         Some(kind) => errors
             .check("kind", ListingKind::parse(kind))
             .and_then(|k| IndexKind::parse(k.as_str()))
             .into_iter()
             .collect(),
-        None => vec![IndexKind::Offer, IndexKind::Achievement, IndexKind::Need],
+        None => Vec::new(),
     };
     let region_code = some(&params.region_code).and_then(|code| match app.regions.find(code) {
         Some(region) => Some(region.code.to_string()),
@@ -136,10 +138,11 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
         .hits
         .into_iter()
         .map(|hit| SearchItem {
-            kind_label: ListingKind::parse(hit.kind.as_str())
-                .map(|k| k.label())
-                .unwrap_or("")
-                .to_owned(),
+            kind_label: match hit.kind {
+                IndexKind::Studio => "科创工作室",
+                other => ListingKind::parse(other.as_str()).map_or("", |k| k.label()),
+            }
+            .to_owned(),
             kind: hit.kind.as_str().to_owned(),
             id: hit.id,
             title: hit.title,
@@ -148,7 +151,12 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
             region_code: hit.region_code,
             industry_name: Industry::label_for(&hit.industry),
             industry: hit.industry,
-            price_label: price_label(hit.price_fen),
+            // A studio has no price; "面议" would say it has one to discuss.
+            price_label: if hit.kind == IndexKind::Studio {
+                String::new()
+            } else {
+                price_label(hit.price_fen)
+            },
             price_fen: hit.price_fen,
             published_at: chrono::DateTime::from_timestamp(hit.published_at, 0).unwrap_or_default(),
             score: hit.score,
@@ -157,7 +165,7 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
     Ok((items, results.total as i64))
 }
 
-/// Full-text search of published listings; newest first when `q` is empty.
+/// Full-text search of published listings and studios; newest first when `q` is empty.
 #[utoipa::path(get, path = "/api/v1/search", tag = "market", params(SearchParams),
     responses((status = 200, body = inline(ListResponse<SearchItem>)), (status = 422, body = ErrorBody)))]
 pub async fn api(

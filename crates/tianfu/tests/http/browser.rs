@@ -1,10 +1,13 @@
 //! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
-//! through the pages a person clicks: registering an organisation, the market's main flow, and a
-//! nanny logging a follow-up.
+//! through the pages a person clicks: registering an organisation, the market's main flow, a
+//! nanny logging a follow-up, and an enterprise acting on its matches.
 
 use std::process::{Command, Output};
 
+use serde_json::json;
+
 use crate::common::{PASSWORD, TestApp, credit_code};
+use crate::market::{approve, create};
 use crate::on_both_databases;
 
 /// Runs `tests/browser/<script>` with node and returns its stdout, failing with its output.
@@ -123,7 +126,72 @@ async fn a_nanny_logs_a_follow_up_that_the_scientist_sees(app: TestApp) {
     assert!(first_contact);
 }
 
+async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestApp) {
+    let (_, phone) = app.register("worker", "李研究员", "511011").await;
+    let scientist = app.login(&phone).await;
+    let (_, phone) = app.register("worker", "王研究员", "510104").await;
+    let expert = app.login(&phone).await;
+    let (_, org_phone) = app.register("org", "荣县蛋鸡场", "511011").await;
+    let org = app.login(&org_phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let offer_title = "蛋鸡产蛋率提升与饲料配方优化";
+    let offer = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &json!({"title": offer_title, "description": "诊断产蛋率低、料蛋比高的原因，调整饲料配方。",
+                "service_type": "service", "industry": "A03", "keywords": []}),
+    )
+    .await;
+    approve(&app, &staff, "offer", offer).await;
+    let studio_name = "蛋鸡营养科创工作室";
+    let (status, studio) = app
+        .post(
+            "/api/v1/studios",
+            &json!({"name": studio_name, "intro": "研究蛋鸡产蛋率与料蛋比。",
+            "fields": ["蛋鸡养殖"], "members": []}),
+            Some(&expert),
+        )
+        .await;
+    assert_eq!(status.as_u16(), 201, "{studio}");
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    let need = create(
+        &app,
+        &org,
+        "/api/v1/needs",
+        &json!({"title": "鸡下蛋少、饲料浪费", "description": "最近下蛋少了，饲料却吃得多。",
+                "kind": "problem", "industry": "A03", "keywords": []}),
+    )
+    .await;
+    approve(&app, &staff, "need", need).await;
+    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "matching_flow.mjs",
+        vec![
+            app.url.clone(),
+            org_phone,
+            PASSWORD.into(),
+            need.to_string(),
+            offer_title.into(),
+            studio_name.into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(
+        stdout.contains("found the expert by their studio"),
+        "{stdout}"
+    );
+    let status: String = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar(
+        "SELECT status FROM recommendations WHERE for_listing = $1 AND listing_id = $2")
+        .bind(need).bind(offer).fetch_one(pool).await.unwrap());
+    assert_eq!(status, "dismissed");
+}
+
 on_both_databases!(
+    an_enterprise_dismisses_a_recommendation_and_finds_an_expert,
     a_nanny_logs_a_follow_up_that_the_scientist_sees,
     an_organisation_registers_and_logs_in_in_a_real_browser,
     a_capability_is_published_approved_found_inquired_and_signed,

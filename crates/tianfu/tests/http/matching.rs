@@ -355,7 +355,7 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
     let published = open_studio(
         &app,
         &m.scientist,
-        json!({"name": "李研究员工作室", "intro": "服务地方产业。", "fields": [], "members": []}),
+        json!({"name": "李研究员工作室", "intro": "服务地方产业。", "fields": ["产业服务"], "members": []}),
     )
     .await;
     let (_, phone) = app.register("worker", "王研究员", "510104").await;
@@ -397,6 +397,18 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
     assert_eq!(expert["title"], "蛋鸡营养科创工作室");
     let reasons = expert["reasons"].to_string();
     assert!(reasons.contains("产蛋率"), "{reasons}");
+
+    // People are found by search too, alone or among the listings.
+    let (status, found) = app.get("/api/v1/search?q=产蛋率&kind=studio", None).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(of_kind(&found, "studio").contains(&said), "{found}");
+    assert_eq!(
+        of_kind(&found, "studio").len(),
+        found["items"].as_array().unwrap().len()
+    );
+    let (_, found) = app.get("/api/v1/search?q=产蛋率", None).await;
+    assert!(of_kind(&found, "studio").contains(&said), "{found}");
+    assert!(of_kind(&found, "offer").contains(&m.feed), "{found}");
 
     // A capability looks for needs, never for people.
     let (_, reply) = app
