@@ -15,16 +15,27 @@ use crate::matching::{Engine, MatchQuery};
 use crate::{ListingKind, SearchError, SearchIndex};
 
 const COMMIT_EVERY: usize = 100_000;
+/// Beside the capabilities, a market has needs and studios; they share the index, so matching
+/// has to find the wanted kinds among them. One need for every three capabilities is assumed;
+/// one studio for every fifty follows the seeds (1,012 studios for 54,210 scientists in a city).
+const NEEDS_PER_CAPABILITY: usize = 3;
+const CAPABILITIES_PER_STUDIO: usize = 50;
+const EXPERTS: usize = 3;
 const LATENCY_QUERIES: usize = 400;
 const REFRESH_LISTINGS: usize = 2_000;
 
 pub struct MatchBenchReport {
     pub eval: EvalReport,
     pub capabilities: usize,
+    pub needs: usize,
+    pub studios: usize,
     pub build: Duration,
     pub index_bytes: u64,
     pub p50: Duration,
     pub p99: Duration,
+    /// The scientists (studios) for a need, top 3.
+    pub experts_p50: Duration,
+    pub experts_p99: Duration,
     pub refresh_per_sec: f64,
     pub threads: usize,
 }
@@ -37,9 +48,17 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
     let started = Instant::now();
     index.clear()?;
     let mut rng = Rng::new(0x005e_ed0f_7a1f);
-    for i in 0..n {
+    let need_count = n / NEEDS_PER_CAPABILITY;
+    let studios = n / CAPABILITIES_PER_STUDIO;
+    for i in 0..n + need_count + studios {
         let mut doc = corpus::listing(&mut rng, i as i64 + 1_000_000);
-        doc.kind = ListingKind::Offer;
+        doc.kind = if i < n {
+            ListingKind::Offer
+        } else if i < n + need_count {
+            ListingKind::Need
+        } else {
+            ListingKind::Studio
+        };
         index.upsert(&doc)?;
         if (i + 1) % COMMIT_EVERY == 0 {
             index.commit()?;
@@ -57,8 +76,18 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
         index.matches(&query, Engine::Full)?;
         times.push(t.elapsed());
     }
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+    // The same needs asking for the scientists who could answer them (studios).
+    let mut expert_times = Vec::with_capacity(LATENCY_QUERIES);
+    for i in 0..LATENCY_QUERIES {
+        let mut query = eval::need_query(&set.needs[i % set.needs.len()]);
+        query.kinds = vec![ListingKind::Studio];
+        query.limit = EXPERTS;
+        let t = Instant::now();
+        index.matches(&query, Engine::Full)?;
+        expert_times.push(t.elapsed());
+    }
+    let (p50, p99) = percentiles(times);
+    let (experts_p50, experts_p99) = percentiles(expert_times);
 
     // Refresh: generated needs matched from as many threads as the pool has.
     let threads = thread::available_parallelism().map_or(2, |n| n.get());
@@ -106,13 +135,27 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
     Ok(MatchBenchReport {
         eval,
         capabilities: n + set.capabilities.len(),
+        needs: need_count,
+        studios,
         build,
         index_bytes: dir_size(dir)?,
-        p50: at(0.50),
-        p99: at(0.99),
+        p50,
+        p99,
+        experts_p50,
+        experts_p99,
         refresh_per_sec,
         threads,
     })
+}
+
+/// p50 and p99 of `times`.
+fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    let at = |q: f64| {
+        let i = ((times.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        times.get(i).copied().unwrap_or_default()
+    };
+    (at(0.50), at(0.99))
 }
 
 impl fmt::Display for MatchBenchReport {
@@ -120,16 +163,24 @@ impl fmt::Display for MatchBenchReport {
         write!(f, "{}", self.eval)?;
         writeln!(
             f,
-            "capabilities indexed: {} (build {:.1} s, {:.1} MiB on disk)",
+            "indexed: {} capabilities, {} needs, {} studios (build {:.1} s, {:.1} MiB on disk)",
             self.capabilities,
+            self.needs,
+            self.studios,
             self.build.as_secs_f64(),
             self.index_bytes as f64 / 1_048_576.0
         )?;
         writeln!(
             f,
-            "top-10 matches for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",
+            "top-10 capabilities for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",
             ms(self.p50),
             ms(self.p99)
+        )?;
+        writeln!(
+            f,
+            "top-{EXPERTS} scientists (studios) for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",
+            ms(self.experts_p50),
+            ms(self.experts_p99)
         )?;
         writeln!(
             f,
