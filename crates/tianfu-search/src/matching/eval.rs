@@ -179,14 +179,15 @@ impl fmt::Display for EvalReport {
 mod tests {
     use super::*;
 
-    /// A regression guard: the figures reached when the engine was written (recall@10 0.979,
-    /// MRR 0.986; BM25 0.866 and 0.790) may not drop, and the engine must stay clearly ahead.
+    /// A regression guard: the figures reached (recall@10 0.986, MRR 0.979 since generic words
+    /// such as 问题 and 专家 are left out; BM25 0.866 and 0.792) may not drop, and the engine
+    /// must stay clearly ahead.
     #[test]
     fn the_engine_keeps_its_recall_and_beats_bm25() {
         let report = run(&EvalSet::built_in()).unwrap();
-        assert!(report.engine.recall_at_10 >= 0.97, "{report}");
+        assert!(report.engine.recall_at_10 >= 0.985, "{report}");
         assert!(report.engine.mrr >= 0.97, "{report}");
-        assert!(report.engine_colloquial.recall_at_10 >= 0.97, "{report}");
+        assert!(report.engine_colloquial.recall_at_10 >= 0.98, "{report}");
         assert!(
             report.engine.recall_at_10 >= report.bm25.recall_at_10 + 0.08,
             "{report}"

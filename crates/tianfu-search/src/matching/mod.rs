@@ -119,13 +119,23 @@ pub struct MatchHit {
     pub published_at: i64,
 }
 
-/// The words of a text worth matching on: jieba's words of two or more characters, each once.
+/// Words nearly every listing uses about itself ("we need an expert to guide us with this
+/// problem"): on a small market they are rare enough to look telling, and a match "sharing"
+/// 问题 or 专家 is no match at all.
+const GENERIC: &[&str] = &[
+    "问题", "专家", "指导", "技术", "服务", "需要", "希望", "提供", "解决", "帮助", "企业", "公司",
+    "我们", "目前", "最近", "现在", "进行", "相关", "方面", "情况", "工作", "合作", "寻求", "请求",
+    "想请", "看看",
+];
+
+/// The words of a text worth matching on: jieba's words of two or more characters, each once,
+/// without the generic ones.
 fn words_of(reader: &Reader, text: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     jieba_tokens(&reader.jieba, text)
         .into_iter()
         .map(|t| t.text)
-        .filter(|w| w.chars().count() >= 2)
+        .filter(|w| w.chars().count() >= 2 && !GENERIC.contains(&w.as_str()))
         .filter(|w| seen.insert(w.clone()))
         .take(MAX_QUERY_WORDS)
         .collect()
