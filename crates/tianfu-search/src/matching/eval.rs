@@ -105,45 +105,56 @@ pub fn load_capabilities(index: &SearchIndex, set: &EvalSet) -> Result<(), Searc
     index.commit()
 }
 
+/// Recall@10 and MRR of `engine` for the set's needs (only the colloquial ones if asked) over
+/// `index`, which holds the set's capabilities (by [`load_capabilities`]) and possibly many
+/// other listings: anything else in a need's top ten only pushes the relevant ones out.
+pub fn scores(
+    index: &SearchIndex,
+    set: &EvalSet,
+    engine: Engine,
+    colloquial_only: bool,
+) -> Result<Scores, SearchError> {
+    let (mut recall, mut mrr, mut n) = (0.0, 0.0, 0usize);
+    for need in set
+        .needs
+        .iter()
+        .filter(|n| !colloquial_only || n.colloquial)
+    {
+        let hits = index.matches(&need_query(need), engine)?;
+        let ranked: Vec<Option<&str>> = hits
+            .iter()
+            .map(|h| {
+                usize::try_from(h.id - 1)
+                    .ok()
+                    .and_then(|i| set.capabilities.get(i))
+                    .map(|c| c.id.as_str())
+            })
+            .collect();
+        let found = need
+            .relevant
+            .iter()
+            .filter(|r| ranked.contains(&Some(r.as_str())))
+            .count();
+        recall += found as f64 / need.relevant.len().max(1) as f64;
+        if let Some(rank) = ranked
+            .iter()
+            .position(|id| id.is_some_and(|id| need.relevant.iter().any(|r| r == id)))
+        {
+            mrr += 1.0 / (rank + 1) as f64;
+        }
+        n += 1;
+    }
+    let n = n.max(1) as f64;
+    Ok(Scores {
+        recall_at_10: recall / n,
+        mrr: mrr / n,
+    })
+}
+
 pub fn run(set: &EvalSet) -> Result<EvalReport, SearchError> {
     let index = SearchIndex::in_memory()?;
     load_capabilities(&index, set)?;
-    let score = |engine: Engine, colloquial_only: bool| -> Result<Scores, SearchError> {
-        let (mut recall, mut mrr, mut n) = (0.0, 0.0, 0usize);
-        for need in set
-            .needs
-            .iter()
-            .filter(|n| !colloquial_only || n.colloquial)
-        {
-            let hits = index.matches(&need_query(need), engine)?;
-            let ranked: Vec<&str> = hits
-                .iter()
-                .filter_map(|h| {
-                    set.capabilities
-                        .get(h.id as usize - 1)
-                        .map(|c| c.id.as_str())
-                })
-                .collect();
-            let found = need
-                .relevant
-                .iter()
-                .filter(|r| ranked.contains(&r.as_str()))
-                .count();
-            recall += found as f64 / need.relevant.len().max(1) as f64;
-            if let Some(rank) = ranked
-                .iter()
-                .position(|id| need.relevant.iter().any(|r| r == id))
-            {
-                mrr += 1.0 / (rank + 1) as f64;
-            }
-            n += 1;
-        }
-        let n = n.max(1) as f64;
-        Ok(Scores {
-            recall_at_10: recall / n,
-            mrr: mrr / n,
-        })
-    };
+    let score = |engine, colloquial_only| scores(&index, set, engine, colloquial_only);
     Ok(EvalReport {
         needs: set.needs.len(),
         capabilities: set.capabilities.len(),

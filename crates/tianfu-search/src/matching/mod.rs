@@ -34,7 +34,9 @@ const CANDIDATES: usize = 50;
 const MAX_QUERY_WORDS: usize = 64;
 /// The rarest words in the index are the most telling; a long description otherwise turns
 /// into a union of dozens of common words, slow over a million listings and no more precise.
-const TELLING_WORDS: usize = 12;
+/// Eight rather than twelve: the labelled set scores the same (recall@10 0.903 among a million
+/// generated listings either way) and the slowest matches take about half as long.
+const TELLING_WORDS: usize = 8;
 
 /// What to match, built by the caller from a listing.
 #[derive(Debug, Clone, Default)]
