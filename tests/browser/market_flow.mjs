@@ -3,33 +3,16 @@
 // proposes a deal, and both sides sign. Run by the Rust test suite
 // (crates/tianfu/tests/http/browser.rs):
 //   node tests/browser/market_flow.mjs <base-url> <scientist-phone> <staff-phone> <org-phone> <password> <label>
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { launch, shots, signIn as signInAt } from "./lib.mjs";
 import assert from "node:assert/strict";
 
 const [base, scientist, staff, org, password, label = "run"] = process.argv.slice(2);
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 const title = "柑橘裂果综合防控技术服务";
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 /// Each person gets a browser context of their own, like their own phone.
-async function signIn(phone) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${base}/login`);
-  await page.locator('input[name="phone"]').fill(phone);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('form[action="/login"] button[type="submit"]').click();
-  await page.waitForURL(/\/me$/);
-  return page;
-}
+const signIn = (phone) => signInAt(browser, base, phone, password);
 
 try {
   // The scientist publishes a capability; it waits for review.

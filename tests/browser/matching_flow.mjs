@@ -4,29 +4,15 @@
 // matched by their studio and opens the studio.
 // Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
 //   node tests/browser/matching_flow.mjs <base-url> <org-phone> <password> <need-id> <offer-title> <studio-name> <label>
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { launch, shots, signIn } from "./lib.mjs";
 import assert from "node:assert/strict";
 
 const [base, org, password, needId, offerTitle, studioName, label = "run"] = process.argv.slice(2);
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
 try {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${base}/login`);
-  await page.locator('input[name="phone"]').fill(org);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('form[action="/login"] button[type="submit"]').click();
-  await page.waitForURL(/\/me$/);
+  const page = await signIn(browser, base, org, password);
 
   await page.goto(`${base}/me/recommendations`);
   const card = page.locator("article.recommendation", { hasText: offerTitle });

@@ -4,31 +4,14 @@
 // the first step done; the scientist then sees their nanny and the progress in their workspace.
 // Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
 //   node tests/browser/nanny_followup.mjs <base-url> <staff-phone> <scientist-phone> <scientist-name> <password> <label>
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { DESKTOP, launch, shots, signIn as signInAt } from "./lib.mjs";
 import assert from "node:assert/strict";
 
 const [base, staff, scientist, scientistName, password, label = "run"] = process.argv.slice(2);
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 
-async function signIn(phone) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${base}/login`);
-  await page.locator('input[name="phone"]').fill(phone);
-  await page.locator('input[name="password"]').fill(password);
-  await page.locator('form[action="/login"] button[type="submit"]').click();
-  await page.waitForURL(/\/me$/);
-  return page;
-}
+const signIn = (phone) => signInAt(browser, base, phone, password, DESKTOP);
 
 try {
   const nanny = await signIn(staff);

@@ -2,23 +2,15 @@
 // checks the account page. Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
 //   node tests/browser/register_org.mjs <base-url> <phone> <credit-code> <label>
 // Screenshots land in tests/browser/screenshots/ (not committed).
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { launch, newPage, shots } from "./lib.mjs";
 import assert from "node:assert/strict";
 
 const [base, phone, creditCode, label = "run"] = process.argv.slice(2);
 const password = "Browser2026";
-const shots = new URL("./screenshots/", import.meta.url).pathname;
-mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
-  page.setDefaultTimeout(15000);
+  const page = await newPage(browser); // a phone
 
   await page.goto(`${base}/register`);
   await page.getByLabel("企事业单位").check();

@@ -232,22 +232,14 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
     let newest: Option<i64> = on_db!(&app.db, pool => sqlx::query_scalar("SELECT MAX(id) FROM outbox").fetch_one(pool).await)?;
     let mut after = 0i64;
     let mut indexed = 0;
-    loop {
-        let ids: Vec<i64> = on_db!(&app.db, pool => {
-            sqlx::query_scalar("SELECT id FROM listings WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(pool)
-                .await
-        })?;
-        let Some(&last) = ids.last() else { break };
-        for id in ids {
+    while let Some(ids) = next_ids(app, PUBLISHED_AFTER, after).await? {
+        for &id in &ids {
             if let Some(doc) = store::find(&app.db, id).await?.as_ref().and_then(document) {
                 app.search.upsert(&doc).map_err(internal)?;
                 indexed += 1;
             }
         }
-        after = last;
+        after = ids[ids.len() - 1];
     }
     indexed += rebuild_studios(app).await?;
     commit(app).await?;
@@ -260,22 +252,27 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
 async fn rebuild_studios(app: &App) -> Result<usize, AppError> {
     let mut after = 0i64;
     let mut indexed = 0;
-    loop {
-        let ids: Vec<i64> = on_db!(&app.db, pool => {
-            sqlx::query_scalar("SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(BATCH)
-                .fetch_all(pool)
-                .await
-        })?;
-        let Some(&last) = ids.last() else { break };
-        for id in ids {
+    while let Some(ids) = next_ids(app, STUDIOS_AFTER, after).await? {
+        for &id in &ids {
             apply_studio(app, id).await?;
             indexed += 1;
         }
-        after = last;
+        after = ids[ids.len() - 1];
     }
     Ok(indexed)
+}
+
+const PUBLISHED_AFTER: &str =
+    "SELECT id FROM listings WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
+const STUDIOS_AFTER: &str = "SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// The next batch of ids past `after` by `sql` (which takes `after` and the batch size), or
+/// `None` when there are no more.
+async fn next_ids(app: &App, sql: &'static str, after: i64) -> Result<Option<Vec<i64>>, AppError> {
+    let ids: Vec<i64> = on_db!(&app.db, pool => {
+        sqlx::query_scalar(sql).bind(after).bind(BATCH).fetch_all(pool).await
+    })?;
+    Ok((!ids.is_empty()).then_some(ids))
 }
 
 /// The background job: catch up, then look again a quarter of a second later, so a committed

@@ -139,6 +139,17 @@ impl TestApp {
             .expect("client")
     }
 
+    /// A page as an anonymous visitor sees it.
+    pub async fn html(&self, path: &str) -> String {
+        let response = self
+            .browser()
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request");
+        response.text().await.expect("page text")
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let mut request = self.client.get(format!("{}{path}", self.url));
         if let Some(token) = token {

@@ -417,15 +417,7 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
     assert!(of_kind(&reply, "studio").is_empty(), "{reply}");
 
     // The need's page shows its matches, people included, to anyone.
-    let page = app
-        .browser()
-        .get(format!("{}/needs/{}", app.url, m.need))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.html(&format!("/needs/{}", m.need)).await;
     assert!(page.contains("智能匹配"), "{page}");
     assert!(
         page.contains(&format!("href=\"/studios/{said}\"")),
@@ -435,6 +427,12 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
         page.contains(&format!("href=\"/offers/{}\"", m.feed)),
         "{page}"
     );
+
+    // `tianfu reindex` brings the studios back with the listings.
+    app.app.search.clear().unwrap();
+    tianfu::market::indexer::rebuild(&app.app).await.unwrap();
+    let (_, found) = app.get("/api/v1/search?q=产蛋率&kind=studio", None).await;
+    assert!(of_kind(&found, "studio").contains(&said), "{found}");
 }
 
 on_both_databases!(
