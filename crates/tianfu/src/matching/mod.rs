@@ -172,31 +172,53 @@ async fn rank(
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("matching: {e}")))?;
-    let mut items = Vec::with_capacity(hits.len());
-    for hit in hits {
-        let owner = if hit.kind == IndexKind::Studio {
-            crate::market::studios::store::find(&app.db, hit.id)
-                .await?
-                .map(|s| s.owner_id)
+    // Owners and track records in a few grouped queries rather than several per hit.
+    let (studio_ids, listing_ids): (Vec<i64>, Vec<i64>) = {
+        let (studios, listings): (Vec<_>, Vec<_>) =
+            hits.iter().partition(|h| h.kind == IndexKind::Studio);
+        (
+            studios.iter().map(|h| h.id).collect(),
+            listings.iter().map(|h| h.id).collect(),
+        )
+    };
+    let owner_of_studio = track::counts(
+        &app.db,
+        "SELECT id, owner_id FROM studios WHERE id IN ({ids})",
+        &studio_ids,
+    )
+    .await?;
+    let owner_of_listing = track::counts(
+        &app.db,
+        "SELECT id, owner_id FROM listings WHERE id IN ({ids})",
+        &listing_ids,
+    )
+    .await?;
+    let owner = |hit: &tianfu_search::matching::MatchHit| {
+        let owners = if hit.kind == IndexKind::Studio {
+            &owner_of_studio
         } else {
-            crate::market::store::find(&app.db, hit.id)
-                .await?
-                .map(|l| l.owner_id)
+            &owner_of_listing
         };
-        let Some(owner) = owner.filter(|o| *o != row.owner_id) else {
+        owners.get(&hit.id).copied()
+    };
+    let owners: Vec<i64> = hits.iter().filter_map(owner).collect();
+    let records = track::of_many(&app.db, &owners).await?;
+    let mut items = Vec::with_capacity(hits.len());
+    for hit in &hits {
+        let Some(owner) = owner(hit).filter(|o| *o != row.owner_id) else {
             continue;
         };
-        let (factor, track_reasons) = track::of(&app.db, owner).await?.factor();
+        let (factor, track_reasons) = records.get(&owner).copied().unwrap_or_default().factor();
         let mut reasons: Vec<String> = hit.reasons.iter().map(reason_text).collect();
         reasons.extend(track_reasons);
         items.push(MatchItem {
             kind: hit.kind.as_str().to_owned(),
             id: hit.id,
-            title: hit.title,
+            title: hit.title.clone(),
             score: hit.score * factor,
             reasons,
             region_name: app.regions.full_name_of(&hit.region_code),
-            region_code: hit.region_code,
+            region_code: hit.region_code.clone(),
         });
     }
     items.sort_by(|a, b| b.score.total_cmp(&a.score));

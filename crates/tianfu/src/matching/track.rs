@@ -2,6 +2,8 @@
 //! they answer inquiries, and how often people they were recommended to got in touch (feedback
 //! "contacted" or "deal"). It reorders close matches; it cannot lift a weak one far.
 
+use std::collections::HashMap;
+
 use crate::on_db;
 use crate::platform::db::Db;
 
@@ -36,23 +38,65 @@ impl TrackRecord {
     }
 }
 
-pub async fn of(db: &Db, owner: i64) -> Result<TrackRecord, sqlx::Error> {
+/// The track records of many providers at once: four grouped queries, whatever their number.
+/// Providers without any record are absent (their record is the default).
+pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord>, sqlx::Error> {
+    let mut records: HashMap<i64, TrackRecord> = HashMap::new();
+    if owners.is_empty() {
+        return Ok(records);
+    }
+    let completed = counts(db, "SELECT seller_id, COUNT(*) FROM deals WHERE stage = 'completed' AND seller_id IN ({ids}) GROUP BY seller_id", owners).await?;
+    let inquiries = counts(
+        db,
+        "SELECT owner_id, COUNT(*) FROM inquiries WHERE owner_id IN ({ids}) GROUP BY owner_id",
+        owners,
+    )
+    .await?;
+    let answered = counts(
+        db,
+        "SELECT i.owner_id, COUNT(DISTINCT m.inquiry_id) FROM inquiry_messages m JOIN inquiries i ON i.id = m.inquiry_id \
+         WHERE m.author_id = i.owner_id AND i.owner_id IN ({ids}) GROUP BY i.owner_id",
+        owners,
+    )
+    .await?;
+    let contacted = counts(
+        db,
+        "SELECT l.owner_id, COUNT(*) FROM recommendations r JOIN listings l ON l.id = r.listing_id \
+         WHERE r.status IN ('contacted', 'deal') AND l.owner_id IN ({ids}) GROUP BY l.owner_id",
+        owners,
+    )
+    .await?;
+    for (owner, n) in completed {
+        records.entry(owner).or_default().completed_deals = n;
+    }
+    for (owner, n) in inquiries {
+        records.entry(owner).or_default().inquiries = n;
+    }
+    for (owner, n) in answered {
+        records.entry(owner).or_default().answered = n;
+    }
+    for (owner, n) in contacted {
+        records.entry(owner).or_default().contacted = n;
+    }
+    Ok(records)
+}
+
+/// Runs `sql`, whose `{ids}` becomes one numbered placeholder per id, and returns its
+/// (id, count) rows. Only placeholders are spliced in; the ids are bound.
+pub async fn counts(db: &Db, sql: &str, ids: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
+    if ids.is_empty() {
+        // `IN ()` is an error on PostgreSQL.
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = sql.replace("{ids}", &placeholders.join(", "));
     on_db!(db, pool => {
-        let completed_deals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE seller_id = $1 AND stage = 'completed'")
-            .bind(owner).fetch_one(pool).await?;
-        let inquiries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inquiries WHERE owner_id = $1")
-            .bind(owner).fetch_one(pool).await?;
-        let answered: i64 = sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT m.inquiry_id) FROM inquiry_messages m JOIN inquiries i ON i.id = m.inquiry_id \
-             WHERE i.owner_id = $1 AND m.author_id = $1",
-        )
-        .bind(owner).fetch_one(pool).await?;
-        let contacted: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM recommendations r JOIN listings l ON l.id = r.listing_id \
-             WHERE l.owner_id = $1 AND r.status IN ('contacted', 'deal')",
-        )
-        .bind(owner).fetch_one(pool).await?;
-        Ok(TrackRecord { completed_deals, inquiries, answered, contacted })
+        // Safe: only numbered placeholders were spliced into the fixed text.
+        let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql.clone()));
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(pool).await.map(|rows| rows.into_iter().collect())
     })
 }
 

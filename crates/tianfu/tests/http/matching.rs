@@ -435,7 +435,55 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
     assert!(of_kind(&found, "studio").contains(&said), "{found}");
 }
 
+async fn a_provider_who_answers_inquiries_says_so_in_the_reasons(app: TestApp) {
+    let m = market(&app).await;
+    let (_, before) = app
+        .get(&format!("/api/v1/needs/{}/matches", m.need), None)
+        .await;
+    assert!(
+        !before["items"][0]["reasons"].to_string().contains("回复率"),
+        "{before}"
+    );
+    // Three inquiries on the scientist's offers, each answered.
+    for (i, offer) in [m.feed, m.disease, m.feed].into_iter().enumerate() {
+        let (_, phone) = app.register("org", &format!("养殖场{i}"), "511011").await;
+        let asker = app.login(&phone).await;
+        let body = json!({"target_kind": "offer", "target_id": offer, "message": "想请您来看看"});
+        let (status, inquiry) = app.post("/api/v1/inquiries", &body, Some(&asker)).await;
+        assert_eq!(status, StatusCode::CREATED, "{inquiry}");
+        let path = format!("/api/v1/inquiries/{}/messages", inquiry["id"]);
+        let (status, _) = app
+            .post(
+                &path,
+                &json!({"body": "可以，下周上门"}),
+                Some(&m.scientist),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let owner: i64 = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar("SELECT owner_id FROM listings WHERE id = $1")
+        .bind(m.feed).fetch_one(pool).await.unwrap());
+    let records = tianfu::matching::track::of_many(&app.app.db, &[owner, 999_999])
+        .await
+        .unwrap();
+    let record = records[&owner];
+    assert_eq!((record.inquiries, record.answered), (3, 3));
+    assert!(!records.contains_key(&999_999), "no record, no entry");
+
+    let (_, after) = app
+        .get(&format!("/api/v1/needs/{}/matches", m.need), None)
+        .await;
+    assert_eq!(after["items"][0]["id"], m.feed);
+    let reasons = after["items"][0]["reasons"].to_string();
+    assert!(reasons.contains("洽谈回复率100%"), "{reasons}");
+    assert!(
+        after["items"][0]["score"].as_f64() > before["items"][0]["score"].as_f64(),
+        "{before} {after}"
+    );
+}
+
 on_both_databases!(
+    a_provider_who_answers_inquiries_says_so_in_the_reasons,
     a_need_finds_scientists_by_their_studio_and_expertise,
     approval_pushes_recommendations_to_both_sides_and_feedback_sticks,
     a_need_finds_the_capability_that_answers_it_with_reasons,
