@@ -1,6 +1,7 @@
 //! The provider's track record, from the platform's own records: completed deals, how often
-//! they answer inquiries, and how often people they were recommended to got in touch (feedback
-//! "contacted" or "deal"). It reorders close matches; it cannot lift a weak one far.
+//! they answer inquiries, how often people they were recommended to got in touch (feedback
+//! "contacted" or "deal"), and whether staff have rated their studio 典型 or 精品 (the platform's
+//! own verification of a provider). It reorders close matches; it cannot lift a weak one far.
 
 use std::collections::HashMap;
 
@@ -14,6 +15,8 @@ pub struct TrackRecord {
     pub answered: i64,
     /// Recommendations of this provider that led to contact or a deal.
     pub contacted: i64,
+    /// Their studio's rating by staff: 0 普通 (or no studio), 1 典型, 2 精品.
+    pub studio_rating: i64,
 }
 
 impl TrackRecord {
@@ -34,11 +37,22 @@ impl TrackRecord {
             }
         }
         factor *= 1.0 + 0.02 * self.contacted.min(5) as f32;
+        match self.studio_rating {
+            2 => {
+                factor *= 1.05;
+                reasons.push("精品科创工作室".to_owned());
+            }
+            1 => {
+                factor *= 1.03;
+                reasons.push("典型科创工作室".to_owned());
+            }
+            _ => {}
+        }
         (factor, reasons)
     }
 }
 
-/// The track records of many providers at once: four grouped queries, whatever their number.
+/// The track records of many providers at once: five grouped queries, whatever their number.
 /// Providers without any record are absent (their record is the default).
 pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord>, sqlx::Error> {
     let mut records: HashMap<i64, TrackRecord> = HashMap::new();
@@ -66,6 +80,16 @@ pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord
         owners,
     )
     .await?;
+    let rated = counts(
+        db,
+        "SELECT owner_id, CAST(CASE rating WHEN 'excellent' THEN 2 ELSE 1 END AS BIGINT) FROM studios \
+         WHERE rating IN ('typical', 'excellent') AND owner_id IN ({ids})",
+        owners,
+    )
+    .await?;
+    for (owner, rating) in rated {
+        records.entry(owner).or_default().studio_rating = rating;
+    }
     for (owner, n) in completed {
         records.entry(owner).or_default().completed_deals = n;
     }
@@ -113,6 +137,7 @@ mod tests {
             inquiries: 10,
             answered: 9,
             contacted: 2,
+            studio_rating: 0,
         }
         .factor();
         assert!(busy.0 > 1.15 && busy.0 < 1.3, "{busy:?}");
@@ -122,8 +147,24 @@ mod tests {
             inquiries: 10,
             answered: 1,
             contacted: 0,
+            studio_rating: 0,
         }
         .factor();
         assert!(silent.0 < 1.0);
+    }
+
+    #[test]
+    fn a_studio_rated_by_staff_counts_a_little_and_says_so() {
+        let rated = |studio_rating| {
+            TrackRecord {
+                studio_rating,
+                ..TrackRecord::default()
+            }
+            .factor()
+        };
+        let (typical, excellent) = (rated(1), rated(2));
+        assert_eq!(typical.1, ["典型科创工作室"]);
+        assert_eq!(excellent.1, ["精品科创工作室"]);
+        assert!(1.0 < typical.0 && typical.0 < excellent.0 && excellent.0 < 1.1);
     }
 }

@@ -470,12 +470,23 @@ async fn a_provider_who_answers_inquiries_says_so_in_the_reasons(app: TestApp) {
     assert_eq!((record.inquiries, record.answered), (3, 3));
     assert!(!records.contains_key(&999_999), "no record, no entry");
 
+    // Staff rate the scientist's studio 精品: the platform vouches for them.
+    open_studio(
+        &app,
+        &m.scientist,
+        json!({"name": "蛋鸡科创工作室", "intro": "蛋鸡养殖。", "fields": ["蛋鸡"], "members": []}),
+    )
+    .await;
+    tianfu::on_db!(&app.app.db, pool => sqlx::query("UPDATE studios SET rating = 'excellent' WHERE owner_id = $1")
+        .bind(owner).execute(pool).await.map(|_| ()).unwrap());
+
     let (_, after) = app
         .get(&format!("/api/v1/needs/{}/matches", m.need), None)
         .await;
     assert_eq!(after["items"][0]["id"], m.feed);
     let reasons = after["items"][0]["reasons"].to_string();
     assert!(reasons.contains("洽谈回复率100%"), "{reasons}");
+    assert!(reasons.contains("精品科创工作室"), "{reasons}");
     assert!(
         after["items"][0]["score"].as_f64() > before["items"][0]["score"].as_f64(),
         "{before} {after}"
