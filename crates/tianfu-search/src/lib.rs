@@ -139,6 +139,8 @@ pub struct SearchResults {
     /// Number of matching listings, not just those on this page. When no listing has all the
     /// words and the search falls back to partial matches, counting stops at 1,000.
     pub total: usize,
+    /// Counting stopped at the cap: there are at least `total` matches.
+    pub total_capped: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -72,13 +72,16 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
         let query = with_filters(filters, text);
         let limit = q.limit.min(MAX_LIMIT);
         let top = TopDocs::with_limit(limit.max(1)).and_offset(q.offset.min(MAX_OFFSET));
+        let mut total_capped = false;
         let (total, addresses): (usize, Vec<(Score, DocAddress)>) = if prunable {
             // A partial match (any word, bigrams) can match a large share of the market;
             // counting all of it cost more than finding the best page, so it stops counting
             // at PARTIAL_COUNT_CAP.
             let total = match how {
                 Match::AnyWord | Match::MostBigrams => {
-                    count_up_to(&searcher, query.as_ref(), PARTIAL_COUNT_CAP)?
+                    let counted = count_up_to(&searcher, query.as_ref(), PARTIAL_COUNT_CAP)?;
+                    total_capped = counted >= PARTIAL_COUNT_CAP;
+                    counted
                 }
                 _ => searcher.search(query.as_ref(), &Count)?,
             };
@@ -118,7 +121,11 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(to_hit(ix, &doc, score, &snippets)?);
         }
-        return Ok(SearchResults { hits, total });
+        return Ok(SearchResults {
+            hits,
+            total,
+            total_capped,
+        });
     }
     unreachable!("the last try always answers")
 }

@@ -96,7 +96,13 @@ fn share_of(
     fields: &Fields,
     kinds: &[ListingKind],
 ) -> Result<f64, SearchError> {
-    let total = searcher.num_docs();
+    // Deleted documents are in the document frequencies until a merge: count them in the
+    // total too, so the share is not overestimated.
+    let total: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|r| u64::from(r.max_doc()))
+        .sum();
     if kinds.is_empty() || total == 0 {
         return Ok(1.0);
     }

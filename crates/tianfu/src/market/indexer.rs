@@ -157,10 +157,18 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
             .collect();
         entities.sort_unstable();
         entities.dedup();
+        // A studio's document includes its owner's listings: refresh it once per batch, however
+        // many of the owner's listings changed.
+        let mut owners = BTreeSet::new();
         for (kind, id) in entities {
             match kind {
                 "studio" => apply_studio(app, id).await?,
-                _ => apply(app, id).await?,
+                _ => owners.extend(apply(app, id).await?),
+            }
+        }
+        for owner in owners {
+            if let Some(studio) = studios::find_by_owner(&app.db, UserId(owner)).await? {
+                index_studio(app, &studio).await?;
             }
         }
         commit(app).await?;
@@ -183,11 +191,11 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
     Ok(applied)
 }
 
-/// Puts a published listing in the index and takes any other out; the owner's studio follows,
-/// since what its owner publishes is part of its expertise.
-async fn apply(app: &App, id: i64) -> Result<(), AppError> {
+/// Puts a published listing in the index and takes any other out. Returns the owner of a
+/// capability or achievement, whose studio must follow: what they publish is its expertise.
+async fn apply(app: &App, id: i64) -> Result<Option<i64>, AppError> {
     let Some(row) = store::find(&app.db, id).await? else {
-        return Ok(());
+        return Ok(None);
     };
     if row.is_published() {
         if let Some(doc) = document(&row) {
@@ -196,12 +204,7 @@ async fn apply(app: &App, id: i64) -> Result<(), AppError> {
     } else if let Some(kind) = index_kind(&row.kind) {
         app.search.delete(kind, id).map_err(internal)?;
     }
-    if row.kind != "need"
-        && let Some(studio) = studios::find_by_owner(&app.db, UserId(row.owner_id)).await?
-    {
-        index_studio(app, &studio).await?;
-    }
-    Ok(())
+    Ok((row.kind != "need").then_some(row.owner_id))
 }
 
 async fn apply_studio(app: &App, id: i64) -> Result<(), AppError> {

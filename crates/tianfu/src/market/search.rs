@@ -11,7 +11,7 @@ use tianfu_search::{ListingKind as IndexKind, SearchQuery, Sort};
 use utoipa::{IntoParams, ToSchema};
 
 use super::view::price_label;
-use crate::platform::api::{ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiQuery, Paging};
 use crate::platform::auth::{Actor, MaybeUser};
 use crate::platform::clock::shanghai;
 use crate::platform::error::{AppError, ErrorBody};
@@ -128,7 +128,17 @@ fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppE
     Ok((query, paging))
 }
 
-async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), AppError> {
+/// One page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchList {
+    pub items: Vec<SearchItem>,
+    pub total: i64,
+    /// When no listing has all the words, partial matches are counted up to 1,000 only; this
+    /// says the count stopped there and there are at least `total`.
+    pub total_is_lower_bound: bool,
+}
+
+async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
     let search = app.search.clone();
     let results = tokio::task::spawn_blocking(move || search.search(&query))
         .await
@@ -162,19 +172,22 @@ async fn run(app: &App, query: SearchQuery) -> Result<(Vec<SearchItem>, i64), Ap
             score: hit.score,
         })
         .collect();
-    Ok((items, results.total as i64))
+    Ok(SearchList {
+        items,
+        total: results.total as i64,
+        total_is_lower_bound: results.total_capped,
+    })
 }
 
 /// Full-text search of published listings and studios; newest first when `q` is empty.
 #[utoipa::path(get, path = "/api/v1/search", tag = "market", params(SearchParams),
-    responses((status = 200, body = inline(ListResponse<SearchItem>)), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = SearchList), (status = 422, body = ErrorBody)))]
 pub async fn api(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> Result<Json<ListResponse<SearchItem>>, AppError> {
+) -> Result<Json<SearchList>, AppError> {
     let (query, _) = parse(&app, &params)?;
-    let (items, total) = run(&app, query).await?;
-    Ok(Json(ListResponse { items, total }))
+    Ok(Json(run(&app, query).await?))
 }
 
 pub struct Hit {
@@ -191,6 +204,7 @@ pub struct SearchPage {
     error: Option<String>,
     hits: Vec<Hit>,
     pager: Pager,
+    total_is_lower_bound: bool,
     base_query: String,
     industries: Vec<Industry>,
     service_types: &'static [ServiceType],
@@ -225,6 +239,7 @@ pub async fn page(
         error: None,
         hits: Vec::new(),
         pager: Pager::new(1, 20, 0),
+        total_is_lower_bound: false,
         base_query: String::new(),
         industries: Industry::all().collect(),
         service_types: ServiceType::ALL,
@@ -236,11 +251,13 @@ pub async fn page(
     };
     match parse(&app, &params) {
         Ok((query, paging)) => {
-            let (items, total) = run(&app, query)
+            let found = run(&app, query)
                 .await
                 .map_err(|e| PageError::new(e, page.me.clone()))?;
-            page.pager = Pager::new(paging.page(), paging.per_page(), total);
-            page.hits = items
+            page.pager = Pager::new(paging.page(), paging.per_page(), found.total);
+            page.total_is_lower_bound = found.total_is_lower_bound;
+            page.hits = found
+                .items
                 .into_iter()
                 .map(|item| Hit {
                     link: format!("/{}s/{}", item.kind, item.id),
