@@ -261,23 +261,7 @@ pub async fn mine(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
 ) -> Result<Json<ListResponse<TicketDetail>>, AppError> {
-    let filter = TicketFilter {
-        served: Some(actor.id.0),
-        ..Default::default()
-    };
-    let (rows, total) = store::list(
-        &app.db,
-        &filter,
-        Paging {
-            page: None,
-            per_page: Some(50),
-        },
-    )
-    .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        items.push(TicketDetail::load(&app, row).await?.for_served());
-    }
+    let (items, total) = TicketDetail::served_by(&app, actor.id.0).await?;
     Ok(Json(ListResponse { items, total }))
 }
 

@@ -314,15 +314,21 @@ fn summary(errors: &FieldErrors) -> String {
         .join("；")
 }
 
-/// After an action: back to the ticket page, or the page again with the reason when refused.
-async fn after(
+/// Runs a nanny's action on an open ticket in their scope, then goes back to the ticket page,
+/// or shows the page again with the reason (and what was typed in the follow-up form) when
+/// the action was refused.
+async fn act(
     app: &App,
     actor: Actor,
     id: i64,
     ip: Option<&str>,
-    result: Result<(), AppError>,
     draft: FollowupDraft,
+    action: impl AsyncFnOnce(&store::TicketRow) -> Result<(), AppError>,
 ) -> Result<Response, PageError> {
+    let result = match service::for_action(app, &actor, id, ip).await {
+        Ok(ticket) => action(&ticket).await,
+        Err(error) => Err(error),
+    };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/tickets/{id}")).into_response()),
         Err(AppError::Validation(errors)) => {
@@ -374,14 +380,13 @@ pub async fn add_followup(
         outcome: Some(draft.outcome.clone()),
         links,
     };
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        service::add_followup(&app, &actor, &ticket, &request)
+    let by = actor.clone();
+    act(&app, actor, id, ip.as_deref(), draft, async |ticket| {
+        service::add_followup(&app, &by, ticket, &request)
             .await
             .map(|_| ())
-    }
-    .await;
-    after(&app, actor, id, ip.as_deref(), result, draft).await
+    })
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -406,18 +411,14 @@ pub async fn add_step(
         name: form.name,
         due_date: form.due_date,
     };
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        service::add_step(&app, &actor, &ticket, &request).await
-    }
-    .await;
-    after(
+    let by = actor.clone();
+    act(
         &app,
         actor,
         id,
         ip.as_deref(),
-        result,
         FollowupDraft::default(),
+        async |ticket| service::add_step(&app, &by, ticket, &request).await,
     )
     .await
 }
@@ -429,26 +430,24 @@ pub async fn change_step(
     Path((id, step)): Path<(i64, i64)>,
     Form(form): Form<StepForm>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        if form.action == "delete" {
-            service::remove_step(&app, &actor, &ticket, step).await
-        } else {
-            let request = StepRequest {
-                name: form.name.clone(),
-                due_date: form.due_date.clone(),
-            };
-            service::change_step(&app, &actor, &ticket, step, &request).await
-        }
-    }
-    .await;
-    after(
+    let by = actor.clone();
+    act(
         &app,
         actor,
         id,
         ip.as_deref(),
-        result,
         FollowupDraft::default(),
+        async |ticket| {
+            if form.action == "delete" {
+                service::remove_step(&app, &by, ticket, step).await
+            } else {
+                let request = StepRequest {
+                    name: form.name,
+                    due_date: form.due_date,
+                };
+                service::change_step(&app, &by, ticket, step, &request).await
+            }
+        },
     )
     .await
 }
@@ -459,18 +458,14 @@ pub async fn complete_step(
     ClientIp(ip): ClientIp,
     Path((id, step)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        service::complete_step(&app, &actor, &ticket, step).await
-    }
-    .await;
-    after(
+    let by = actor.clone();
+    act(
         &app,
         actor,
         id,
         ip.as_deref(),
-        result,
         FollowupDraft::default(),
+        async |ticket| service::complete_step(&app, &by, ticket, step).await,
     )
     .await
 }
@@ -488,19 +483,15 @@ pub async fn assign(
     Path(id): Path<i64>,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        let assignee = form.assignee_id.trim().parse().unwrap_or(0);
-        service::reassign(&app, &actor, &ticket, assignee, ip.as_deref()).await
-    }
-    .await;
-    after(
+    let by = actor.clone();
+    let assignee = form.assignee_id.trim().parse().unwrap_or(0);
+    act(
         &app,
         actor,
         id,
         ip.as_deref(),
-        result,
         FollowupDraft::default(),
+        async |ticket| service::reassign(&app, &by, ticket, assignee, ip.as_deref()).await,
     )
     .await
 }
@@ -518,18 +509,14 @@ pub async fn close(
     Path(id): Path<i64>,
     Form(form): Form<CloseForm>,
 ) -> Result<Response, PageError> {
-    let result = async {
-        let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
-        service::close(&app, &actor, &ticket, &form.reason).await
-    }
-    .await;
-    after(
+    let by = actor.clone();
+    act(
         &app,
         actor,
         id,
         ip.as_deref(),
-        result,
         FollowupDraft::default(),
+        async |ticket| service::close(&app, &by, ticket, &form.reason).await,
     )
     .await
 }
@@ -547,23 +534,7 @@ async fn served_page(
     actor: Actor,
     error: Option<String>,
 ) -> Result<ServedPage, PageError> {
-    let filter = store::TicketFilter {
-        served: Some(actor.id.0),
-        ..Default::default()
-    };
-    let (rows, _) = store::list(
-        &app.db,
-        &filter,
-        Paging {
-            page: None,
-            per_page: Some(50),
-        },
-    )
-    .await?;
-    let mut tickets = Vec::with_capacity(rows.len());
-    for row in rows {
-        tickets.push(TicketDetail::load(app, row).await?.for_served());
-    }
+    let (tickets, _) = TicketDetail::served_by(app, actor.id.0).await?;
     Ok(ServedPage {
         me: Some(actor),
         tickets,

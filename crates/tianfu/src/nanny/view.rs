@@ -205,6 +205,25 @@ impl TicketDetail {
         })
     }
 
+    /// The tickets that serve `user` (the newest fifty: one per need an organisation
+    /// published, one for a scientist), as they may see them, and how many there are.
+    pub async fn served_by(app: &App, user: i64) -> Result<(Vec<Self>, i64), sqlx::Error> {
+        let filter = store::TicketFilter {
+            served: Some(user),
+            ..Default::default()
+        };
+        let paging = crate::platform::api::Paging {
+            page: None,
+            per_page: Some(50),
+        };
+        let (rows, total) = store::list(&app.db, &filter, paging).await?;
+        let mut tickets = Vec::with_capacity(rows.len());
+        for row in rows {
+            tickets.push(Self::load(app, row).await?.for_served());
+        }
+        Ok((tickets, total))
+    }
+
     /// What the served person sees: the plan and the follow-ups' channel, time and outcome,
     /// not the nanny's working notes.
     pub fn for_served(mut self) -> Self {
