@@ -117,10 +117,7 @@ pub async fn list(
         url_encode(&region)
     );
     Ok(ListPage {
-        scope_name: match &scope {
-            RegionScope::All => "全部地区".to_owned(),
-            RegionScope::Subtree(root) => app.regions.full_name(root),
-        },
+        scope_name: scope.name(&app.regions),
         kinds: choices(
             TicketKind::ALL,
             &kind,

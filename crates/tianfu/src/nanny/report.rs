@@ -163,17 +163,13 @@ const NANNIES_SQL: &str = "SELECT u.id, u.name, u.region_code, u.department, \
 pub const MAX_NANNIES: i64 = 5000;
 
 pub async fn build(app: &App, scope: &RegionScope, period: Period) -> Result<Report, AppError> {
-    let (low, high, region_code, region_name) = match scope {
+    let region_name = scope.name(&app.regions);
+    let (low, high, region_code) = match scope {
         RegionScope::Subtree(root) => {
             let (low, high) = root.subtree_bounds();
-            (low, high, root.to_string(), app.regions.full_name(root))
+            (low, high, root.to_string())
         }
-        RegionScope::All => (
-            String::new(),
-            "~".to_owned(),
-            String::new(),
-            "全部地区".to_owned(),
-        ),
+        RegionScope::All => (String::new(), "~".to_owned(), String::new()),
     };
     let (start, end) = period.bounds();
     // Steps not yet due cannot have been missed: count those due before now.

@@ -26,6 +26,14 @@ pub enum RegionScope {
 }
 
 impl RegionScope {
+    /// How pages name the scope: "全部地区", or the subtree root's full name.
+    pub fn name(&self, regions: &crate::regions::RegionTree) -> String {
+        match self {
+            RegionScope::All => "全部地区".to_owned(),
+            RegionScope::Subtree(root) => regions.full_name(root),
+        }
+    }
+
     pub fn contains(&self, region: &RegionCode) -> bool {
         match self {
             RegionScope::All => true,

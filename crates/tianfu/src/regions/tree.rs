@@ -61,7 +61,6 @@ impl RegionTree {
         self.children(None)
     }
 
-    /// "四川省 内江市 东兴区": the names from the province down.
     /// The full name of a stored code ("四川省 内江市 东兴区"), or empty for an unknown one.
     pub fn full_name_of(&self, code: &str) -> String {
         self.find(code)
@@ -69,6 +68,7 @@ impl RegionTree {
             .unwrap_or_default()
     }
 
+    /// "四川省 内江市 东兴区": the names from the province down.
     pub fn full_name(&self, code: &RegionCode) -> String {
         code.ancestors_and_self()
             .iter()

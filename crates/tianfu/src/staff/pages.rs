@@ -109,10 +109,7 @@ pub async fn users(
         .await
         .map_err(|e| page_error(e.into()))?;
     let scope = staff_scope(&actor).unwrap_or(RegionScope::All);
-    let scope_name = match &scope {
-        RegionScope::All => "全部地区".to_owned(),
-        RegionScope::Subtree(root) => app.regions.full_name(root),
-    };
+    let scope_name = scope.name(&app.regions);
     let users = rows
         .into_iter()
         .map(|row| {

@@ -58,10 +58,10 @@ async fn queue_page(
         per_page: Some(20),
     };
     let scope = staff_scope(&actor);
-    let scope_name = match scope.as_ref().unwrap_or(&RegionScope::All) {
-        RegionScope::All => "全部地区".to_owned(),
-        RegionScope::Subtree(root) => app.regions.full_name(root),
-    };
+    let scope_name = scope
+        .as_ref()
+        .unwrap_or(&RegionScope::All)
+        .name(&app.regions);
     let filter = ListingFilter {
         kind,
         status: Some(ListingStatus::Pending),
