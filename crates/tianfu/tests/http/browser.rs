@@ -37,21 +37,7 @@ async fn run_script(script: &str, args: Vec<String>) -> String {
 async fn a_capability_is_published_approved_found_inquired_and_signed(app: TestApp) {
     let (_, scientist) = app.register("worker", "柑橘专家", "511011").await;
     let (_, org) = app.register("org", "威远果业", "511024").await;
-    let staff_phone = app.phone();
-    tianfu::staff::store::add_staff(
-        &app.app,
-        None,
-        tianfu::staff::store::NewStaff {
-            phone: staff_phone.clone(),
-            password: PASSWORD.into(),
-            name: "内江审核员".into(),
-            region_code: "5110".into(),
-            department: "worker".into(),
-            admin: false,
-        },
-    )
-    .await
-    .unwrap();
+    let staff_phone = app.staff_member("5110", "worker", "内江审核员").await;
     let label = format!("{:?}", app.backend).to_lowercase();
     let stdout = run_script(
         "market_flow.mjs",
@@ -88,21 +74,7 @@ async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
 }
 
 async fn a_nanny_logs_a_follow_up_that_the_scientist_sees(app: TestApp) {
-    let staff_phone = app.phone();
-    tianfu::staff::store::add_staff(
-        &app.app,
-        None,
-        tianfu::staff::store::NewStaff {
-            phone: staff_phone.clone(),
-            password: PASSWORD.into(),
-            name: "邻水县保姆".into(),
-            region_code: "511623".into(),
-            department: "worker".into(),
-            admin: false,
-        },
-    )
-    .await
-    .unwrap();
+    let staff_phone = app.staff_member("511623", "worker", "邻水县保姆").await;
     let (id, scientist) = app.register("worker", "柑橘王", "511623").await;
     let label = format!("{:?}", app.backend).to_lowercase();
     let stdout = run_script(

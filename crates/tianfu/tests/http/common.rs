@@ -195,12 +195,21 @@ impl TestApp {
     }
 
     /// Creates a staff member (as the command line would) and returns their bearer token.
+    /// A bearer token of a new staff member of `region` and `department`.
     pub async fn staff(&self, region: &str, department: &str) -> String {
+        let phone = self
+            .staff_member(region, department, &format!("{region}工作人员"))
+            .await;
+        self.login(&phone).await
+    }
+
+    /// Adds a staff member (password [`PASSWORD`]) and returns their phone, to sign in with.
+    pub async fn staff_member(&self, region: &str, department: &str, name: &str) -> String {
         let phone = self.phone();
         let input = NewStaff {
             phone: phone.clone(),
             password: PASSWORD.into(),
-            name: format!("{region}工作人员"),
+            name: name.into(),
             region_code: region.into(),
             department: department.into(),
             admin: false,
@@ -208,7 +217,7 @@ impl TestApp {
         add_staff(&self.app, None, input)
             .await
             .expect("staff created");
-        self.login(&phone).await
+        phone
     }
 
     pub async fn admin(&self) -> String {

@@ -26,18 +26,7 @@ async fn user(app: &TestApp, role: &str, name: &str, region: &str) -> Client {
 }
 
 async fn staff(app: &TestApp, region: &str, name: &str) -> Client {
-    let phone = app.phone();
-    let input = tianfu::staff::store::NewStaff {
-        phone: phone.clone(),
-        password: PASSWORD.into(),
-        name: name.into(),
-        region_code: region.into(),
-        department: "worker".into(),
-        admin: false,
-    };
-    tianfu::staff::store::add_staff(&app.app, None, input)
-        .await
-        .unwrap();
+    let phone = app.staff_member(region, "worker", name).await;
     signed_in(app, &phone).await
 }
 

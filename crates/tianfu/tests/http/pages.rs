@@ -180,18 +180,7 @@ async fn login_never_redirects_off_site(app: TestApp) {
 async fn the_console_lists_the_region_for_staff_and_refuses_others(app: TestApp) {
     app.register("worker", "东兴专家", "511011").await;
     app.register("worker", "邻水专家", "511623").await;
-    let staff_phone = app.phone();
-    let input = tianfu::staff::store::NewStaff {
-        phone: staff_phone.clone(),
-        password: PASSWORD.into(),
-        name: "内江工作人员".into(),
-        region_code: "5110".into(),
-        department: "worker".into(),
-        admin: false,
-    };
-    tianfu::staff::store::add_staff(&app.app, None, input)
-        .await
-        .unwrap();
+    let staff_phone = app.staff_member("5110", "worker", "内江工作人员").await;
     let browser = app.browser();
     browser
         .post(format!("{}/login", app.url))

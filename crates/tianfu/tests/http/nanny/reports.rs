@@ -187,21 +187,7 @@ async fn administrators_configure_the_plan_new_tickets_follow(app: TestApp) {
 async fn the_report_exports_to_excel_for_staff_signed_in(app: TestApp) {
     let nanny = app.staff("511623", WORKER).await;
     person_ticket(&app, &nanny, "王研究员").await;
-    let phone = app.phone();
-    tianfu::staff::store::add_staff(
-        &app.app,
-        None,
-        tianfu::staff::store::NewStaff {
-            phone: phone.clone(),
-            password: crate::common::PASSWORD.into(),
-            name: "广安工作人员".into(),
-            region_code: "5116".into(),
-            department: WORKER.into(),
-            admin: false,
-        },
-    )
-    .await
-    .expect("staff");
+    let phone = app.staff_member("5116", WORKER, "广安工作人员").await;
     let browser = app.browser();
     let response = browser
         .post(format!("{}/login", app.url))
