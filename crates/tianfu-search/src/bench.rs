@@ -193,18 +193,23 @@ fn measure(
         samples.extend(results);
     }
     let wall = started.elapsed();
-    let mut times: Vec<Duration> = samples.iter().map(|s| s.0).collect();
+    let (p50, p99) = percentiles(samples.iter().map(|s| s.0).collect());
+    let latency = Latency {
+        p50,
+        p99,
+        queries_per_sec: samples.len() as f64 / wall.as_secs_f64().max(1e-9),
+    };
+    Ok((latency, samples.into_iter().map(|s| s.1).collect()))
+}
+
+/// p50 and p99 of `times`.
+fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
     times.sort();
     let at = |q: f64| {
         let i = ((times.len() as f64 * q).ceil() as usize).saturating_sub(1);
         times.get(i).copied().unwrap_or_default()
     };
-    let latency = Latency {
-        p50: at(0.50),
-        p99: at(0.99),
-        queries_per_sec: times.len() as f64 / wall.as_secs_f64().max(1e-9),
-    };
-    Ok((latency, samples.into_iter().map(|s| s.1).collect()))
+    (at(0.50), at(0.99))
 }
 
 fn memory() -> (u64, u64) {

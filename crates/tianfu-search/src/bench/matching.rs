@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::corpus::{self, Rng};
-use super::{dir_size, ms};
+use super::{dir_size, ms, percentiles};
 use crate::matching::eval::{self, EvalReport, EvalSet, Scores};
 use crate::matching::{Engine, MatchQuery};
 use crate::{ListingKind, SearchError, SearchIndex};
@@ -155,16 +155,6 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
         refresh_per_sec,
         threads,
     })
-}
-
-/// p50 and p99 of `times`.
-fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
-    times.sort();
-    let at = |q: f64| {
-        let i = ((times.len() as f64 * q).ceil() as usize).saturating_sub(1);
-        times.get(i).copied().unwrap_or_default()
-    };
-    (at(0.50), at(0.99))
 }
 
 impl fmt::Display for MatchBenchReport {

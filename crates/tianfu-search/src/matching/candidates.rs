@@ -55,39 +55,32 @@ pub fn top(
 ) -> Result<Vec<Candidate>, SearchError> {
     let fetch = wanted + exclude.len();
     let share = share_of(searcher, fields, kinds)?;
-    let keep = |c: &Candidate| {
-        (kinds.is_empty() || kinds.contains(&c.kind)) && !exclude.contains(&(c.kind, c.id))
-    };
     let mut columns = SegmentColumns::default();
-    if share >= MIN_SHARE {
-        let over = (fetch as f64 / share * MARGIN).ceil() as usize;
-        let hits = searcher.search(&words, &TopDocs::with_limit(over).order_by_score())?;
-        let exhausted = hits.len() < over;
+    // The hits wanted and not excluded, best first, at most `wanted` of them.
+    let mut kept = |hits: Vec<(Score, DocAddress)>| -> Result<Vec<Candidate>, SearchError> {
         let mut found = Vec::with_capacity(fetch);
         for (score, address) in hits {
             if let Some(c) = columns.read(searcher, score, address)?
-                && keep(&c)
+                && (kinds.is_empty() || kinds.contains(&c.kind))
+                && !exclude.contains(&(c.kind, c.id))
             {
                 found.push(c);
             }
         }
+        found.truncate(wanted);
+        Ok(found)
+    };
+    if share >= MIN_SHARE {
+        let over = (fetch as f64 / share * MARGIN).ceil() as usize;
+        let hits = searcher.search(&words, &TopDocs::with_limit(over).order_by_score())?;
+        let exhausted = hits.len() < over;
+        let found = kept(hits)?;
         if found.len() >= wanted || exhausted || kinds.is_empty() {
-            found.truncate(wanted);
             return Ok(found);
         }
     }
     let filtered = with_kinds(fields, words, kinds);
-    let hits = searcher.search(&filtered, &TopDocs::with_limit(fetch).order_by_score())?;
-    let mut found = Vec::with_capacity(fetch);
-    for (score, address) in hits {
-        if let Some(c) = columns.read(searcher, score, address)?
-            && keep(&c)
-        {
-            found.push(c);
-        }
-    }
-    found.truncate(wanted);
-    Ok(found)
+    kept(searcher.search(&filtered, &TopDocs::with_limit(fetch).order_by_score())?)
 }
 
 /// The share of the index that is of `kinds` (all of it when `kinds` is empty).

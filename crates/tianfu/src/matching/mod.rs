@@ -173,21 +173,20 @@ async fn rank(
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("matching: {e}")))?;
     // Owners and track records in a few grouped queries rather than several per hit.
-    let (studio_ids, listing_ids): (Vec<i64>, Vec<i64>) = {
-        let (studios, listings): (Vec<_>, Vec<_>) =
-            hits.iter().partition(|h| h.kind == IndexKind::Studio);
-        (
-            studios.iter().map(|h| h.id).collect(),
-            listings.iter().map(|h| h.id).collect(),
-        )
+    let ids_of = |studios: bool| -> Vec<i64> {
+        hits.iter()
+            .filter(|h| (h.kind == IndexKind::Studio) == studios)
+            .map(|h| h.id)
+            .collect()
     };
-    let owner_of_studio = track::counts(
+    let (studio_ids, listing_ids) = (ids_of(true), ids_of(false));
+    let owner_of_studio = track::by_id(
         &app.db,
         "SELECT id, owner_id FROM studios WHERE id IN ({ids})",
         &studio_ids,
     )
     .await?;
-    let owner_of_listing = track::counts(
+    let owner_of_listing = track::by_id(
         &app.db,
         "SELECT id, owner_id FROM listings WHERE id IN ({ids})",
         &listing_ids,

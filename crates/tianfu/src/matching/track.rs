@@ -59,28 +59,28 @@ pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord
     if owners.is_empty() {
         return Ok(records);
     }
-    let completed = counts(db, "SELECT seller_id, COUNT(*) FROM deals WHERE stage = 'completed' AND seller_id IN ({ids}) GROUP BY seller_id", owners).await?;
-    let inquiries = counts(
+    let completed = by_id(db, "SELECT seller_id, COUNT(*) FROM deals WHERE stage = 'completed' AND seller_id IN ({ids}) GROUP BY seller_id", owners).await?;
+    let inquiries = by_id(
         db,
         "SELECT owner_id, COUNT(*) FROM inquiries WHERE owner_id IN ({ids}) GROUP BY owner_id",
         owners,
     )
     .await?;
-    let answered = counts(
+    let answered = by_id(
         db,
         "SELECT i.owner_id, COUNT(DISTINCT m.inquiry_id) FROM inquiry_messages m JOIN inquiries i ON i.id = m.inquiry_id \
          WHERE m.author_id = i.owner_id AND i.owner_id IN ({ids}) GROUP BY i.owner_id",
         owners,
     )
     .await?;
-    let contacted = counts(
+    let contacted = by_id(
         db,
         "SELECT l.owner_id, COUNT(*) FROM recommendations r JOIN listings l ON l.id = r.listing_id \
          WHERE r.status IN ('contacted', 'deal') AND l.owner_id IN ({ids}) GROUP BY l.owner_id",
         owners,
     )
     .await?;
-    let rated = counts(
+    let rated = by_id(
         db,
         "SELECT owner_id, CAST(CASE rating WHEN 'excellent' THEN 2 ELSE 1 END AS BIGINT) FROM studios \
          WHERE rating IN ('typical', 'excellent') AND owner_id IN ({ids})",
@@ -106,8 +106,9 @@ pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord
 }
 
 /// Runs `sql`, whose `{ids}` becomes one numbered placeholder per id, and returns its
-/// (id, count) rows. Only placeholders are spliced in; the ids are bound.
-pub async fn counts(db: &Db, sql: &str, ids: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
+/// (id, number) rows as a map: a count, an owner, a rating. Only placeholders are spliced in;
+/// the ids are bound.
+pub async fn by_id(db: &Db, sql: &str, ids: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
     if ids.is_empty() {
         // `IN ()` is an error on PostgreSQL.
         return Ok(HashMap::new());
