@@ -255,13 +255,14 @@ pub async fn close(
 }
 
 /// The tickets that serve me: who my nanny is, the plan and the progress.
-#[utoipa::path(get, path = "/api/v1/me/tickets", tag = "nanny",
+#[utoipa::path(get, path = "/api/v1/me/tickets", tag = "nanny", params(Paging),
     responses((status = 200, body = inline(ListResponse<TicketDetail>))), security(("bearer" = [])))]
 pub async fn mine(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<ListResponse<TicketDetail>>, AppError> {
-    let (items, total) = TicketDetail::served_by(&app, actor.id.0).await?;
+    let (items, total) = TicketDetail::served_by(&app, actor.id.0, paging).await?;
     Ok(Json(ListResponse { items, total }))
 }
 

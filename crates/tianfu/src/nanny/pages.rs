@@ -524,26 +524,45 @@ pub struct ServedPage {
     me: Option<Actor>,
     tickets: Vec<TicketDetail>,
     error: Option<String>,
+    pager: Pager,
+    pager_base: &'static str,
 }
+
+/// Each ticket shows its whole plan and history: a few to a page.
+const SERVED_PER_PAGE: u32 = 10;
 
 async fn served_page(
     app: &App,
     actor: Actor,
+    page: Option<u32>,
     error: Option<String>,
 ) -> Result<ServedPage, PageError> {
-    let (tickets, _) = TicketDetail::served_by(app, actor.id.0).await?;
+    let paging = Paging {
+        page,
+        per_page: Some(SERVED_PER_PAGE),
+    };
+    let (tickets, total) = TicketDetail::served_by(app, actor.id.0, paging).await?;
     Ok(ServedPage {
         me: Some(actor),
         tickets,
         error,
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: "/me/nanny?",
     })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ServedQuery {
+    page: Option<String>,
 }
 
 pub async fn served(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
+    Query(query): Query<ServedQuery>,
 ) -> Result<ServedPage, PageError> {
-    served_page(&app, actor, None).await
+    let page = query.page.and_then(|p| p.trim().parse().ok());
+    served_page(&app, actor, page, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -570,7 +589,7 @@ pub async fn rate(
             let message = summary(&errors);
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
-                served_page(&app, actor, Some(message)).await?,
+                served_page(&app, actor, None, Some(message)).await?,
             )
                 .into_response())
         }

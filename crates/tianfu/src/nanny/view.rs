@@ -205,16 +205,16 @@ impl TicketDetail {
         })
     }
 
-    /// The tickets that serve `user` (the newest fifty: one per need an organisation
-    /// published, one for a scientist), as they may see them, and how many there are.
-    pub async fn served_by(app: &App, user: i64) -> Result<(Vec<Self>, i64), sqlx::Error> {
+    /// One page of the tickets that serve `user` (one for a scientist, one per need an
+    /// organisation published), as they may see them, and how many there are in all.
+    pub async fn served_by(
+        app: &App,
+        user: i64,
+        paging: crate::platform::api::Paging,
+    ) -> Result<(Vec<Self>, i64), sqlx::Error> {
         let filter = store::TicketFilter {
             served: Some(user),
             ..Default::default()
-        };
-        let paging = crate::platform::api::Paging {
-            page: None,
-            per_page: Some(50),
         };
         let (rows, total) = store::list(&app.db, &filter, paging).await?;
         let mut tickets = Vec::with_capacity(rows.len());

@@ -587,6 +587,18 @@ async fn the_served_person_sees_their_nanny_and_rates_the_service(app: TestApp) 
             .all(|e| e["kind"] != "plan_changed"),
         "{t}"
     );
+    let (status, beyond) = app
+        .get("/api/v1/me/tickets?page=2&per_page=1", Some(&served))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            beyond["total"].as_i64(),
+            beyond["items"].as_array().map(Vec::len)
+        ),
+        (Some(1), Some(0)),
+        "the list pages: {beyond}"
+    );
     let (_, theirs) = app.get("/api/v1/me/tickets", Some(&other)).await;
     assert_eq!(theirs["total"], 1, "their own ticket only: {theirs}");
     assert_ne!(theirs["items"][0]["id"], id);
