@@ -67,12 +67,16 @@ fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppE
     let mut errors = tianfu_domain::FieldErrors::new();
     // Studios are searchable too (finding an expert, not only a listing); no kind means all.
     let kinds = match some(&params.kind) {
-        Some("studio") => vec![IndexKind::Studio],
-        Some(kind) => errors
-            .check("kind", ListingKind::parse(kind))
-            .and_then(|k| IndexKind::parse(k.as_str()))
-            .into_iter()
-            .collect(),
+        Some(kind) => match IndexKind::parse(kind) {
+            Some(kind) => vec![kind],
+            None => {
+                errors.add(
+                    "kind",
+                    "类别只能是：offer（科技所能）、achievement（科技成果）、need（科技所需）、studio（科创工作室）",
+                );
+                Vec::new()
+            }
+        },
         None => Vec::new(),
     };
     let region_code = some(&params.region_code).and_then(|code| match app.regions.find(code) {

@@ -406,6 +406,14 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
         of_kind(&found, "studio").len(),
         found["items"].as_array().unwrap().len()
     );
+    let (status, refused) = app.get("/api/v1/search?q=产蛋率&kind=shop", None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["error"]["fields"]["kind"]
+            .as_str()
+            .is_some_and(|m| m.contains("studio（科创工作室）")),
+        "the refusal names every kind it takes: {refused}"
+    );
     let (_, found) = app.get("/api/v1/search?q=产蛋率", None).await;
     assert!(of_kind(&found, "studio").contains(&said), "{found}");
     assert!(of_kind(&found, "offer").contains(&m.feed), "{found}");
