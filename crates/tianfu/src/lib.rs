@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod ledger;
 pub mod market;
 pub mod matching;
 pub mod nanny;
@@ -13,4 +14,4 @@ pub mod staff;
 
 mod startup;
 
-pub use startup::{App, AppState, IndexPlace, Server, router};
+pub use startup::{App, AppState, FOLLOWERS, IndexPlace, Server, router};

@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
 
+use crate::ledger::follow::Follower;
 use crate::market::indexer::{self, IndexerCursor};
 use crate::platform::clock::Clock;
 use crate::platform::config::Config;
@@ -19,7 +20,7 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
-use crate::{accounts, market, matching, nanny, notifications, regions, staff};
+use crate::{accounts, ledger, market, matching, nanny, notifications, regions, staff};
 use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
@@ -33,7 +34,17 @@ pub struct App {
     pub search: Arc<SearchIndex>,
     /// Where the indexer stands in the outbox; the lock also makes indexing passes take turns.
     pub indexer: tokio::sync::Mutex<IndexerCursor>,
+    /// This process's name among the nodes sharing the database, for job leases.
+    pub node: String,
 }
+
+/// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
+/// the slices that act know none of them.
+pub static FOLLOWERS: &[Follower] = &[
+    ledger::rollup::FOLLOWER,
+    nanny::follow::FOLLOWER,
+    matching::follow::FOLLOWER,
+];
 
 /// Where the search index lives: on disk for the server (one writer per data directory), in
 /// memory for one-shot commands that may run beside a server (`migrate`, `demo`, `staff add`).
@@ -77,6 +88,7 @@ impl App {
             regions,
             search: Arc::new(search),
             indexer: tokio::sync::Mutex::new(cursor),
+            node: ledger::lease::node_name(),
         }))
     }
 }
@@ -138,6 +150,7 @@ impl Server {
         let indexer_job = indexer::spawn(self.app.clone());
         let nightly_matches = matching::recommend::spawn_nightly(self.app.clone());
         let nanny_clock = nanny::clock::spawn(self.app.clone());
+        let followers = ledger::follow::spawn(self.app.clone(), FOLLOWERS);
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -145,6 +158,12 @@ impl Server {
         indexer_job.abort();
         nightly_matches.abort();
         nanny_clock.abort();
+        for follower in followers {
+            follower.abort();
+        }
+        for follower in FOLLOWERS {
+            let _ = ledger::lease::release(&self.app.db, follower.name, &self.app.node).await;
+        }
         if let Err(error) = indexer::catch_up(&self.app).await {
             error.log_if_internal();
         }

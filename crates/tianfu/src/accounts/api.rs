@@ -30,7 +30,6 @@ pub async fn register(
     let hash = hash_password(account.password.expose().to_owned()).await?;
     let id = store::register(&app.db, &account, &hash, app.clock.now()).await?;
     tracing::info!(user_id = id.0, role = account.role.as_str(), "registered");
-    crate::nanny::open::after_registration(&app, id.0).await;
     Ok((
         StatusCode::CREATED,
         Json(RegisteredUser {

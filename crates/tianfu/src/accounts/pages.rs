@@ -165,7 +165,6 @@ pub async fn register_submit(
         }
         Err(other) => return Err(other.into()),
     };
-    crate::nanny::open::after_registration(&app, id.0).await;
     let token = auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
     Ok((
         [(

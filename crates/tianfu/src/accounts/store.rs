@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use tianfu_domain::{FieldErrors, UserId};
 
 use super::register::NewAccount;
+use crate::ledger::{Event, EventKind};
 use crate::platform::db::{Db, is_unique_violation};
 use crate::platform::error::AppError;
-use crate::platform::ledger::LedgerEvent;
-use crate::{append_ledger_event, on_db};
+use crate::{on_db, on_tx};
 
 /// Registers a person or organisation: the user row, the organisation row, and the
 /// `user.registered` ledger event commit together or not at all.
@@ -19,41 +19,40 @@ pub async fn register(
 ) -> Result<UserId, AppError> {
     // An async block, so that `?` ends the transaction attempt here, not the whole function:
     // the error still has to be read for a unique violation below.
-    let result: Result<i64, sqlx::Error> = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (role, phone, password_hash, name, region_code, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(account.role.as_str())
-        .bind(account.phone.as_str())
-        .bind(password_hash)
-        .bind(account.name.as_str())
-        .bind(account.region.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(org) = &account.org {
-            sqlx::query("INSERT INTO organizations (user_id, name, credit_code, org_type) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(org.name.as_str())
-                .bind(org.credit_code.as_str())
-                .bind(org.org_type.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        let event = LedgerEvent {
-            kind: "user.registered",
-            region: &account.region,
-            actor: Some(UserId(id)),
-            subject_kind: account.role.as_str(),
-            subject_id: id,
-            amount_fen: None,
-        };
-        append_ledger_event!(&mut *tx, now, &event)?;
+    let result: Result<i64, sqlx::Error> = async {
+        let mut tx = db.begin().await?;
+        let id: i64 = on_tx!(&mut tx, conn => {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (role, phone, password_hash, name, region_code, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(account.role.as_str())
+            .bind(account.phone.as_str())
+            .bind(password_hash)
+            .bind(account.name.as_str())
+            .bind(account.region.as_str())
+            .bind(now)
+            .fetch_one(&mut **conn)
+            .await?;
+            if let Some(org) = &account.org {
+                sqlx::query("INSERT INTO organizations (user_id, name, credit_code, org_type) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(org.name.as_str())
+                    .bind(org.credit_code.as_str())
+                    .bind(org.org_type.as_str())
+                    .execute(&mut **conn)
+                    .await?;
+            }
+            Ok::<i64, sqlx::Error>(id)
+        })?;
+        let event = Event::new(EventKind::UserRegistered, &account.region, account.role.as_str(), id)
+            .actor(id)
+            .once();
+        tx.record(now, &event).await?;
         tx.commit().await?;
         Ok(id)
-    }.await);
+    }
+    .await;
     result.map(UserId).map_err(|error| {
         if is_unique_violation(&error, "users", "phone") {
             conflict("phone", "该手机号已注册，请直接登录")

@@ -5,7 +5,7 @@
 use tianfu_domain::UserId;
 use tianfu_domain::ticket::validate_followup;
 
-use crate::nanny::{clock, store};
+use crate::nanny::store;
 use crate::platform::api::Paging;
 use crate::{App, on_db};
 
@@ -39,29 +39,18 @@ pub struct NannyReport {
 }
 
 pub async fn load(app: &App) -> anyhow::Result<NannyReport> {
-    let opened = clock::tick(app)
+    // The followers of the ledger open every demo scientist's and need's ticket and close
+    // those that a signed deal answers, as they do for a server.
+    let before = ticket_count(app).await?;
+    crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .opened;
-    let now = app.clock.now();
-    // Deals signed before the tickets existed close them now, as a signing would have.
-    let signed: Vec<i64> = on_db!(&app.db, pool => {
-        sqlx::query_scalar("SELECT id FROM deals WHERE stage IN ('signed', 'performing', 'completed') ORDER BY id")
-            .fetch_all(pool)
-            .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let opened = usize::try_from(ticket_count(app).await? - before).unwrap_or(0);
+    let closed_by_deal: i64 = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE outcome = 'deal'").fetch_one(pool).await
     })?;
-    let mut closed_by_deal = 0;
-    for id in signed {
-        let Some(deal) = crate::market::deals::store::find(&app.db, id).await? else {
-            continue;
-        };
-        closed_by_deal += on_db!(&app.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let closed = crate::close_tickets_on_deal!(tx, &deal, now)?.rows_affected();
-            tx.commit().await?;
-            Ok::<u64, sqlx::Error>(closed)
-        }.await)?;
-    }
+    let closed_by_deal = u64::try_from(closed_by_deal).unwrap_or(0);
+    let now = app.clock.now();
     let filter = store::TicketFilter {
         status: Some("open".into()),
         ..Default::default()
@@ -96,4 +85,8 @@ pub async fn load(app: &App) -> anyhow::Result<NannyReport> {
         followups,
         closed_by_deal,
     })
+}
+
+async fn ticket_count(app: &App) -> Result<i64, sqlx::Error> {
+    on_db!(&app.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM tickets").fetch_one(pool).await)
 }

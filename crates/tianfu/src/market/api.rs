@@ -58,11 +58,28 @@ async fn change(
     content: Option<Validate<'_>>,
 ) -> Result<Json<ListingView>, AppError> {
     let row = service::owned(app, actor, kind, id, ip.as_deref()).await?;
-    if let Some(validate) = content {
-        service::edit(app, &row, &validate(&row)?).await?;
-    }
+    // Everything is checked before anything is written: a refused request changes nothing.
+    let edited = match content {
+        Some(validate) => {
+            service::check_editable(&row)?;
+            Some(validate(&row)?)
+        }
+        None => None,
+    };
+    let status = status
+        .map(|s| service::status_change(&row, s))
+        .transpose()?;
+    let row = match edited {
+        Some(listing) => {
+            service::edit(app, &row, &listing).await?;
+            store::find(&app.db, id)
+                .await?
+                .ok_or_else(|| service::not_found(kind))?
+        }
+        None => row,
+    };
     if let Some(status) = status {
-        service::change_status(app, &row, status).await?;
+        service::change_status(app, &row, status.as_str()).await?;
     }
     let row = store::find(&app.db, id)
         .await?

@@ -9,6 +9,7 @@ use crate::App;
 use crate::platform::auth::Actor;
 use crate::platform::error::AppError;
 use crate::platform::scope;
+use crate::platform::tx::Guarded;
 
 /// Who may publish each kind: scientists and organisations offer capabilities and achievements;
 /// organisations, scientists and the public (farmers too have needs) post needs.
@@ -98,8 +99,8 @@ pub async fn owned(
     Ok(row)
 }
 
-/// Withdraws or closes a listing at its owner's request.
-pub async fn change_status(app: &App, row: &ListingRow, requested: &str) -> Result<(), AppError> {
+/// The status an owner asks for, if they may: only withdrawn or closed, never from closed.
+pub fn status_change(row: &ListingRow, requested: &str) -> Result<ListingStatus, AppError> {
     let status = match ListingStatus::parse(requested) {
         Ok(status @ (ListingStatus::Withdrawn | ListingStatus::Closed)) => status,
         _ => {
@@ -112,16 +113,26 @@ pub async fn change_status(app: &App, row: &ListingRow, requested: &str) -> Resu
     if row.status() == Some(ListingStatus::Closed) {
         return Err(AppError::validation("status", "已关闭的内容不能再变更"));
     }
-    store::set_status(&app.db, row.id, status, app.clock.now()).await?;
+    Ok(status)
+}
+
+/// Withdraws or closes a listing at its owner's request.
+pub async fn change_status(app: &App, row: &ListingRow, requested: &str) -> Result<(), AppError> {
+    let status = status_change(row, requested)?;
+    changed(store::set_status(&app.db, row, status, app.clock.now()).await?)
+}
+
+/// Refuses an edit of a closed listing.
+pub fn check_editable(row: &ListingRow) -> Result<(), AppError> {
+    if row.status() == Some(ListingStatus::Closed) {
+        return Err(AppError::validation("status", "已关闭的内容不能再修改"));
+    }
     Ok(())
 }
 
 pub async fn edit(app: &App, row: &ListingRow, listing: &NewListing) -> Result<(), AppError> {
-    if row.status() == Some(ListingStatus::Closed) {
-        return Err(AppError::validation("status", "已关闭的内容不能再修改"));
-    }
-    store::update(&app.db, row.id, listing, app.clock.now()).await?;
-    Ok(())
+    check_editable(row)?;
+    changed(store::update(&app.db, row, listing, app.clock.now()).await?)
 }
 
 /// A staff member's decision on a pending listing in their region.
@@ -139,14 +150,16 @@ pub async fn decide(
         .filter(|row| row.kind() == Some(kind))
         .ok_or_else(|| not_found(kind))?;
     let region = row.region().ok_or_else(|| not_found(kind))?;
-    scope::ensure(
-        app,
-        staff,
-        scope::can_view_region(staff, &region),
-        &format!("review:{kind}:{id}"),
-        ip,
-    )
-    .await?;
+    if !scope::can_view_region(staff, &region) {
+        scope::ensure(app, staff, false, &format!("review:{kind}:{id}"), ip).await?;
+    }
+    if !scope::can_review(staff, &app.config.review, kind, &region) {
+        scope::ensure(app, staff, false, &format!("review:{kind}:{id}"), ip)
+            .await
+            .map_err(|_| {
+                AppError::Forbidden(format!("{}的审核不属于您所在部门的职责", kind.label()))
+            })?;
+    }
     let approve = match decision {
         "approve" => true,
         "reject" => false,
@@ -173,16 +186,28 @@ pub async fn decide(
             fields: Default::default(),
         });
     }
-    store::review(&app.db, &row, staff.id, approve, reason, app.clock.now()).await?;
-    if approve {
-        crate::nanny::open::after_publication(app, id).await;
-        // The approval stands whatever happens here: recommendations are derived data.
-        let published = store::find(&app.db, id).await?;
-        if let Some(published) = published
-            && let Err(error) = crate::matching::recommend::on_published(app, &published).await
-        {
-            error.log_if_internal();
-        }
+    // The nanny's ticket for a need and 为您推荐 follow the ledger's `listing.published`.
+    changed(
+        store::review(
+            &app.db,
+            &row,
+            &region,
+            staff.id,
+            approve,
+            reason,
+            app.clock.now(),
+        )
+        .await?,
+    )
+}
+
+/// A guarded change that found the listing changed by someone else first is a conflict.
+fn changed(guarded: Guarded) -> Result<(), AppError> {
+    match guarded {
+        Guarded::Changed => Ok(()),
+        Guarded::Lost => Err(AppError::Conflict {
+            message: "该内容刚被他人处理或修改，请刷新后重试".into(),
+            fields: Default::default(),
+        }),
     }
-    Ok(())
 }

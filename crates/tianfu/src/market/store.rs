@@ -5,11 +5,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tianfu_domain::{ListingKind, ListingStatus, RegionCode, UserId};
 
 use super::listing::NewListing;
+use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
-use crate::platform::ledger::LedgerEvent;
 use crate::platform::scope::RegionScope;
-use crate::{append_ledger_event, on_db};
+use crate::platform::tx::Guarded;
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListingRow {
@@ -77,9 +78,6 @@ macro_rules! listing_select {
     };
 }
 
-const OUTBOX_SQL: &str =
-    "INSERT INTO outbox (entity_kind, entity_id, created_at) VALUES ('listing', $1, $2)";
-
 fn date_text(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
@@ -94,9 +92,9 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let d = &listing.details;
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
             "INSERT INTO listings (kind, owner_id, studio_id, title, description_html, description_text, industry, keywords, \
              region_code, status, price_fen, service_type, service_area, need_kind, deadline, contact_pref, achievement_kind, \
              patent_no, maturity, transfer_mode, created_at, updated_at) \
@@ -122,30 +120,39 @@ pub async fn create(
         .bind(d.maturity.map(|m| m.as_str()))
         .bind(d.transfer_mode.map(|m| m.as_str()))
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(id)
-    }.await)
+        .fetch_one(&mut **conn)
+        .await
+    })?;
+    tx.outbox("listing", id, now).await?;
+    let event = Event::new(
+        EventKind::ListingSubmitted,
+        region,
+        listing.kind.as_str(),
+        id,
+    )
+    .actor(owner.0)
+    .once();
+    tx.record(now, &event).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// Replaces a listing's content; an edited listing goes back to the review queue (and out of
-/// search until approved again).
+/// Replaces a listing's content if it is still in the status it was read in; an edited listing
+/// goes back to the review queue (and out of search until approved again).
 pub async fn update(
     db: &Db,
-    id: i64,
+    row: &ListingRow,
     listing: &NewListing,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let d = &listing.details;
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
         sqlx::query(
             "UPDATE listings SET title = $1, description_html = $2, description_text = $3, industry = $4, keywords = $5, \
              price_fen = $6, service_type = $7, service_area = $8, need_kind = $9, deadline = $10, contact_pref = $11, \
              achievement_kind = $12, patent_no = $13, maturity = $14, transfer_mode = $15, status = 'pending', \
-             review_reason = NULL, updated_at = $16 WHERE id = $17",
+             review_reason = NULL, updated_at = $16 WHERE id = $17 AND status = $18",
         )
         .bind(&listing.title)
         .bind(&listing.description_html)
@@ -163,47 +170,67 @@ pub async fn update(
         .bind(d.maturity.map(|m| m.as_str()))
         .bind(d.transfer_mode.map(|m| m.as_str()))
         .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
-        tx.commit().await
-    }.await)
+        .bind(row.id)
+        .bind(&row.status)
+        .execute(&mut **conn)
+        .await.map(|done| done.rows_affected())
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Changed {
+        tx.outbox("listing", row.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(guarded)
 }
 
-/// The owner withdraws or closes a listing: it leaves search at once.
+/// The owner withdraws or closes a listing: it leaves search at once. Guarded on the status the
+/// listing was read in.
 pub async fn set_status(
     db: &Db,
-    id: i64,
+    row: &ListingRow,
     status: ListingStatus,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE listings SET status = $1, updated_at = $2 WHERE id = $3")
+) -> Result<Guarded, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE listings SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
             .bind(status.as_str())
             .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(OUTBOX_SQL).bind(id).bind(now).execute(&mut *tx).await?;
-        tx.commit().await
-    }.await)
+            .bind(row.id)
+            .bind(&row.status)
+            .execute(&mut **conn)
+            .await.map(|done| done.rows_affected())
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Changed {
+        tx.outbox("listing", row.id, now).await?;
+        let kind = match status {
+            ListingStatus::Closed => Some(EventKind::ListingClosed),
+            ListingStatus::Withdrawn => Some(EventKind::ListingWithdrawn),
+            _ => None,
+        };
+        if let (Some(kind), Some(region)) = (kind, row.region()) {
+            let event = Event::new(kind, &region, &row.kind, row.id).actor(row.owner_id);
+            tx.record(now, &event).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(guarded)
 }
 
-/// Staff decide on a pending listing. Approval publishes it (ledger `listing.published`, outbox);
-/// rejection keeps it private with the reason, and the owner is told either way.
+/// Staff decide on a pending listing. Approval publishes it (ledger `listing.published` the
+/// first time, `listing.republished` after an edit; outbox); rejection keeps it private with the
+/// reason, and the owner is told either way. Only a listing still pending is decided on: a
+/// second decision, even a concurrent one, finds it changed and is refused.
 pub async fn review(
     db: &Db,
     listing: &ListingRow,
+    region: &RegionCode,
     reviewer: UserId,
     approve: bool,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let region = listing
-        .region()
-        .unwrap_or_else(|| RegionCode::parse("51").expect("valid"));
+) -> Result<Guarded, sqlx::Error> {
     let (status, text) = if approve {
         (
             "published",
@@ -220,39 +247,50 @@ pub async fn review(
         )
     };
     let link = format!("/{}s/{}", listing.kind, listing.id);
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
         sqlx::query(
             "UPDATE listings SET status = $1, review_reason = $2, published_at = CASE WHEN $1 = 'published' THEN $3 ELSE published_at END, \
-             updated_at = $3 WHERE id = $4",
+             updated_at = $3 WHERE id = $4 AND status = 'pending'",
         )
         .bind(status)
         .bind(reason)
         .bind(now)
         .bind(listing.id)
-        .execute(&mut *tx)
+        .execute(&mut **conn)
+        .await.map(|done| done.rows_affected())
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Lost {
+        return Ok(guarded);
+    }
+    let event = match (approve, listing.published_at) {
+        (true, None) => Event::new(
+            EventKind::ListingPublished,
+            region,
+            &listing.kind,
+            listing.id,
+        )
+        .once(),
+        (true, Some(_)) => Event::new(
+            EventKind::ListingRepublished,
+            region,
+            &listing.kind,
+            listing.id,
+        ),
+        (false, _) => Event::new(
+            EventKind::ListingRejected,
+            region,
+            &listing.kind,
+            listing.id,
+        ),
+    };
+    tx.record(now, &event.actor(reviewer.0).counterpart(listing.owner_id))
         .await?;
-        if approve {
-            let event = LedgerEvent {
-                kind: "listing.published",
-                region: &region,
-                actor: Some(reviewer),
-                subject_kind: &listing.kind,
-                subject_id: listing.id,
-                amount_fen: None,
-            };
-            append_ledger_event!(&mut *tx, now, &event)?;
-        }
-        sqlx::query("INSERT INTO notifications (user_id, text, link, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(listing.owner_id)
-            .bind(&text)
-            .bind(&link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(OUTBOX_SQL).bind(listing.id).bind(now).execute(&mut *tx).await?;
-        tx.commit().await
-    }.await)
+    tx.notify(listing.owner_id, &text, &link, now).await?;
+    tx.outbox("listing", listing.id, now).await?;
+    tx.commit().await?;
+    Ok(guarded)
 }
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<ListingRow>, sqlx::Error> {

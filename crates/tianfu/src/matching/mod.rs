@@ -3,6 +3,7 @@
 //! turns the engine's reasons into words on screen.
 
 pub mod api;
+pub mod follow;
 pub mod recommend;
 pub mod recommendations;
 pub mod track;

@@ -5,15 +5,16 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tianfu_domain::UserId;
+use tianfu_domain::{RegionCode, UserId};
 use utoipa::ToSchema;
 
 use super::{MatchItem, for_listing};
+use crate::ledger::{Event, EventKind};
 use crate::market::store::{self as listings, ListingRow};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
-use crate::{App, notify, on_db};
+use crate::{App, on_db, on_tx};
 
 /// How many matches are pushed per published listing.
 const PUSHED: usize = 5;
@@ -57,7 +58,7 @@ pub struct RecommendationRow {
 const UPSERT: &str = "INSERT INTO recommendations (user_id, for_listing, listing_id, score, reasons, status, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, 'new', $6, $6) \
      ON CONFLICT (for_listing, listing_id) DO UPDATE SET score = excluded.score, reasons = excluded.reasons, updated_at = excluded.updated_at \
-     RETURNING (created_at = updated_at)";
+     RETURNING id, (created_at = updated_at)";
 
 /// Computes the published listing's matches and pushes the best to both sides, with an in-app
 /// notification to each person who got something new.
@@ -83,18 +84,32 @@ pub async fn on_published(app: &App, row: &ListingRow) -> Result<usize, AppError
             (other.owner_id, other.id, row.id, &row.title),
         ];
         for (user, for_listing, listing, title) in sides {
-            let fresh: bool = on_db!(&app.db, pool => async {
-                let mut tx = pool.begin().await?;
-                let fresh: bool = sqlx::query_scalar(UPSERT)
+            let region = if user == row.owner_id {
+                row.region()
+            } else {
+                other.region()
+            };
+            let mut tx = app.db.begin().await?;
+            let (id, fresh): (i64, bool) = on_tx!(&mut tx, conn => {
+                sqlx::query_as(UPSERT)
                     .bind(user).bind(for_listing).bind(listing).bind(score).bind(&reasons).bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if fresh && !told.contains(&user) {
-                    notify!(&mut *tx, user, format!("为您推荐：“{title}”可能与您的需求或能力相匹配"), "/me/recommendations", now)?;
+                    .fetch_one(&mut **conn)
+                    .await
+            })?;
+            if fresh {
+                if let Some(region) = &region {
+                    let event =
+                        Event::new(EventKind::RecommendationShown, region, "recommendation", id)
+                            .counterpart(user)
+                            .once();
+                    tx.record(now, &event).await?;
                 }
-                tx.commit().await?;
-                Ok::<bool, sqlx::Error>(fresh)
-            }.await)?;
+                if !told.contains(&user) {
+                    let text = format!("为您推荐：“{title}”可能与您的需求或能力相匹配");
+                    tx.notify(user, &text, "/me/recommendations", now).await?;
+                }
+            }
+            tx.commit().await?;
             if fresh {
                 pushed += 1;
                 told.push(user);
@@ -164,19 +179,38 @@ pub async fn feedback(app: &App, user: UserId, id: i64, action: &str) -> Result<
             "反馈只能是 viewed（已查看）、contacted（已联系）、dismissed（不感兴趣）或 deal（已成交）",
         ));
     }
-    let updated = on_db!(&app.db, pool => {
-        sqlx::query("UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let region: Option<String> = on_tx!(&mut tx, conn => {
+        let updated = sqlx::query("UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
             .bind(action)
-            .bind(app.clock.now())
+            .bind(now)
             .bind(id)
             .bind(user.0)
-            .execute(pool)
+            .execute(&mut **conn)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Err(AppError::not_found("推荐"));
+        }
+        sqlx::query_scalar("SELECT l.region_code FROM recommendations r JOIN listings l ON l.id = r.for_listing WHERE r.id = $1")
+            .bind(id)
+            .fetch_optional(&mut **conn)
             .await
-            .map(|done| done.rows_affected())
     })?;
-    if updated == 0 {
-        return Err(AppError::not_found("推荐"));
+    let kind = match action {
+        "contacted" => Some(EventKind::RecommendationContacted),
+        "dismissed" => Some(EventKind::RecommendationDismissed),
+        _ => None,
+    };
+    if let (Some(kind), Some(region)) = (kind, region.and_then(|r| RegionCode::parse(&r).ok())) {
+        // Once per recommendation and feedback, however often the button is pressed.
+        let event = Event::new(kind, &region, "recommendation", id)
+            .actor(user.0)
+            .once();
+        tx.record(now, &event).await?;
     }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -222,6 +256,15 @@ pub fn spawn_nightly(app: crate::AppState) -> tokio::task::JoinHandle<()> {
                 .to_std()
                 .unwrap_or(std::time::Duration::from_secs(3600));
             tokio::time::sleep(wait).await;
+            // One node refreshes; the others find the lease taken.
+            match crate::ledger::lease::hold(&app.db, "matching.nightly", &app.node).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(error) => {
+                    AppError::from(error).log_if_internal();
+                    continue;
+                }
+            }
             match refresh_all(&app).await {
                 Ok(pushed) => tracing::info!(pushed, "nightly match refresh done"),
                 Err(error) => error.log_if_internal(),

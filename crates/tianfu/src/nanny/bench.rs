@@ -56,6 +56,7 @@ pub async fn run(tickets: usize, postgres: Option<String>) -> anyhow::Result<Str
         database_url,
         node_modules_dir: dir.clone(),
         secure_cookies: false,
+        review: Default::default(),
     };
     let app = App::start_with(config, IndexPlace::Memory).await?;
     let result = measure(&app, tickets).await;

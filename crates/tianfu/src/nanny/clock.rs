@@ -1,7 +1,7 @@
 //! The SLA clock: a job that marks overdue steps, tells each nanny once per pass how many of
 //! theirs went overdue, and escalates tickets overdue beyond their kind's threshold to the
-//! staff of the parent region. It also opens tickets the requests missed and finds a nanny for
-//! tickets that waited without one. Time is `app.clock`, which tests move.
+//! staff of the parent region. It also finds a nanny for tickets that waited without one. In a
+//! server it runs under a lease, so two nodes never escalate the same ticket twice. Time is `app.clock`, which tests move.
 //!
 //! Marking is set-based (a handful of statements whatever the number of tickets), so a pass
 //! over 100,000 open tickets stays short; `tianfu bench sla` measures it.
@@ -12,16 +12,16 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use tianfu_domain::{RegionCode, TicketKind};
 
-use super::{open, plan};
+use super::{open, plan, store};
+use crate::ledger::{Event, EventKind};
 use crate::platform::error::AppError;
-use crate::{App, AppState, notify, on_db};
+use crate::{App, AppState, on_db, on_tx};
 
 /// How often the job runs in a server.
 const PERIOD: StdDuration = StdDuration::from_secs(60);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ClockReport {
-    pub opened: usize,
     pub assigned: usize,
     pub overdue_steps: u64,
     pub escalated: usize,
@@ -29,7 +29,6 @@ pub struct ClockReport {
 
 /// One pass of the clock at `app.clock.now()`.
 pub async fn tick(app: &App) -> Result<ClockReport, AppError> {
-    let opened = open::sweep(app).await?;
     let assigned = open::assign_waiting(app).await?;
     // Whole microseconds, so the marks written and read back compare equal on both databases.
     let now = app
@@ -43,7 +42,6 @@ pub async fn tick(app: &App) -> Result<ClockReport, AppError> {
         escalated += escalate(app, *kind, now).await?;
     }
     Ok(ClockReport {
-        opened,
         assigned,
         overdue_steps,
         escalated,
@@ -99,6 +97,7 @@ struct Lapsed {
     region_code: String,
     department: String,
     title: String,
+    served_id: i64,
     assignee_id: Option<i64>,
     assignee_region: Option<String>,
 }
@@ -114,7 +113,7 @@ async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usi
     loop {
         let lapsed: Vec<Lapsed> = on_db!(&app.db, pool => {
             sqlx::query_as(
-                "SELECT t.id, t.region_code, t.department, t.title, t.assignee_id, a.region_code AS assignee_region FROM tickets t \
+                "SELECT t.id, t.region_code, t.department, t.title, t.served_id, t.assignee_id, a.region_code AS assignee_region FROM tickets t \
                  LEFT JOIN users a ON a.id = t.assignee_id \
                  WHERE t.overdue_since < $1 AND t.kind = $2 AND t.status = 'open' AND t.escalated_at IS NULL ORDER BY t.id LIMIT 500",
             )
@@ -144,26 +143,51 @@ async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usi
             }
             targets.push((above, supervisors_of[&key].clone()));
         }
-        on_db!(&app.db, pool => async {
-            let mut tx = pool.begin().await?;
-            for (ticket, (above, staff)) in lapsed.iter().zip(&targets) {
-                let above_name = app.regions.full_name(above);
-                sqlx::query("UPDATE tickets SET escalated_at = $1, escalated_to = $2, updated_at = $1 WHERE id = $3")
-                    .bind(now).bind(above.as_str()).bind(ticket.id)
-                    .execute(&mut *tx).await?;
-                let note = format!("逾期超过{}天，已升级至{above_name}", template.escalate_after_days);
-                crate::ticket_event!(&mut *tx, ticket.id, now, None::<i64>, "escalated", &note)?;
-                let link = format!("/admin/tickets/{}", ticket.id);
-                for user in staff {
-                    notify!(&mut *tx, *user, format!("下级保姆单“{}”逾期未办，已升级至您处督办", ticket.title), &link, now)?;
-                }
-                if let Some(nanny) = ticket.assignee_id {
-                    notify!(&mut *tx, nanny, format!("保姆单“{}”逾期超过{}天，已升级至{above_name}", ticket.title, template.escalate_after_days), &link, now)?;
-                }
+        let mut tx = app.db.begin().await?;
+        for (ticket, (above, staff)) in lapsed.iter().zip(&targets) {
+            let above_name = app.regions.full_name(above);
+            // Guarded: a ticket another pass (or node) escalated meanwhile is left alone.
+            let changed = on_tx!(&mut tx, conn => {
+                sqlx::query(
+                    "UPDATE tickets SET escalated_at = $1, escalated_to = $2, updated_at = $1 \
+                     WHERE id = $3 AND escalated_at IS NULL AND status = 'open'",
+                )
+                .bind(now).bind(above.as_str()).bind(ticket.id)
+                .execute(&mut **conn).await.map(|done| done.rows_affected())
+            })?;
+            if changed != 1 {
+                continue;
             }
-            tx.commit().await
-        }.await)?;
-        escalated += lapsed.len();
+            let note = format!(
+                "逾期超过{}天，已升级至{above_name}",
+                template.escalate_after_days
+            );
+            store::history(&mut tx, ticket.id, now, None, "escalated", &note).await?;
+            let region = RegionCode::parse(&ticket.region_code).unwrap_or_else(|_| above.clone());
+            let event = Event::new(
+                EventKind::TicketEscalated,
+                &region,
+                kind.as_str(),
+                ticket.id,
+            )
+            .counterpart(ticket.served_id)
+            .source(above.as_str());
+            tx.record(now, &event).await?;
+            let link = format!("/admin/tickets/{}", ticket.id);
+            for user in staff {
+                let text = format!("下级保姆单“{}”逾期未办，已升级至您处督办", ticket.title);
+                tx.notify(*user, &text, &link, now).await?;
+            }
+            if let Some(nanny) = ticket.assignee_id {
+                let text = format!(
+                    "保姆单“{}”逾期超过{}天，已升级至{above_name}",
+                    ticket.title, template.escalate_after_days
+                );
+                tx.notify(nanny, &text, &link, now).await?;
+            }
+            escalated += 1;
+        }
+        tx.commit().await?;
     }
 }
 
@@ -188,6 +212,16 @@ async fn supervisors(
     Ok(Vec::new())
 }
 
+/// One pass if this node holds the clock's lease (`None` while another node runs the clock).
+pub async fn tick_if_leader(app: &App) -> Result<Option<ClockReport>, AppError> {
+    if !crate::ledger::lease::hold(&app.db, LEASE, &app.node).await? {
+        return Ok(None);
+    }
+    tick(app).await.map(Some)
+}
+
+const LEASE: &str = "nanny.clock";
+
 /// Runs the clock every minute until aborted.
 pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -195,8 +229,8 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match tick(&app).await {
-                Ok(report) if report != ClockReport::default() => {
+            match tick_if_leader(&app).await {
+                Ok(Some(report)) if report != ClockReport::default() => {
                     tracing::info!(?report, "nanny clock pass");
                 }
                 Ok(_) => {}

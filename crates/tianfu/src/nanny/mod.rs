@@ -6,6 +6,7 @@
 pub mod api;
 pub mod bench;
 pub mod clock;
+pub mod follow;
 pub mod open;
 pub mod pages;
 pub mod plan;
@@ -44,32 +45,4 @@ pub fn routes() -> Router<AppState> {
             get(api::get_template).put(api::put_template),
         )
         .merge(pages::routes())
-}
-
-/// Closes the open tickets a signed deal answers, inside the deal's transaction: the need's
-/// 一单一策 and the 一人一策 of each party who is a scientist with a ticket.
-#[macro_export]
-macro_rules! close_tickets_on_deal {
-    ($tx:ident, $deal:expr, $at:expr) => {
-        async {
-            let deal: &$crate::market::deals::store::DealRow = $deal;
-            let note = format!("交易 #{} 已签约，服务单自动办结", deal.id);
-            sqlx::query(
-                "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, note) SELECT id, $1, NULL, 'closed', $2 FROM tickets \
-                 WHERE status = 'open' AND ((kind = 'need' AND subject_id = $3) OR (kind = 'person' AND subject_id IN ($4, $5)))",
-            )
-            .bind($at).bind(&note).bind(deal.need_id).bind(deal.buyer_id).bind(deal.seller_id)
-            .execute(&mut *$tx)
-            .await?;
-            sqlx::query(
-                "UPDATE tickets SET status = 'closed', outcome = 'deal', deal_id = $2, closed_at = $1, next_due_at = NULL, \
-                 overdue_since = NULL, escalated_at = NULL, updated_at = $1 \
-                 WHERE status = 'open' AND ((kind = 'need' AND subject_id = $3) OR (kind = 'person' AND subject_id IN ($4, $5)))",
-            )
-            .bind($at).bind(deal.id).bind(deal.need_id).bind(deal.buyer_id).bind(deal.seller_id)
-            .execute(&mut *$tx)
-            .await
-        }
-        .await
-    };
 }

@@ -1,21 +1,22 @@
 //! Tickets open themselves: registering a scientist opens 一人一策, approving a need opens
-//! 一单一策. The request that did it opens the ticket right after its commit; in case the process
-//! died in between, the clock job also sweeps the ledger (which records both acts in their own
-//! transactions) for subjects still without a ticket. Opening is idempotent: one ticket per
-//! subject, enforced by the database.
+//! 一单一策. The nanny's follower of the ledger (`nanny/follow.rs`) opens them from the
+//! `user.registered` and `listing.published` events, so a crash between the act and the ticket
+//! loses nothing. Opening is idempotent: one ticket per subject, enforced by the database.
 //!
 //! Assignment: the least-loaded staff member of the subject's region and the ticket kind's
 //! department; where that region has nobody, its city, then the province. A ticket nobody can
 //! take waits unassigned, in sight of every staff member above it, until the clock finds a nanny.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use tianfu_domain::ticket::schedule;
 use tianfu_domain::{RegionCode, TicketKind};
 
 use super::plan;
+use super::store;
+use crate::ledger::{Event, EventKind};
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
-use crate::{App, notify, on_db};
+use crate::{App, on_db, on_tx};
 
 pub struct Subject {
     pub kind: TicketKind,
@@ -65,9 +66,9 @@ pub async fn open(
         Some((_, name)) => format!("系统自动建单，分派给{name}"),
         None => "系统自动建单，本地区暂无对应部门工作人员，待分派".to_owned(),
     };
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let id: Option<i64> = sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id: Option<i64> = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
             "INSERT INTO tickets (kind, subject_id, served_id, title, region_code, department, assignee_id, status, opened_at, next_due_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $8) ON CONFLICT (kind, subject_id) DO NOTHING RETURNING id",
         )
@@ -80,21 +81,32 @@ pub async fn open(
         .bind(nanny.as_ref().map(|n| n.0))
         .bind(now)
         .bind(steps.iter().map(|s| s.due_at).min())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        for step in &steps {
-            crate::insert_ticket_step!(&mut *tx, id, &step.name, step.due_at, step.repeat_days, now)?;
-        }
-        crate::ticket_event!(&mut *tx, id, now, None::<i64>, "opened", &note)?;
-        if let Some((nanny, _)) = &nanny {
-            notify!(&mut *tx, *nanny, format!("新的{}保姆单：{}", subject.kind.label(), subject.title), format!("/admin/tickets/{id}"), now)?;
-        }
-        tx.commit().await?;
-        Ok(Some(id))
-    }.await)
+        .fetch_optional(&mut **conn)
+        .await
+    })?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    for step in &steps {
+        store::insert_step(&mut tx, id, &step.name, step.due_at, step.repeat_days, now).await?;
+    }
+    store::history(&mut tx, id, now, None, "opened", &note).await?;
+    let event = Event::new(
+        EventKind::TicketOpened,
+        &subject.region,
+        subject.kind.as_str(),
+        id,
+    )
+    .counterpart(subject.served_id)
+    .once();
+    tx.record(now, &event).await?;
+    if let Some((nanny, _)) = &nanny {
+        let text = format!("新的{}保姆单：{}", subject.kind.label(), subject.title);
+        tx.notify(*nanny, &text, &format!("/admin/tickets/{id}"), now)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(id))
 }
 
 /// A scientist who just registered.
@@ -142,93 +154,51 @@ pub async fn for_need(app: &App, listing: i64) -> Result<Option<i64>, AppError> 
     Ok(open(&app.db, &subject, app.clock.now()).await?)
 }
 
-/// Opens what the requests did not: every scientist registered and need published since the
-/// last sweep (less a margin for transactions that committed late) that has no ticket yet.
-/// Returns how many tickets it opened.
-pub async fn sweep(app: &App) -> Result<usize, AppError> {
-    let now = app.clock.now();
-    let mark: Option<DateTime<Utc>> = on_db!(&app.db, pool => {
-        sqlx::query_scalar("SELECT at FROM job_marks WHERE name = 'nanny.sweep'")
-            .fetch_optional(pool)
-            .await
-    })?;
-    let since = mark.map_or(DateTime::<Utc>::UNIX_EPOCH, |at| at - Duration::hours(1));
-    let missing: Vec<(String, i64)> = on_db!(&app.db, pool => {
-        sqlx::query_as(
-            "SELECT e.kind, e.subject_id FROM ledger_events e WHERE e.at >= $1 AND ( \
-               (e.kind = 'user.registered' AND e.subject_kind = 'worker' \
-                AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.kind = 'person' AND t.subject_id = e.subject_id)) \
-            OR (e.kind = 'listing.published' AND e.subject_kind = 'need' \
-                AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.kind = 'need' AND t.subject_id = e.subject_id))) \
-             ORDER BY e.id",
-        )
-        .bind(since)
-        .fetch_all(pool)
-        .await
-    })?;
-    let mut opened = 0;
-    for (kind, subject) in missing {
-        let id = if kind == "user.registered" {
-            for_scientist(app, subject).await?
-        } else {
-            for_need(app, subject).await?
-        };
-        opened += usize::from(id.is_some());
-    }
-    on_db!(&app.db, pool => {
-        sqlx::query("INSERT INTO job_marks (name, at) VALUES ('nanny.sweep', $1) ON CONFLICT (name) DO UPDATE SET at = excluded.at")
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(opened)
-}
-
 /// Gives a nanny to open tickets that had none, now that someone may have been added.
 pub async fn assign_waiting(app: &App) -> Result<usize, AppError> {
-    let waiting: Vec<(i64, String, String, String)> = on_db!(&app.db, pool => {
-        sqlx::query_as("SELECT id, region_code, department, title FROM tickets WHERE assignee_id IS NULL AND status = 'open' ORDER BY id LIMIT 500")
+    let waiting: Vec<(i64, String, String, String, String)> = on_db!(&app.db, pool => {
+        sqlx::query_as("SELECT id, region_code, department, title, kind FROM tickets WHERE assignee_id IS NULL AND status = 'open' ORDER BY id LIMIT 500")
             .fetch_all(pool)
             .await
     })?;
     let now = app.clock.now();
     let mut assigned = 0;
-    for (id, region, department, title) in waiting {
+    for (id, region, department, title, kind) in waiting {
         let Ok(region) = RegionCode::parse(&region) else {
             continue;
         };
         let Some((nanny, name)) = pick_nanny(&app.db, &region, &department).await? else {
             continue;
         };
-        on_db!(&app.db, pool => async {
-            let mut tx = pool.begin().await?;
-            let changed = sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL")
+        let mut tx = app.db.begin().await?;
+        let changed = on_tx!(&mut tx, conn => {
+            sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL AND status = 'open'")
                 .bind(nanny).bind(now).bind(id)
-                .execute(&mut *tx).await?.rows_affected();
-            if changed == 1 {
-                crate::ticket_event!(&mut *tx, id, now, None::<i64>, "assigned", &format!("系统分派给{name}"))?;
-                notify!(&mut *tx, nanny, format!("新的保姆单：{title}"), format!("/admin/tickets/{id}"), now)?;
-            }
-            tx.commit().await?;
-            Ok::<(), sqlx::Error>(())
-        }.await)?;
+                .execute(&mut **conn).await.map(|done| done.rows_affected())
+        })?;
+        if changed != 1 {
+            continue;
+        }
+        store::history(
+            &mut tx,
+            id,
+            now,
+            None,
+            "assigned",
+            &format!("系统分派给{name}"),
+        )
+        .await?;
+        let event = Event::new(EventKind::TicketAssigned, &region, &kind, id).outcome("system");
+        tx.record(now, &event).await?;
+        tx.notify(
+            nanny,
+            &format!("新的保姆单：{title}"),
+            &format!("/admin/tickets/{id}"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
         assigned += 1;
     }
     Ok(assigned)
-}
-
-/// Called by registration after its commit. A failure here loses nothing: the clock's sweep
-/// opens the ticket later.
-pub async fn after_registration(app: &App, user: i64) {
-    if let Err(error) = for_scientist(app, user).await {
-        error.log_if_internal();
-    }
-}
-
-/// Called by review after a listing is approved; needs get their ticket, other kinds nothing.
-pub async fn after_publication(app: &App, listing: i64) {
-    if let Err(error) = for_need(app, listing).await {
-        error.log_if_internal();
-    }
 }

@@ -26,10 +26,22 @@ pub async fn for_staff(
     let ticket = store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("服务单"))?;
-    let allowed = ticket
-        .region()
-        .is_some_and(|region| scope::can_view_region(actor, &region));
-    scope::ensure(app, actor, allowed, &format!("ticket:{id}"), ip).await?;
+    let Some(region) = ticket.region() else {
+        return Err(AppError::not_found("服务单"));
+    };
+    let within = scope::can_view_region(actor, &region);
+    scope::ensure(app, actor, within, &format!("ticket:{id}"), ip).await?;
+    // Each department works its own tickets: scientists' (一人一策) or needs' (一单一策).
+    let department = scope::can_work_ticket(actor, &ticket.department, &region);
+    scope::ensure(
+        app,
+        actor,
+        department,
+        &format!("ticket:{id}:department"),
+        ip,
+    )
+    .await
+    .map_err(|_| AppError::Forbidden("该服务单不属于您所在部门的职责".into()))?;
     Ok(ticket)
 }
 
@@ -304,6 +316,12 @@ pub async fn reassign(
     let Some(target) = target.filter(|t| t.role == tianfu_domain::Role::Staff) else {
         return Err(AppError::validation("assignee_id", "请选择一位工作人员"));
     };
+    if target.department.map(|d| d.as_str()) != Some(ticket.department.as_str()) {
+        return Err(AppError::validation(
+            "assignee_id",
+            "只能改派给负责该类服务单的部门的工作人员",
+        ));
+    }
     if !target.region.contains(&ticket_region) {
         return Err(AppError::validation(
             "assignee_id",
@@ -322,7 +340,7 @@ pub async fn reassign(
     if ticket.assignee_id == Some(assignee) {
         return Err(AppError::validation("assignee_id", "该服务单已由此人负责"));
     }
-    store::reassign(
+    let guarded = store::reassign(
         &app.db,
         ticket,
         (target.id.0, &target.name),
@@ -330,6 +348,12 @@ pub async fn reassign(
         app.clock.now(),
     )
     .await?;
+    if guarded == crate::platform::tx::Guarded::Lost {
+        return Err(AppError::Conflict {
+            message: "该服务单刚被他人改派或办结，请刷新后重试".into(),
+            fields: Default::default(),
+        });
+    }
     Ok(())
 }
 
@@ -340,7 +364,12 @@ pub async fn close(
     reason: &str,
 ) -> Result<(), AppError> {
     let reason = ticket::close_reason(reason).map_err(|e| AppError::validation("reason", e))?;
-    store::close(&app.db, ticket, &reason, actor.id, app.clock.now()).await?;
+    if !store::close(&app.db, ticket, &reason, actor.id, app.clock.now()).await? {
+        return Err(AppError::Conflict {
+            message: "该服务单已办结".into(),
+            fields: Default::default(),
+        });
+    }
     Ok(())
 }
 
@@ -375,9 +404,10 @@ pub async fn candidates(
         let rows: Vec<(i64, String, String, i64)> = on_db!(&app.db, pool => {
             sqlx::query_as(
                 "SELECT u.id, u.name, u.region_code, (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'open') \
-                 FROM users u WHERE u.role = 'staff' AND u.region_code = $1 ORDER BY 4, u.id LIMIT 50",
+                 FROM users u WHERE u.role = 'staff' AND u.region_code = $1 AND u.department = $2 ORDER BY 4, u.id LIMIT 50",
             )
             .bind(&level)
+            .bind(&ticket.department)
             .fetch_all(pool)
             .await
         })?;

@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use tianfu_domain::ticket::Followup;
 use tianfu_domain::{RegionCode, UserId};
 
+use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
 use crate::platform::scope::RegionScope;
-use crate::{notify, on_db};
+use crate::platform::tx::{Guarded, Tx};
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
@@ -222,24 +224,55 @@ pub const REFRESH_DUE_SQL: &str = "UPDATE tickets SET \
        THEN escalated_at ELSE NULL END, \
      updated_at = $2 WHERE id = $1";
 
-pub const EVENT_SQL: &str = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, channel, note, outcome) \
+const EVENT_SQL: &str = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, channel, note, outcome) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 
-/// Appends a history row inside the caller's transaction and gives its id.
-#[macro_export]
-macro_rules! ticket_event {
-    ($executor:expr, $ticket:expr, $at:expr, $actor:expr, $kind:expr, $note:expr) => {
-        sqlx::query_scalar::<_, i64>($crate::nanny::store::EVENT_SQL)
-            .bind($ticket)
-            .bind($at)
-            .bind($actor)
-            .bind($kind)
-            .bind(None::<String>)
-            .bind($note)
-            .bind(None::<String>)
-            .fetch_one($executor)
+/// Appends a row to the ticket's history in the caller's transaction and gives its id.
+pub async fn history(
+    tx: &mut Tx,
+    ticket: i64,
+    at: DateTime<Utc>,
+    actor: Option<i64>,
+    kind: &str,
+    note: &str,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>(EVENT_SQL)
+            .bind(ticket).bind(at).bind(actor).bind(kind).bind(None::<String>).bind(note).bind(None::<String>)
+            .fetch_one(&mut **conn)
             .await
-    };
+    })
+}
+
+/// Adds a step to the ticket's plan in the caller's transaction.
+pub async fn insert_step(
+    tx: &mut Tx,
+    ticket: i64,
+    name: &str,
+    due_at: DateTime<Utc>,
+    repeat_days: Option<u32>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("INSERT INTO ticket_steps (ticket_id, name, due_at, repeat_days, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(ticket).bind(name).bind(due_at).bind(repeat_days.map(i64::from)).bind(now)
+            .execute(&mut **conn)
+            .await.map(|done| done.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn refresh_due(tx: &mut Tx, ticket: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(REFRESH_DUE_SQL).bind(ticket).bind(now).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    Ok(())
+}
+
+/// The ledger event of an act on `ticket`: its region, its kind of subject, its served person.
+pub fn ledger_event(kind: EventKind, ticket: &TicketRow) -> Event {
+    let region = ticket
+        .region()
+        .unwrap_or_else(|| RegionCode::parse("51").expect("valid"));
+    Event::new(kind, &region, &ticket.kind, ticket.id).counterpart(ticket.served_id)
 }
 
 /// A follow-up the nanny logged, with what it attached. The first follow-up is the ticket's
@@ -253,17 +286,17 @@ pub async fn add_followup(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let seconds = (now - ticket.opened_at).num_seconds().max(0);
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, conn => {
         let id: i64 = sqlx::query_scalar(EVENT_SQL)
             .bind(ticket.id).bind(now).bind(actor.0).bind("followup")
             .bind(followup.channel.as_str()).bind(&followup.note).bind(&followup.outcome)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **conn)
             .await?;
         for (kind, target) in links {
             sqlx::query("INSERT INTO ticket_links (event_id, ticket_id, kind, target_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
                 .bind(id).bind(ticket.id).bind(kind).bind(target)
-                .execute(&mut *tx)
+                .execute(&mut **conn)
                 .await?;
         }
         sqlx::query(
@@ -271,11 +304,16 @@ pub async fn add_followup(
              first_contact_secs = COALESCE(first_contact_secs, $3), updated_at = $2 WHERE id = $1",
         )
         .bind(ticket.id).bind(now).bind(seconds)
-        .execute(&mut *tx)
+        .execute(&mut **conn)
         .await?;
-        tx.commit().await?;
-        Ok(id)
-    }.await)
+        Ok::<i64, sqlx::Error>(id)
+    })?;
+    let event = ledger_event(EventKind::TicketFollowedUp, ticket)
+        .actor(actor.0)
+        .source(followup.channel.as_str());
+    tx.record(now, &event).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Marks a step done; a repeating step schedules its next occurrence.
@@ -299,40 +337,29 @@ pub async fn complete_step(
         ),
         None => format!("完成“{}”", step.name),
     };
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let changed = sqlx::query("UPDATE ticket_steps SET done_at = $1, done_by = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL")
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE ticket_steps SET done_at = $1, done_by = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL")
             .bind(now).bind(actor.0).bind(step.id).bind(ticket)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 1 {
-            if let Some(next) = &next {
-                crate::insert_ticket_step!(&mut *tx, ticket, &next.name, next.due_at, next.repeat_days, now)?;
-            }
-            crate::ticket_event!(&mut *tx, ticket, now, Some(actor.0), "step_done", &note)?;
-            sqlx::query(REFRESH_DUE_SQL).bind(ticket).bind(now).execute(&mut *tx).await?;
+            .execute(&mut **conn)
+            .await.map(|done| done.rows_affected())
+    })?;
+    if changed == 1 {
+        if let Some(next) = &next {
+            insert_step(
+                &mut tx,
+                ticket,
+                &next.name,
+                next.due_at,
+                next.repeat_days,
+                now,
+            )
+            .await?;
         }
-        tx.commit().await?;
-        Ok(())
-    }.await)
-}
-
-pub const INSERT_STEP_SQL: &str = "INSERT INTO ticket_steps (ticket_id, name, due_at, repeat_days, created_at) VALUES ($1, $2, $3, $4, $5)";
-
-/// Inserts a step inside the caller's transaction.
-#[macro_export]
-macro_rules! insert_ticket_step {
-    ($executor:expr, $ticket:expr, $name:expr, $due:expr, $repeat:expr, $now:expr) => {
-        sqlx::query($crate::nanny::store::INSERT_STEP_SQL)
-            .bind($ticket)
-            .bind($name)
-            .bind($due)
-            .bind($repeat.map(i64::from))
-            .bind($now)
-            .execute($executor)
-            .await
-    };
+        history(&mut tx, ticket, now, Some(actor.0), "step_done", &note).await?;
+        refresh_due(&mut tx, ticket, now).await?;
+    }
+    tx.commit().await
 }
 
 /// The nanny's changes to the plan ("一人一策": the plan is theirs to adapt).
@@ -359,51 +386,69 @@ pub async fn change_plan(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let changed = match change {
-            PlanChange::Add { name, due_at } => {
-                crate::insert_ticket_step!(&mut *tx, ticket, name, *due_at, None::<u32>, now)?;
-                1
-            }
-            // A moved step is judged against its new date: an overdue mark no longer holds.
-            PlanChange::Reschedule { step, name, due_at } => sqlx::query(
-                "UPDATE ticket_steps SET name = $1, due_at = $2, overdue_at = NULL WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL",
-            )
-            .bind(name).bind(*due_at).bind(*step).bind(ticket)
-            .execute(&mut *tx).await?.rows_affected(),
-            PlanChange::Remove { step } => sqlx::query("DELETE FROM ticket_steps WHERE id = $1 AND ticket_id = $2 AND done_at IS NULL")
-                .bind(*step).bind(ticket)
-                .execute(&mut *tx).await?.rows_affected(),
-        };
-        if changed == 1 {
-            crate::ticket_event!(&mut *tx, ticket, now, Some(actor.0), "plan_changed", note)?;
-            sqlx::query(REFRESH_DUE_SQL).bind(ticket).bind(now).execute(&mut *tx).await?;
+    let mut tx = db.begin().await?;
+    let changed = match change {
+        PlanChange::Add { name, due_at } => {
+            insert_step(&mut tx, ticket, name, *due_at, None, now).await?;
+            1
         }
-        tx.commit().await?;
-        Ok(changed == 1)
-    }.await)
+        // A moved step is judged against its new date: an overdue mark no longer holds.
+        PlanChange::Reschedule { step, name, due_at } => on_tx!(&mut tx, conn => sqlx::query(
+            "UPDATE ticket_steps SET name = $1, due_at = $2, overdue_at = NULL WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL",
+        )
+        .bind(name).bind(*due_at).bind(*step).bind(ticket)
+        .execute(&mut **conn).await.map(|done| done.rows_affected()))?,
+        PlanChange::Remove { step } => {
+            on_tx!(&mut tx, conn => sqlx::query("DELETE FROM ticket_steps WHERE id = $1 AND ticket_id = $2 AND done_at IS NULL")
+            .bind(*step).bind(ticket)
+            .execute(&mut **conn).await.map(|done| done.rows_affected()))?
+        }
+    };
+    if changed == 1 {
+        history(&mut tx, ticket, now, Some(actor.0), "plan_changed", note).await?;
+        refresh_due(&mut tx, ticket, now).await?;
+    }
+    tx.commit().await?;
+    Ok(changed == 1)
 }
 
-/// Hands the ticket to another nanny, who is told.
+/// Hands an open ticket from the nanny it was read with to another, who is told; `Lost` when
+/// it was closed or handed on meanwhile.
 pub async fn reassign(
     db: &Db,
     ticket: &TicketRow,
     to: (i64, &str),
     actor: UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let note = format!("改派给{}", to.1);
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3")
-            .bind(to.0).bind(now).bind(ticket.id)
-            .execute(&mut *tx).await?;
-        crate::ticket_event!(&mut *tx, ticket.id, now, Some(actor.0), "assigned", &note)?;
-        notify!(&mut *tx, to.0, format!("保姆单“{}”已改派给您", ticket.title), format!("/admin/tickets/{}", ticket.id), now)?;
-        tx.commit().await?;
-        Ok(())
-    }.await)
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open' \
+             AND (assignee_id = $4 OR (assignee_id IS NULL AND $4 IS NULL))",
+        )
+        .bind(to.0).bind(now).bind(ticket.id).bind(ticket.assignee_id)
+        .execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Lost {
+        return Ok(guarded);
+    }
+    history(&mut tx, ticket.id, now, Some(actor.0), "assigned", &note).await?;
+    let event = ledger_event(EventKind::TicketAssigned, ticket)
+        .actor(actor.0)
+        .outcome("manual");
+    tx.record(now, &event).await?;
+    tx.notify(
+        to.0,
+        &format!("保姆单“{}”已改派给您", ticket.title),
+        &format!("/admin/tickets/{}", ticket.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(guarded)
 }
 
 /// Closes an open ticket by the nanny's hand, with the reason; the served person is told.
@@ -414,21 +459,82 @@ pub async fn close(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let changed = sqlx::query(
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query(
             "UPDATE tickets SET status = 'closed', outcome = 'closed', close_reason = $1, closed_at = $2, \
              next_due_at = NULL, overdue_since = NULL, escalated_at = NULL, updated_at = $2 WHERE id = $3 AND status = 'open'",
         )
         .bind(reason).bind(now).bind(ticket.id)
-        .execute(&mut *tx).await?.rows_affected();
+        .execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    if changed == 1 {
+        history(
+            &mut tx,
+            ticket.id,
+            now,
+            Some(actor.0),
+            "closed",
+            &format!("办结：{reason}"),
+        )
+        .await?;
+        let event = ledger_event(EventKind::TicketClosed, ticket)
+            .actor(actor.0)
+            .outcome("closed")
+            .once();
+        tx.record(now, &event).await?;
+        tx.notify(
+            ticket.served_id,
+            &format!("您的服务单“{}”已办结", ticket.title),
+            "/me/nanny",
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(changed == 1)
+}
+
+/// Closes the open tickets a signed deal answers: the need's 一单一策 and the 一人一策 of each
+/// party who is a scientist with a ticket. Answers how many it closed.
+pub async fn close_on_deal(
+    db: &Db,
+    deal: i64,
+    need: Option<i64>,
+    parties: [i64; 2],
+    now: DateTime<Utc>,
+) -> Result<usize, sqlx::Error> {
+    const OPEN_SQL: &str = concat!(
+        ticket_select!(),
+        "WHERE t.status = 'open' AND ((t.kind = 'need' AND t.subject_id = $1) OR (t.kind = 'person' AND t.subject_id IN ($2, $3)))"
+    );
+    let tickets: Vec<TicketRow> = on_db!(db, pool => {
+        sqlx::query_as::<_, TicketRow>(OPEN_SQL).bind(need).bind(parties[0]).bind(parties[1]).fetch_all(pool).await
+    })?;
+    let note = format!("交易 #{deal} 已签约，服务单自动办结");
+    let mut closed = 0;
+    for ticket in &tickets {
+        let mut tx = db.begin().await?;
+        let changed = on_tx!(&mut tx, conn => {
+            sqlx::query(
+                "UPDATE tickets SET status = 'closed', outcome = 'deal', deal_id = $2, closed_at = $1, next_due_at = NULL, \
+                 overdue_since = NULL, escalated_at = NULL, updated_at = $1 WHERE id = $3 AND status = 'open'",
+            )
+            .bind(now).bind(deal).bind(ticket.id)
+            .execute(&mut **conn).await.map(|done| done.rows_affected())
+        })?;
         if changed == 1 {
-            crate::ticket_event!(&mut *tx, ticket.id, now, Some(actor.0), "closed", &format!("办结：{reason}"))?;
-            notify!(&mut *tx, ticket.served_id, format!("您的服务单“{}”已办结", ticket.title), "/me/nanny", now)?;
+            history(&mut tx, ticket.id, now, None, "closed", &note).await?;
+            let event = ledger_event(EventKind::TicketClosed, ticket)
+                .outcome("deal")
+                .source(&format!("deal:{deal}"))
+                .once();
+            tx.record(now, &event).await?;
+            tx.commit().await?;
+            closed += 1;
         }
-        tx.commit().await?;
-        Ok(changed == 1)
-    }.await)
+    }
+    Ok(closed)
 }
 
 /// The served person's rating; rating again replaces it.
@@ -443,16 +549,32 @@ pub async fn rate(
         Some(c) => format!("服务评价：{stars}星，{c}"),
         None => format!("服务评价：{stars}星"),
     };
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
         sqlx::query("UPDATE tickets SET rating = $1, rating_comment = $2, updated_at = $3 WHERE id = $4")
             .bind(i64::from(stars)).bind(comment).bind(now).bind(ticket.id)
-            .execute(&mut *tx).await?;
-        crate::ticket_event!(&mut *tx, ticket.id, now, Some(ticket.served_id), "rated", &note)?;
-        if let Some(nanny) = ticket.assignee_id {
-            notify!(&mut *tx, nanny, format!("“{}”对您的服务评价了{stars}星", ticket.served_name), format!("/admin/tickets/{}", ticket.id), now)?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }.await)
+            .execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    history(
+        &mut tx,
+        ticket.id,
+        now,
+        Some(ticket.served_id),
+        "rated",
+        &note,
+    )
+    .await?;
+    let mut event = ledger_event(EventKind::TicketRated, ticket).actor(ticket.served_id);
+    event.quantity = Some(i64::from(stars));
+    tx.record(now, &event).await?;
+    if let Some(nanny) = ticket.assignee_id {
+        tx.notify(
+            nanny,
+            &format!("“{}”对您的服务评价了{stars}星", ticket.served_name),
+            &format!("/admin/tickets/{}", ticket.id),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await
 }

@@ -1,6 +1,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use super::scope::ReviewRules;
+
 /// Everything the application is told from outside, read once at start-up and passed in.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -14,6 +16,8 @@ pub struct Config {
     pub node_modules_dir: PathBuf,
     /// Session cookies get the `Secure` flag when the site is served over HTTPS.
     pub secure_cookies: bool,
+    /// Which departments review which listing kinds (`TIANFU_REVIEW_DEPARTMENTS`).
+    pub review: ReviewRules,
 }
 
 impl Config {
@@ -31,7 +35,13 @@ impl Config {
         );
         let secure_cookies =
             std::env::var("TIANFU_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        let review = match std::env::var("TIANFU_REVIEW_DEPARTMENTS") {
+            Ok(text) => ReviewRules::parse(&text)
+                .map_err(|e| anyhow::anyhow!("TIANFU_REVIEW_DEPARTMENTS: {e}"))?,
+            Err(_) => ReviewRules::default(),
+        };
         Ok(Self {
+            review,
             bind,
             data_dir,
             database_url,

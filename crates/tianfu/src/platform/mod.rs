@@ -1,5 +1,5 @@
 //! What every feature stands on: configuration, the database, errors, sessions and who is asking,
-//! the one place that decides scope, the audit log, the event ledger, pages and telemetry.
+//! the one place that decides scope, the audit log, the typed transaction, pages and telemetry.
 
 pub mod api;
 pub mod assets;
@@ -9,9 +9,9 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
-pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod scope;
 pub mod telemetry;
+pub mod tx;

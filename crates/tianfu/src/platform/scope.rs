@@ -10,7 +10,7 @@
 //! Decisions are pure functions of (actor, resource); [`ensure`] turns a refusal into a 403 and
 //! writes it to the audit log.
 
-use tianfu_domain::{RegionCode, Role, UserId};
+use tianfu_domain::{Department, ListingKind, RegionCode, Role, UserId};
 
 use super::audit::{self, AuditEntry};
 use super::auth::Actor;
@@ -64,6 +64,84 @@ pub fn staff_scope(actor: &Actor) -> Option<RegionScope> {
 /// May the actor see records located in `region` (users, listings, tickets)?
 pub fn can_view_region(actor: &Actor, region: &RegionCode) -> bool {
     staff_scope(actor).is_some_and(|scope| scope.contains(region))
+}
+
+/// Which departments review which kinds of listing. Configured by `TIANFU_REVIEW_DEPARTMENTS`
+/// (`offer=worker,achievement=worker,need=org`, the default: capabilities and achievements are
+/// the scientists' department's work, needs the organisations'); a kind may name several
+/// departments with `+` (`need=org+worker`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRules {
+    rules: Vec<(ListingKind, Vec<Department>)>,
+}
+
+impl Default for ReviewRules {
+    fn default() -> Self {
+        ReviewRules {
+            rules: vec![
+                (ListingKind::Offer, vec![Department::Worker]),
+                (ListingKind::Achievement, vec![Department::Worker]),
+                (ListingKind::Need, vec![Department::Org]),
+            ],
+        }
+    }
+}
+
+impl ReviewRules {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut rules = ReviewRules::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kind, departments) = part
+                .split_once('=')
+                .ok_or_else(|| format!("expected kind=department, got {part:?}"))?;
+            let kind = ListingKind::parse(kind.trim())?;
+            let departments = departments
+                .split('+')
+                .map(|d| Department::parse(d.trim()))
+                .collect::<Result<Vec<_>, _>>()?;
+            rules.rules.retain(|(k, _)| *k != kind);
+            rules.rules.push((kind, departments));
+        }
+        Ok(rules)
+    }
+
+    pub fn departments(&self, kind: ListingKind) -> &[Department] {
+        self.rules
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(&[], |(_, d)| d.as_slice())
+    }
+}
+
+/// Is `department`'s work the actor's? Administrators do every department's work; staff their
+/// own department's.
+pub fn works_in(actor: &Actor, department: &str) -> bool {
+    match actor.role {
+        Role::Admin => true,
+        Role::Staff => actor.department.is_some_and(|d| d.as_str() == department),
+        _ => false,
+    }
+}
+
+/// May the actor review a listing of `kind` in `region`? Staff of a reviewing department whose
+/// region covers it, and administrators.
+pub fn can_review(
+    actor: &Actor,
+    rules: &ReviewRules,
+    kind: ListingKind,
+    region: &RegionCode,
+) -> bool {
+    can_view_region(actor, region)
+        && (actor.role == Role::Admin
+            || rules
+                .departments(kind)
+                .iter()
+                .any(|d| works_in(actor, d.as_str())))
+}
+
+/// May the actor see and work a nanny ticket of `department` in `region`?
+pub fn can_work_ticket(actor: &Actor, department: &str, region: &RegionCode) -> bool {
+    can_view_region(actor, region) && works_in(actor, department)
 }
 
 /// May the actor create a staff account for `region`?
@@ -159,6 +237,50 @@ mod tests {
             &code("511623")
         ));
         assert!(can_view_region(&actor(Role::Admin, "51"), &code("500101")));
+    }
+
+    #[test]
+    fn each_department_reviews_and_works_its_own_things() {
+        let rules = ReviewRules::default();
+        let mut kepu = actor(Role::Staff, "5116");
+        kepu.department = Some(Department::Kepu);
+        let mut org = actor(Role::Staff, "5116");
+        org.department = Some(Department::Org);
+        let mut worker = actor(Role::Staff, "5116");
+        worker.department = Some(Department::Worker);
+        let county = code("511623");
+        assert!(!can_review(&kepu, &rules, ListingKind::Offer, &county));
+        assert!(!can_review(&kepu, &rules, ListingKind::Need, &county));
+        assert!(can_review(&org, &rules, ListingKind::Need, &county));
+        assert!(!can_review(&org, &rules, ListingKind::Offer, &county));
+        assert!(can_review(&worker, &rules, ListingKind::Offer, &county));
+        assert!(!can_review(
+            &worker,
+            &rules,
+            ListingKind::Need,
+            &code("5101")
+        ));
+        assert!(can_review(
+            &actor(Role::Admin, "51"),
+            &rules,
+            ListingKind::Need,
+            &county
+        ));
+        assert!(can_work_ticket(&worker, "worker", &county));
+        assert!(!can_work_ticket(&kepu, "worker", &county));
+        assert!(!can_work_ticket(&org, "worker", &county));
+    }
+
+    #[test]
+    fn review_rules_are_configurable() {
+        let rules = ReviewRules::parse("need=org+worker").unwrap();
+        assert_eq!(
+            rules.departments(ListingKind::Need),
+            &[Department::Org, Department::Worker]
+        );
+        assert_eq!(rules.departments(ListingKind::Offer), &[Department::Worker]);
+        assert!(ReviewRules::parse("need").is_err());
+        assert!(ReviewRules::parse("need=nobody").is_err());
     }
 
     #[test]

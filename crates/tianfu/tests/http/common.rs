@@ -107,6 +107,7 @@ impl TestApp {
             database_url,
             node_modules_dir: node_modules,
             secure_cookies: false,
+            review: Default::default(),
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

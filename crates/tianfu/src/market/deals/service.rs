@@ -10,6 +10,7 @@ use crate::market::store::ListingRow;
 use crate::platform::auth::Actor;
 use crate::platform::error::AppError;
 use crate::platform::scope;
+use crate::platform::tx::Guarded;
 
 pub struct DealInput {
     pub need_id: Option<i64>,
@@ -183,6 +184,11 @@ pub async fn transition(
             message: e.to_string(),
             fields: FieldErrors::single("to", e.to_string()),
         })?;
-    store::save_state(&app.db, deal, next, actor.id, app.clock.now()).await?;
-    Ok(())
+    match store::save_state(&app.db, deal, next, actor.id, app.clock.now()).await? {
+        Guarded::Changed => Ok(()),
+        Guarded::Lost => Err(AppError::Conflict {
+            message: "交易状态刚被对方或他人变更，请刷新后重试".into(),
+            fields: FieldErrors::single("to", "交易状态已变更"),
+        }),
+    }
 }

@@ -1,10 +1,11 @@
 use chrono::{DateTime, Utc};
 use tianfu_domain::{DealStage, DealState, Fen, RegionCode, ServiceType, UserId};
 
+use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
-use crate::platform::ledger::LedgerEvent;
-use crate::{append_ledger_event, notify, on_db};
+use crate::platform::tx::Guarded;
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DealRow {
@@ -73,9 +74,9 @@ pub async fn create(
     } else {
         deal.buyer
     };
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
             "INSERT INTO deals (need_id, offer_id, achievement_id, inquiry_id, buyer_id, seller_id, contract_type, amount_fen, stage, \
              buyer_signed, seller_signed, region_code, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $10, $10) RETURNING id",
@@ -90,65 +91,107 @@ pub async fn create(
         .bind(deal.amount.get())
         .bind(deal.region.as_str())
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        notify!(&mut *tx, other, format!("“{}”有一笔新的交易意向，请查看", deal.title), format!("/me/deals#deal-{id}"), now)?;
-        tx.commit().await?;
-        Ok(id)
-    }.await)
+        .fetch_one(&mut **conn)
+        .await
+    })?;
+    let event = Event::new(EventKind::DealCreated, &deal.region, "deal", id)
+        .actor(creator.0)
+        .counterpart(other)
+        .amount(deal.amount.get())
+        .contract(deal.contract_type.as_str())
+        .once();
+    tx.record(now, &event).await?;
+    tx.notify(
+        other,
+        &format!("“{}”有一笔新的交易意向，请查看", deal.title),
+        &format!("/me/deals#deal-{id}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// Stores a new state. Reaching 签约 records `deal.signed`, reaching 完成 records
-/// `deal.completed` and, for an achievement, `achievement.transferred` (科技成果转化), each with
-/// the amount, in the same transaction.
+/// The ledger events of a move from `from` to `to`: each stage reached once (签约 and 完成 with
+/// the amount; 完成 of an achievement is also a 科技成果转化), and a signed deal that is
+/// terminated takes its signature back with a compensating `deal.signed` of weight -1.
+fn stage_events(deal: &DealRow, from: DealStage, to: DealStage) -> Vec<(EventKind, bool)> {
+    if from == to {
+        return Vec::new();
+    }
+    match to {
+        DealStage::Negotiating => vec![(EventKind::DealNegotiating, false)],
+        DealStage::Signed => vec![(EventKind::DealSigned, false)],
+        DealStage::Performing => vec![(EventKind::DealPerforming, false)],
+        DealStage::Completed if deal.achievement_id.is_some() => vec![
+            (EventKind::DealCompleted, false),
+            (EventKind::AchievementTransferred, false),
+        ],
+        DealStage::Completed => vec![(EventKind::DealCompleted, false)],
+        DealStage::Terminated if matches!(from, DealStage::Signed | DealStage::Performing) => vec![
+            (EventKind::DealTerminated, false),
+            (EventKind::DealSigned, true),
+        ],
+        DealStage::Terminated => vec![(EventKind::DealTerminated, false)],
+        DealStage::Intent => Vec::new(),
+    }
+}
+
+/// Stores a new state if the deal is still in the state it was read in (else `Lost`: someone
+/// moved it first), with the ledger events of the move in the same transaction. Each stage's
+/// event is once-only by its natural key (`deal.signed:<id>`…).
 pub async fn save_state(
     db: &Db,
     deal: &DealRow,
     next: DealState,
     actor: UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let region = RegionCode::parse(&deal.region_code)
         .unwrap_or_else(|_| RegionCode::parse("51").expect("valid"));
-    let mut events: Vec<&str> = Vec::new();
-    if next.stage != deal.state().map(|s| s.stage).unwrap_or(next.stage) {
-        match next.stage {
-            DealStage::Signed => events.push("deal.signed"),
-            DealStage::Completed => {
-                events.push("deal.completed");
-                if deal.achievement_id.is_some() {
-                    events.push("achievement.transferred");
-                }
-            }
-            _ => {}
-        }
-    }
+    let Some(current) = deal.state() else {
+        return Ok(Guarded::Lost);
+    };
     let other = if deal.buyer_id == actor.0 {
         deal.seller_id
     } else {
         deal.buyer_id
     };
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE deals SET stage = $1, buyer_signed = $2, seller_signed = $3, updated_at = $4 \
+             WHERE id = $5 AND stage = $6 AND buyer_signed = $7 AND seller_signed = $8",
+        )
+        .bind(next.stage.as_str())
+        .bind(next.buyer_signed)
+        .bind(next.seller_signed)
+        .bind(now)
+        .bind(deal.id)
+        .bind(current.stage.as_str())
+        .bind(current.buyer_signed)
+        .bind(current.seller_signed)
+        .execute(&mut **conn)
+        .await.map(|done| done.rows_affected())
+    })?;
+    if changed != 1 {
+        return Ok(Guarded::Lost);
+    }
+    for (kind, reversal) in stage_events(deal, current.stage, next.stage) {
+        let event = Event::new(kind, &region, "deal", deal.id)
+            .actor(actor.0)
+            .counterpart(other)
+            .amount(deal.amount_fen)
+            .contract(&deal.contract_type)
+            .once();
+        let event = if reversal { event.reversal() } else { event };
+        tx.record(now, &event).await?;
+    }
     let text = format!("交易 #{} 现为“{}”", deal.id, next.stage.label());
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE deals SET stage = $1, buyer_signed = $2, seller_signed = $3, updated_at = $4 WHERE id = $5")
-            .bind(next.stage.as_str())
-            .bind(next.buyer_signed)
-            .bind(next.seller_signed)
-            .bind(now)
-            .bind(deal.id)
-            .execute(&mut *tx)
-            .await?;
-        for kind in &events {
-            let event = LedgerEvent { kind, region: &region, actor: Some(actor), subject_kind: "deal", subject_id: deal.id, amount_fen: Some(deal.amount_fen) };
-            append_ledger_event!(&mut *tx, now, &event)?;
-        }
-        if events.contains(&"deal.signed") {
-            crate::close_tickets_on_deal!(tx, deal, now)?;
-        }
-        notify!(&mut *tx, other, &text, format!("/me/deals#deal-{}", deal.id), now)?;
-        tx.commit().await
-    }.await)
+    tx.notify(other, &text, &format!("/me/deals#deal-{}", deal.id), now)
+        .await?;
+    tx.commit().await?;
+    Ok(Guarded::Changed)
 }
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<DealRow>, sqlx::Error> {

@@ -6,6 +6,7 @@ use crate::market::service as listings;
 use crate::platform::auth::Actor;
 use crate::platform::error::AppError;
 use crate::platform::scope;
+use crate::platform::tx::Guarded;
 
 pub const MESSAGE_MAX_CHARS: usize = 2000;
 
@@ -48,12 +49,15 @@ pub async fn open(
             let inquiry = store::find(&app.db, existing)
                 .await?
                 .ok_or_else(|| AppError::not_found("洽谈"))?;
-            store::reply(&app.db, &inquiry, actor.id, &message, now).await?;
+            ended(store::reply(&app.db, &inquiry, actor.id, &message, now).await?)?;
             Ok(existing)
         }
         None => Ok(store::open(
             &app.db,
             listing.id,
+            &listing.region().ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("listing {} has a bad region", listing.id))
+            })?,
             listing.owner_id,
             actor.id,
             &listing.title,
@@ -89,8 +93,7 @@ pub async fn reply(
     if inquiry.status != "open" {
         return Err(AppError::validation("body", "该洽谈已结束，不能再回复"));
     }
-    store::reply(&app.db, inquiry, actor.id, &body, app.clock.now()).await?;
-    Ok(())
+    ended(store::reply(&app.db, inquiry, actor.id, &body, app.clock.now()).await?)
 }
 
 /// The owner may decline; either side may close. An ended inquiry stays ended.
@@ -115,8 +118,7 @@ pub async fn set_status(
             ));
         }
     }
-    store::set_status(&app.db, inquiry, actor.id, status, app.clock.now()).await?;
-    Ok(())
+    ended(store::set_status(&app.db, inquiry, actor.id, status, app.clock.now()).await?)
 }
 
 pub fn status_label(status: &str) -> &'static str {
@@ -124,5 +126,16 @@ pub fn status_label(status: &str) -> &'static str {
         "open" => "洽谈中",
         "declined" => "已婉拒",
         _ => "已结束",
+    }
+}
+
+/// An inquiry that ended while the request was on its way is a conflict.
+fn ended(guarded: Guarded) -> Result<(), AppError> {
+    match guarded {
+        Guarded::Changed => Ok(()),
+        Guarded::Lost => Err(AppError::Conflict {
+            message: "该洽谈已结束".into(),
+            fields: Default::default(),
+        }),
     }
 }

@@ -1,9 +1,11 @@
 use chrono::{DateTime, Utc};
-use tianfu_domain::UserId;
+use tianfu_domain::{RegionCode, UserId};
 
+use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
-use crate::{notify, on_db};
+use crate::platform::tx::Guarded;
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct InquiryRow {
@@ -11,6 +13,7 @@ pub struct InquiryRow {
     pub listing_id: i64,
     pub listing_kind: String,
     pub listing_title: String,
+    pub listing_region: String,
     pub owner_id: i64,
     pub owner_name: String,
     pub requester_id: i64,
@@ -45,7 +48,7 @@ pub struct MessageRow {
 
 macro_rules! inquiry_select {
     () => {
-        "SELECT i.id, i.listing_id, l.kind AS listing_kind, l.title AS listing_title, i.owner_id, o.name AS owner_name, \
+        "SELECT i.id, i.listing_id, l.kind AS listing_kind, l.title AS listing_title, l.region_code AS listing_region, i.owner_id, o.name AS owner_name, \
          i.requester_id, r.name AS requester_name, i.status, i.created_at, i.updated_at \
          FROM inquiries i JOIN listings l ON l.id = i.listing_id JOIN users o ON o.id = i.owner_id JOIN users r ON r.id = i.requester_id "
     };
@@ -72,17 +75,19 @@ pub async fn find_open(
 }
 
 /// Opens an inquiry with its first message and tells the listing's owner.
+#[allow(clippy::too_many_arguments)]
 pub async fn open(
     db: &Db,
     listing: i64,
+    region: &RegionCode,
     owner: i64,
     requester: UserId,
     title: &str,
     message: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
+    let id: i64 = on_tx!(&mut tx, conn => {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO inquiries (listing_id, owner_id, requester_id, status, created_at, updated_at) VALUES ($1, $2, $3, 'open', $4, $4) RETURNING id",
         )
@@ -90,62 +95,131 @@ pub async fn open(
         .bind(owner)
         .bind(requester.0)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **conn)
         .await?;
         sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(requester.0)
             .bind(message)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **conn)
             .await?;
-        notify!(&mut *tx, owner, format!("有人就“{title}”向您发起洽谈"), format!("/me/inquiries/{id}"), now)?;
-        tx.commit().await?;
-        Ok(id)
-    }.await)
+        Ok::<i64, sqlx::Error>(id)
+    })?;
+    let event = Event::new(EventKind::InquiryOpened, region, "inquiry", id)
+        .actor(requester.0)
+        .counterpart(owner)
+        .once();
+    tx.record(now, &event).await?;
+    tx.notify(
+        owner,
+        &format!("有人就“{title}”向您发起洽谈"),
+        &format!("/me/inquiries/{id}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// Adds a message and tells the other side.
+fn region_of(inquiry: &InquiryRow) -> RegionCode {
+    RegionCode::parse(&inquiry.listing_region)
+        .unwrap_or_else(|_| RegionCode::parse("51").expect("valid"))
+}
+
+/// Adds a message to an open inquiry and tells the other side; the owner's first reply is the
+/// inquiry answered (once). Refused (`Lost`) when the inquiry has ended meanwhile.
 pub async fn reply(
     db: &Db,
     inquiry: &InquiryRow,
     author: UserId,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let text = format!("“{}”的洽谈有新消息", inquiry.listing_title);
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(inquiry.id)
-            .bind(author.0)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE inquiries SET updated_at = $1 WHERE id = $2").bind(now).bind(inquiry.id).execute(&mut *tx).await?;
-        notify!(&mut *tx, inquiry.counterpart(author), &text, format!("/me/inquiries/{}", inquiry.id), now)?;
-        tx.commit().await
-    }.await)
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        let changed = sqlx::query("UPDATE inquiries SET updated_at = $1 WHERE id = $2 AND status = 'open'")
+            .bind(now).bind(inquiry.id).execute(&mut **conn).await?.rows_affected();
+        if changed == 1 {
+            sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(inquiry.id)
+                .bind(author.0)
+                .bind(body)
+                .bind(now)
+                .execute(&mut **conn)
+                .await?;
+        }
+        Ok::<_, sqlx::Error>(changed)
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Lost {
+        return Ok(guarded);
+    }
+    if author.0 == inquiry.owner_id {
+        let event = Event::new(
+            EventKind::InquiryAnswered,
+            &region_of(inquiry),
+            "inquiry",
+            inquiry.id,
+        )
+        .actor(author.0)
+        .counterpart(inquiry.requester_id)
+        .once();
+        tx.record(now, &event).await?;
+    }
+    tx.notify(
+        inquiry.counterpart(author),
+        &text,
+        &format!("/me/inquiries/{}", inquiry.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(guarded)
 }
 
+/// Ends an open inquiry (declined by the owner or closed by either side), once.
 pub async fn set_status(
     db: &Db,
     inquiry: &InquiryRow,
     actor: UserId,
     status: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let text = match status {
         "declined" => format!("对方已婉拒“{}”的洽谈", inquiry.listing_title),
         _ => format!("“{}”的洽谈已结束", inquiry.listing_title),
     };
-    on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("UPDATE inquiries SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now).bind(inquiry.id).execute(&mut *tx).await?;
-        notify!(&mut *tx, inquiry.counterpart(actor), &text, format!("/me/inquiries/{}", inquiry.id), now)?;
-        tx.commit().await
-    }.await)
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query("UPDATE inquiries SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'open'")
+            .bind(status).bind(now).bind(inquiry.id).execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    let guarded = Guarded::of(changed);
+    if guarded == Guarded::Lost {
+        return Ok(guarded);
+    }
+    let event = Event::new(
+        EventKind::InquiryEnded,
+        &region_of(inquiry),
+        "inquiry",
+        inquiry.id,
+    )
+    .actor(actor.0)
+    .counterpart(inquiry.counterpart(actor))
+    .outcome(status)
+    .once();
+    tx.record(now, &event).await?;
+    tx.notify(
+        inquiry.counterpart(actor),
+        &text,
+        &format!("/me/inquiries/{}", inquiry.id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(guarded)
 }
 
 pub async fn messages(db: &Db, inquiry: i64) -> Result<Vec<MessageRow>, sqlx::Error> {

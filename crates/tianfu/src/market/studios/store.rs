@@ -1,11 +1,11 @@
 use chrono::{DateTime, Utc};
 use tianfu_domain::{RegionCode, UserId};
 
+use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
 use crate::platform::db::{Db, is_unique_violation};
 use crate::platform::error::AppError;
-use crate::platform::ledger::LedgerEvent;
-use crate::{append_ledger_event, on_db};
+use crate::{on_db, on_tx};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StudioRow {
@@ -48,9 +48,9 @@ pub async fn open(
     studio: &NewStudio,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let result: Result<i64, sqlx::Error> = on_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
+    let result: Result<i64, sqlx::Error> = async {
+        let mut tx = db.begin().await?;
+        let id: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
             "INSERT INTO studios (owner_id, name, intro, fields, region_code, rating, created_at) \
              VALUES ($1, $2, $3, $4, $5, 'normal', $6) RETURNING id",
         )
@@ -60,27 +60,24 @@ pub async fn open(
         .bind(studio.fields.join("\n"))
         .bind(region.as_str())
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **conn)
+        .await)?;
         for (name, title) in &studio.members {
-            sqlx::query("INSERT INTO studio_members (studio_id, name, title) VALUES ($1, $2, $3)")
+            on_tx!(&mut tx, conn => sqlx::query("INSERT INTO studio_members (studio_id, name, title) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(name)
                 .bind(title)
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut **conn)
+                .await.map(|done| done.rows_affected()))?;
         }
         // The indexer tails the outbox: the studio becomes findable by the needs it answers.
-        sqlx::query("INSERT INTO outbox (entity_kind, entity_id, created_at) VALUES ('studio', $1, $2)")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let event = LedgerEvent { kind: "studio.opened", region, actor: Some(owner), subject_kind: "studio", subject_id: id, amount_fen: None };
-        append_ledger_event!(&mut *tx, now, &event)?;
+        tx.outbox("studio", id, now).await?;
+        let event = Event::new(EventKind::StudioOpened, region, "studio", id).actor(owner.0).once();
+        tx.record(now, &event).await?;
         tx.commit().await?;
         Ok(id)
-    }.await);
+    }
+    .await;
     result.map_err(|error| {
         if is_unique_violation(&error, "studios", "owner_id") {
             crate::accounts::store::conflict("name", "您已开设科创工作室，每位用户限开一个")

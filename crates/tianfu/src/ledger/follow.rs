@@ -1,0 +1,236 @@
+//! Followers of the ledger. An act commits its rows and its events and returns; whatever reacts
+//! to it — the daily rollup, a nanny ticket, pushed recommendations — follows the ledger with a
+//! cursor of its own, so the acting slice knows none of them and a crash between the act and
+//! the reaction loses nothing. A new slice plugs in by adding a [`Follower`] in `startup.rs`.
+//!
+//! A follower reads events past its position in id order. On PostgreSQL an id is taken when a
+//! row is inserted, not when it commits, so a smaller id can appear after a larger one; a
+//! follower therefore stops at a hole and steps over it only once the event after it is
+//! [`GAP_PATIENCE_SECONDS`] old (by then the transaction holding the id has committed or rolled
+//! back). Each pass runs under the follower's lease, so one node at a time moves it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{EventKind, LedgerRow, lease};
+use crate::platform::error::AppError;
+use crate::platform::tx::Tx;
+use crate::{App, AppState, on_db, on_tx};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+const BATCH: i64 = 1000;
+const GAP_PATIENCE_SECONDS: i64 = 30;
+/// How often a server's followers look for new events: reactions come within a second.
+const POLL: StdDuration = StdDuration::from_millis(250);
+
+/// How a follower reacts.
+#[derive(Clone, Copy)]
+pub enum Reaction {
+    /// Writes derived rows in the same transaction that moves the cursor: each event is applied
+    /// exactly once (the rollup).
+    InTx(for<'a> fn(&'a mut Tx, &'a [LedgerRow]) -> BoxFuture<'a, Result<(), sqlx::Error>>),
+    /// Acts on each event, then moves the cursor: at least once, so the act must be idempotent
+    /// (a ticket per subject is unique; a recommendation is an upsert).
+    Act(for<'a> fn(&'a App, &'a LedgerRow) -> BoxFuture<'a, Result<(), AppError>>),
+}
+
+#[derive(Clone, Copy)]
+pub struct Follower {
+    /// Its cursor's and its lease's name.
+    pub name: &'static str,
+    /// The kinds it reacts to; it steps over the rest.
+    pub kinds: &'static [EventKind],
+    pub reaction: Reaction,
+}
+
+/// Where `name` stands: every event up to this id has been handled.
+pub async fn position(app: &App, name: &str) -> Result<i64, sqlx::Error> {
+    let position: Option<i64> = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT position FROM ledger_cursors WHERE name = $1").bind(name).fetch_optional(pool).await
+    })?;
+    Ok(position.unwrap_or(0))
+}
+
+/// The events past `after`, up to the first hole that may still fill.
+async fn next_events(app: &App, after: i64) -> Result<Vec<LedgerRow>, sqlx::Error> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        crate::ledger_columns!(),
+        " FROM ledger_events WHERE id > $1 ORDER BY id LIMIT $2"
+    );
+    let rows: Vec<LedgerRow> = on_db!(&app.db, pool => {
+        sqlx::query_as::<_, LedgerRow>(SQL).bind(after).bind(BATCH).fetch_all(pool).await
+    })?;
+    Ok(contiguous(after, rows, app.clock.now()))
+}
+
+/// The rows that follow `after` without a hole, stepping over a hole only when the row after
+/// it is old enough that nothing will fill it.
+fn contiguous(after: i64, rows: Vec<LedgerRow>, now: DateTime<Utc>) -> Vec<LedgerRow> {
+    let mut expected = after + 1;
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.id != expected && row.at > now - Duration::seconds(GAP_PATIENCE_SECONDS) {
+            break;
+        }
+        expected = row.id + 1;
+        kept.push(row);
+    }
+    kept
+}
+
+/// Moves `follower` over every event available now; answers how many it handled.
+pub async fn catch_up(app: &App, follower: &Follower) -> Result<usize, AppError> {
+    let mut handled = 0;
+    loop {
+        let from = position(app, follower.name).await?;
+        let events = next_events(app, from).await?;
+        let Some(last) = events.last().map(|e| e.id) else {
+            return Ok(handled);
+        };
+        let wanted: Vec<LedgerRow> = events
+            .into_iter()
+            .filter(|e| e.kind().is_some_and(|k| follower.kinds.contains(&k)))
+            .collect();
+        match follower.reaction {
+            Reaction::InTx(apply) => {
+                let mut tx = app.db.begin().await?;
+                apply(&mut tx, &wanted).await?;
+                if !move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await? {
+                    // Another node moved it first: nothing of ours is committed.
+                    return Ok(handled);
+                }
+                tx.commit().await?;
+            }
+            Reaction::Act(act) => {
+                for event in &wanted {
+                    match act(app, event).await {
+                        // Retried on the next pass.
+                        Err(error @ AppError::Internal(_)) => return Err(error),
+                        // A reaction the platform refuses (its subject is gone) is not retried.
+                        Err(refused) => {
+                            tracing::warn!(follower = follower.name, event = event.id, %refused, "reaction refused")
+                        }
+                        Ok(()) => {}
+                    }
+                }
+                let mut tx = app.db.begin().await?;
+                move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await?;
+                tx.commit().await?;
+            }
+        }
+        handled += wanted.len();
+    }
+}
+
+/// Moves the cursor from `from` to `to` if it still stands at `from`.
+async fn move_cursor(
+    tx: &mut Tx,
+    name: &str,
+    from: i64,
+    to: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let changed = on_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO ledger_cursors (name, position, updated_at) VALUES ($1, $3, $4) \
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at \
+             WHERE ledger_cursors.position = $2",
+        )
+        .bind(name)
+        .bind(from)
+        .bind(to)
+        .bind(now)
+        .execute(&mut **conn)
+        .await.map(|done| done.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+/// Runs every follower until it has nothing left (the demo loader and tests use it).
+pub async fn catch_up_all(app: &App, followers: &[Follower]) -> Result<usize, AppError> {
+    let mut handled = 0;
+    for follower in followers {
+        handled += catch_up(app, follower).await?;
+    }
+    Ok(handled)
+}
+
+/// True when every follower has passed the newest event.
+pub async fn caught_up(app: &App, followers: &[Follower]) -> Result<bool, sqlx::Error> {
+    let newest: Option<i64> = on_db!(&app.db, pool => {
+        sqlx::query_scalar("SELECT MAX(id) FROM ledger_events").fetch_one(pool).await
+    })?;
+    let newest = newest.unwrap_or(0);
+    for follower in followers {
+        if position(app, follower.name).await? < newest {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// One task per follower, each pass under its lease.
+pub fn spawn(app: AppState, followers: &'static [Follower]) -> Vec<tokio::task::JoinHandle<()>> {
+    followers
+        .iter()
+        .map(|follower| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                loop {
+                    match lease::hold(&app.db, follower.name, &app.node).await {
+                        Ok(true) => {
+                            if let Err(error) = catch_up(&app, follower).await {
+                                tracing::warn!(follower = follower.name, "follower pass failed");
+                                error.log_if_internal();
+                            }
+                        }
+                        Ok(false) => {}
+                        Err(error) => AppError::from(error).log_if_internal(),
+                    }
+                    tokio::time::sleep(POLL).await;
+                }
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, at: DateTime<Utc>) -> LedgerRow {
+        LedgerRow {
+            id,
+            at,
+            kind: "deal.signed".into(),
+            region_code: "51".into(),
+            actor_id: None,
+            subject_kind: "deal".into(),
+            subject_id: id,
+            counterpart_id: None,
+            amount_fen: None,
+            contract_kind: None,
+            outcome: None,
+            quantity: None,
+            source: None,
+            weight: 1,
+        }
+    }
+
+    #[test]
+    fn a_fresh_hole_stops_the_follower_and_an_old_one_is_stepped_over() {
+        let now = Utc::now();
+        let fresh = vec![row(1, now), row(2, now), row(4, now)];
+        let kept: Vec<i64> = contiguous(0, fresh, now).iter().map(|r| r.id).collect();
+        assert_eq!(kept, vec![1, 2]);
+        let old = now - Duration::seconds(60);
+        let stale = vec![row(1, old), row(3, old), row(4, now), row(6, now)];
+        let kept: Vec<i64> = contiguous(0, stale, now).iter().map(|r| r.id).collect();
+        assert_eq!(kept, vec![1, 3, 4]);
+    }
+}

@@ -1,0 +1,420 @@
+//! Daily figures: per (region, kind, subject kind, outcome, Beijing day) the sum of weights, of
+//! amounts and of quantities, for the event's region and each region above it, so a province's
+//! year is read from a few thousand rows. Kept by a follower that applies each event exactly once
+//! (its rows and its cursor commit together); `rebuild` starts it over from the first event and
+//! `verify` recomputes everything from the raw events and lists any difference.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use tianfu_domain::RegionCode;
+
+use super::catalogue::{self, EventKind, Measure, Metric};
+use super::follow::{BoxFuture, Follower, Reaction};
+use super::{LedgerRow, lease};
+use crate::platform::clock::shanghai_date;
+use crate::platform::db::Db;
+use crate::platform::error::AppError;
+use crate::platform::tx::Tx;
+use crate::{App, on_db, on_tx};
+
+pub const FOLLOWER: Follower = Follower {
+    name: "stats.rollup",
+    kinds: EventKind::ALL,
+    reaction: Reaction::InTx(apply_boxed),
+};
+
+/// A rollup row's key: region, its parent, kind, subject kind, outcome ('' for none), day.
+type Key = (String, Option<String>, String, String, String, String);
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sums {
+    pub events: i64,
+    pub amount_fen: i64,
+    pub quantity: i64,
+}
+
+/// The region of an event and every region above it, each with its parent.
+fn levels(region_code: &str) -> Vec<(String, Option<String>)> {
+    match RegionCode::parse(region_code) {
+        Ok(region) => region
+            .ancestors_and_self()
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_owned(),
+                    r.parent().map(|p| p.as_str().to_owned()),
+                )
+            })
+            .collect(),
+        Err(_) => vec![(region_code.to_owned(), None)],
+    }
+}
+
+fn day_of(event: &LedgerRow) -> String {
+    shanghai_date(event.at).format("%Y-%m-%d").to_string()
+}
+
+/// Adds `events` into per-key sums and the distinct people they name.
+fn aggregate(
+    events: &[LedgerRow],
+    sums: &mut HashMap<Key, Sums>,
+    people: &mut Vec<(String, String, String, i64)>,
+) {
+    for event in events {
+        let day = day_of(event);
+        let counts_people = event.kind().is_some_and(catalogue::counts_people);
+        for (region, parent) in levels(&event.region_code) {
+            let key = (
+                region.clone(),
+                parent,
+                event.kind.clone(),
+                event.subject_kind.clone(),
+                event.outcome.clone().unwrap_or_default(),
+                day.clone(),
+            );
+            let entry = sums.entry(key).or_default();
+            entry.events += event.weight;
+            entry.amount_fen += event.amount_fen.unwrap_or(0);
+            entry.quantity += event.quantity.unwrap_or(0);
+            if counts_people && let Some(person) = event.actor_id {
+                people.push((region, event.kind.clone(), day.clone(), person));
+            }
+        }
+    }
+}
+
+fn apply_boxed<'a>(
+    tx: &'a mut Tx,
+    events: &'a [LedgerRow],
+) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    Box::pin(apply(tx, events))
+}
+
+/// Adds a batch of events to the rollups, in the caller's transaction.
+async fn apply(tx: &mut Tx, events: &[LedgerRow]) -> Result<(), sqlx::Error> {
+    let mut sums = HashMap::new();
+    let mut people = Vec::new();
+    aggregate(events, &mut sums, &mut people);
+    let sums: Vec<(Key, Sums)> = sums.into_iter().collect();
+    // Multi-row statements: one round trip per few hundred rows. Keys are unique within a batch
+    // (PostgreSQL refuses to update one row twice in a statement).
+    for chunk in sums.chunks(400) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new(
+                "INSERT INTO ledger_daily (region_code, parent_code, kind, subject_kind, outcome, day, events, amount_fen, quantity) ",
+            );
+            query.push_values(chunk, |mut row, ((region, parent, kind, subject, outcome, day), s)| {
+                row.push_bind(region).push_bind(parent).push_bind(kind).push_bind(subject).push_bind(outcome)
+                    .push_bind(day).push_bind(s.events).push_bind(s.amount_fen).push_bind(s.quantity);
+            });
+            query.push(
+                " ON CONFLICT (region_code, kind, subject_kind, outcome, day) DO UPDATE SET \
+                 events = ledger_daily.events + excluded.events, amount_fen = ledger_daily.amount_fen + excluded.amount_fen, \
+                 quantity = ledger_daily.quantity + excluded.quantity",
+            );
+            query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
+        })?;
+    }
+    people.sort();
+    people.dedup();
+    for chunk in people.chunks(400) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("INSERT INTO ledger_daily_people (region_code, kind, day, person_id) ");
+            query.push_values(chunk, |mut row, (region, kind, day, person)| {
+                row.push_bind(region).push_bind(kind).push_bind(day).push_bind(person);
+            });
+            query.push(" ON CONFLICT DO NOTHING");
+            query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
+        })?;
+    }
+    Ok(())
+}
+
+/// A region's rollup sums for a period, by (kind, subject kind, outcome).
+pub type Totals = HashMap<(String, String, String), Sums>;
+
+fn day_text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// The figures of one region's subtree for `from..=to` (Beijing days).
+pub async fn region_totals(
+    db: &Db,
+    region: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Totals, sqlx::Error> {
+    const SQL: &str = "SELECT kind, subject_kind, outcome, CAST(SUM(events) AS BIGINT), CAST(SUM(amount_fen) AS BIGINT), \
+         CAST(SUM(quantity) AS BIGINT) FROM ledger_daily WHERE region_code = $1 AND day >= $2 AND day <= $3 \
+         GROUP BY kind, subject_kind, outcome";
+    let rows: Vec<(String, String, String, i64, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(SQL).bind(region).bind(day_text(from)).bind(day_text(to)).fetch_all(pool).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(k, s, o, events, amount_fen, quantity)| {
+            (
+                (k, s, o),
+                Sums {
+                    events,
+                    amount_fen,
+                    quantity,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The same for each child of `parent` that has any events.
+pub async fn children_totals(
+    db: &Db,
+    parent: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, Totals>, sqlx::Error> {
+    const SQL: &str = "SELECT region_code, kind, subject_kind, outcome, CAST(SUM(events) AS BIGINT), CAST(SUM(amount_fen) AS BIGINT), \
+         CAST(SUM(quantity) AS BIGINT) FROM ledger_daily WHERE parent_code = $1 AND day >= $2 AND day <= $3 \
+         GROUP BY region_code, kind, subject_kind, outcome";
+    let rows: Vec<(String, String, String, String, i64, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(SQL).bind(parent).bind(day_text(from)).bind(day_text(to)).fetch_all(pool).await
+    })?;
+    let mut by_region: HashMap<String, Totals> = HashMap::new();
+    for (region, k, s, o, events, amount_fen, quantity) in rows {
+        by_region.entry(region).or_default().insert(
+            (k, s, o),
+            Sums {
+                events,
+                amount_fen,
+                quantity,
+            },
+        );
+    }
+    Ok(by_region)
+}
+
+/// Distinct people behind a distinct-count metric, exactly.
+pub async fn distinct_people(
+    db: &Db,
+    region: &str,
+    kind: EventKind,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT person_id) FROM ledger_daily_people WHERE region_code = $1 AND kind = $2 AND day >= $3 AND day <= $4",
+        )
+        .bind(region).bind(kind.as_str()).bind(day_text(from)).bind(day_text(to))
+        .fetch_one(pool)
+        .await
+    })
+}
+
+/// A metric's value from the totals (distinct counts are read separately).
+pub fn value(metric: &Metric, totals: &Totals) -> f64 {
+    let matching = totals.iter().filter(|((kind, subject, outcome), _)| {
+        kind == metric.kind.as_str()
+            && metric.subject_kind.is_none_or(|s| s == subject)
+            && metric.outcome.is_none_or(|o| o == outcome)
+    });
+    match metric.measure {
+        Measure::Count | Measure::DistinctActors => {
+            matching.map(|(_, s)| s.events).sum::<i64>() as f64
+        }
+        Measure::Amount => matching.map(|(_, s)| s.amount_fen).sum::<i64>() as f64,
+        Measure::Hours => matching.map(|(_, s)| s.quantity).sum::<i64>() as f64 / 60.0,
+    }
+}
+
+/// Every metric of a region's subtree for a period.
+pub async fn figures(
+    db: &Db,
+    region: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<&'static str, f64>, sqlx::Error> {
+    let totals = region_totals(db, region, from, to).await?;
+    let mut figures = BTreeMap::new();
+    for metric in catalogue::METRICS {
+        let value = if metric.measure == Measure::DistinctActors {
+            distinct_people(db, region, metric.kind, from, to).await? as f64
+        } else {
+            value(metric, &totals)
+        };
+        figures.insert(metric.name, value);
+    }
+    Ok(figures)
+}
+
+/// Starts the rollup over: empties it and puts its cursor back to the first event; the
+/// follower (or the caller, with `follow::catch_up`) then rebuilds it.
+pub async fn reset(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query("DELETE FROM ledger_daily").execute(&mut **conn).await?;
+        sqlx::query("DELETE FROM ledger_daily_people").execute(&mut **conn).await?;
+        sqlx::query("DELETE FROM ledger_cursors WHERE name = $1").bind(FOLLOWER.name).execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    tx.commit().await
+}
+
+/// What `verify` found: the events it read and every key whose rollup differs.
+#[derive(Debug, Default)]
+pub struct Verification {
+    pub position: i64,
+    pub events: usize,
+    pub keys: usize,
+    pub differences: Vec<String>,
+}
+
+/// Recomputes the rollups from the raw events up to the follower's position and compares.
+pub async fn verify(app: &App) -> Result<Verification, AppError> {
+    loop {
+        let before = super::follow::position(app, FOLLOWER.name).await?;
+        let stored = stored_sums(&app.db).await?;
+        let after = super::follow::position(app, FOLLOWER.name).await?;
+        if before != after {
+            continue; // the follower moved while we read: read again
+        }
+        let mut sums = HashMap::new();
+        let mut people = Vec::new();
+        let mut next = 0;
+        let mut events = 0;
+        const SQL: &str = concat!(
+            "SELECT ",
+            crate::ledger_columns!(),
+            " FROM ledger_events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 50000"
+        );
+        loop {
+            let batch: Vec<LedgerRow> = on_db!(&app.db, pool => {
+                sqlx::query_as::<_, LedgerRow>(SQL).bind(next).bind(before).fetch_all(pool).await
+            })?;
+            let Some(last) = batch.last() else { break };
+            next = last.id;
+            events += batch.len();
+            aggregate(&batch, &mut sums, &mut people);
+            people.sort();
+            people.dedup();
+        }
+        let mut differences = Vec::new();
+        let computed: HashMap<(String, String, String, String, String), Sums> = sums
+            .into_iter()
+            .filter(|(_, s)| *s != Sums::default())
+            .map(|((r, _, k, s, o, d), sums)| ((r, k, s, o, d), sums))
+            .collect();
+        for (key, want) in &computed {
+            let have = stored.get(key).copied().unwrap_or_default();
+            if have != *want {
+                differences.push(format!("{key:?}: rollup {have:?}, events {want:?}"));
+            }
+        }
+        for (key, have) in &stored {
+            if !computed.contains_key(key) && *have != Sums::default() {
+                differences.push(format!("{key:?}: rollup {have:?}, events none"));
+            }
+        }
+        let stored_people = stored_people(&app.db).await?;
+        if stored_people != people.len() as i64 {
+            differences.push(format!(
+                "distinct people rows: rollup {stored_people}, events {}",
+                people.len()
+            ));
+        }
+        differences.sort();
+        return Ok(Verification {
+            position: before,
+            events,
+            keys: computed.len(),
+            differences,
+        });
+    }
+}
+
+async fn stored_sums(
+    db: &Db,
+) -> Result<HashMap<(String, String, String, String, String), Sums>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String, i64, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as("SELECT region_code, kind, subject_kind, outcome, day, events, amount_fen, quantity FROM ledger_daily")
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(r, k, s, o, d, events, amount_fen, quantity)| {
+            (
+                (r, k, s, o, d),
+                Sums {
+                    events,
+                    amount_fen,
+                    quantity,
+                },
+            )
+        })
+        .collect())
+}
+
+async fn stored_people(db: &Db) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_daily_people").fetch_one(pool).await)
+}
+
+/// Holds the rollup's lease for a command-line rebuild (refused while a server rolls up).
+pub async fn lease_for_command(app: &App) -> Result<bool, sqlx::Error> {
+    lease::hold(&app.db, FOLLOWER.name, &app.node).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn event(region: &str, at: chrono::DateTime<Utc>, weight: i64, amount: i64) -> LedgerRow {
+        LedgerRow {
+            id: 1,
+            at,
+            kind: "deal.signed".into(),
+            region_code: region.into(),
+            actor_id: Some(7),
+            subject_kind: "deal".into(),
+            subject_id: 1,
+            counterpart_id: None,
+            amount_fen: Some(amount),
+            contract_kind: None,
+            outcome: None,
+            quantity: None,
+            source: None,
+            weight,
+        }
+    }
+
+    #[test]
+    fn an_event_counts_in_its_county_city_and_province_on_its_beijing_day() {
+        // 16:30 UTC on 31 March is 00:30 on 1 April in Beijing.
+        let at = Utc.with_ymd_and_hms(2026, 3, 31, 16, 30, 0).unwrap();
+        let mut sums = HashMap::new();
+        aggregate(&[event("510104", at, 1, 500)], &mut sums, &mut Vec::new());
+        let regions: Vec<_> = sums
+            .keys()
+            .map(|k| (k.0.as_str(), k.1.as_deref(), k.5.as_str()))
+            .collect();
+        assert_eq!(sums.len(), 3);
+        assert!(regions.contains(&("510104", Some("5101"), "2026-04-01")));
+        assert!(regions.contains(&("5101", Some("51"), "2026-04-01")));
+        assert!(regions.contains(&("51", None, "2026-04-01")));
+    }
+
+    #[test]
+    fn a_reversal_takes_back_its_count_and_amount() {
+        let at = Utc.with_ymd_and_hms(2026, 5, 1, 2, 0, 0).unwrap();
+        let mut sums = HashMap::new();
+        aggregate(
+            &[
+                event("510104", at, 1, 1_000_000),
+                event("510104", at, -1, -1_000_000),
+            ],
+            &mut sums,
+            &mut Vec::new(),
+        );
+        assert!(sums.values().all(|s| *s == Sums::default()));
+    }
+}
