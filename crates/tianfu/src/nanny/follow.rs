@@ -1,5 +1,6 @@
 //! The nanny service follows the ledger: a scientist's registration opens their 一人一策, a
-//! need's publication its 一单一策, and a signed deal closes the tickets it answers. The acts
+//! need's publication its 一单一策 (the plan's clock starting when the ticket opens), and a signed
+//! deal closes the tickets it answers as of the signing. The acts
 //! know nothing of this; a crash between an act and its ticket is caught up from the cursor.
 
 use super::{open, store};
@@ -40,7 +41,8 @@ async fn react(app: &App, event: &LedgerRow) -> Result<(), AppError> {
                     deal.id,
                     deal.need_id,
                     [deal.buyer_id, deal.seller_id],
-                    app.clock.now(),
+                    // Closed when the deal was signed, however late the follower runs.
+                    event.at,
                 )
                 .await?;
             }

@@ -109,7 +109,7 @@ pub async fn open(
     Ok(Some(id))
 }
 
-/// A scientist who just registered.
+/// A scientist who registered. The plan's clock starts when the ticket opens.
 pub async fn for_scientist(app: &App, user: i64) -> Result<Option<i64>, AppError> {
     let row = on_db!(&app.db, pool => {
         sqlx::query_as::<_, (String, String, String)>("SELECT role, name, region_code FROM users WHERE id = $1")
@@ -136,7 +136,7 @@ pub async fn for_scientist(app: &App, user: i64) -> Result<Option<i64>, AppError
     Ok(open(&app.db, &subject, app.clock.now()).await?)
 }
 
-/// A need that was just published.
+/// A need that was published.
 pub async fn for_need(app: &App, listing: i64) -> Result<Option<i64>, AppError> {
     let Some(row) = crate::market::store::find(&app.db, listing).await? else {
         return Ok(None);

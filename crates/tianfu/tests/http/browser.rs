@@ -106,6 +106,7 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
     let (_, org_phone) = app.register("org", "荣县蛋鸡场", "511011").await;
     let org = app.login(&org_phone).await;
     let staff = app.staff("5110", "worker").await;
+    let org_staff = app.staff("5110", "org").await;
     let offer_title = "蛋鸡产蛋率提升与饲料配方优化";
     let offer = create(
         &app,
@@ -135,7 +136,7 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
                 "kind": "problem", "industry": "A03", "keywords": []}),
     )
     .await;
-    approve(&app, &staff, "need", need).await;
+    approve(&app, &org_staff, "need", need).await;
     tianfu::market::indexer::catch_up(&app.app).await.unwrap();
 
     let label = format!("{:?}", app.backend).to_lowercase();

@@ -142,6 +142,7 @@ impl TestApp {
 
     /// A page as an anonymous visitor sees it.
     pub async fn html(&self, path: &str) -> String {
+        self.settle().await;
         let response = self
             .browser()
             .get(format!("{}{path}", self.url))
@@ -151,7 +152,17 @@ impl TestApp {
         response.text().await.expect("page text")
     }
 
+    /// Lets every follower of the ledger react to what has been done so far (a server's
+    /// followers do within a quarter of a second; tests do not wait for the poll). Reads call it
+    /// first, so a test sees the tickets, recommendations and figures its acts lead to.
+    pub async fn settle(&self) {
+        tianfu::ledger::follow::catch_up_all(&self.app, tianfu::FOLLOWERS)
+            .await
+            .expect("followers catch up");
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.settle().await;
         let mut request = self.client.get(format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -239,6 +250,7 @@ impl TestApp {
 
     /// Counts rows of a table, to show that a refused request changed nothing.
     pub async fn count(&self, table: &str) -> i64 {
+        self.settle().await;
         let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
         tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect("count"))
     }

@@ -20,6 +20,7 @@ async fn market(app: &TestApp) -> Market {
     let (_, phone) = app.register("org", "内江食品", "511024").await;
     let enterprise = app.login(&phone).await;
     let staff = app.staff("5110", "worker").await;
+    let org_staff = app.staff("5110", "org").await;
     let offer = create(
         app,
         &scientist,
@@ -35,7 +36,7 @@ async fn market(app: &TestApp) -> Market {
     )
     .await;
     approve(app, &staff, "offer", offer).await;
-    approve(app, &staff, "need", need).await;
+    approve(app, &org_staff, "need", need).await;
     Market {
         scientist,
         enterprise,
@@ -233,9 +234,14 @@ async fn a_deal_is_signed_by_both_and_completed_into_the_ledger(app: TestApp) {
     assert_eq!(
         kinds,
         [
-            ("deal.signed".to_owned(), Some(8_000_000)),
-            ("deal.completed".to_owned(), Some(8_000_000))
+            "deal.created",
+            "deal.negotiating",
+            "deal.signed",
+            "deal.performing",
+            "deal.completed"
         ]
+        .map(|kind| (kind.to_owned(), Some(8_000_000))),
+        "every stage once, with the amount"
     );
 
     let (_, phone) = app.register("worker", "旁人", "5110").await;

@@ -27,6 +27,7 @@ async fn market(app: &TestApp) -> Market {
     let (_, phone) = app.register("org", "荣县蛋鸡场", "511011").await;
     let enterprise = app.login(&phone).await;
     let staff = app.staff("5110", "worker").await;
+    let org_staff = app.staff("5110", "org").await;
     let feed = create(
         app,
         &scientist,
@@ -76,7 +77,9 @@ async fn market(app: &TestApp) -> Market {
         ("offer", battery),
         ("need", need),
     ] {
-        approve(app, &staff, kind, id).await;
+        // Needs are the organisations' department's to review.
+        let reviewer = if kind == "need" { &org_staff } else { &staff };
+        approve(app, reviewer, kind, id).await;
     }
     tianfu::market::indexer::catch_up(&app.app).await.unwrap();
     Market {
@@ -195,6 +198,7 @@ async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: 
     let (_, phone) = app.register("org", "荣县蛋鸡场", "511011").await;
     let enterprise = app.login(&phone).await;
     let staff = app.staff("5110", "worker").await;
+    let org_staff = app.staff("5110", "org").await;
     let feed = create(
         &app,
         &scientist,
@@ -210,7 +214,7 @@ async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: 
     tianfu::market::indexer::catch_up(&app.app).await.unwrap();
     let need_body = json!({"title": "鸡下蛋少、饲料浪费", "description": "最近下蛋少了，饲料却吃得多。", "kind": "problem", "industry": "A03", "keywords": []});
     let need = create(&app, &enterprise, "/api/v1/needs", &need_body).await;
-    approve(&app, &staff, "need", need).await;
+    approve(&app, &org_staff, "need", need).await;
 
     let (status, mine) = app.get("/api/v1/recommendations", Some(&enterprise)).await;
     assert_eq!(status, StatusCode::OK, "{mine}");
@@ -306,9 +310,13 @@ async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: 
         ),
     )
     .await;
+    let pending = tianfu::market::store::find(&app.app.db, later)
+        .await
+        .unwrap()
+        .unwrap();
     tianfu::market::store::set_status(
         &app.app.db,
-        later,
+        &pending,
         tianfu_domain::ListingStatus::Published,
         app.app.clock.now(),
     )

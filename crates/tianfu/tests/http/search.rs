@@ -33,6 +33,7 @@ fn titles(reply: &Value) -> Vec<String> {
 async fn market(app: &TestApp) -> (String, i64, i64) {
     let (_, token) = scientist(app).await;
     let staff = app.staff("5110", "worker").await;
+    let org_staff = app.staff("5110", "org").await;
     let mut citrus = offer_body("柑橘裂果综合防控技术");
     citrus["description"] = json!("针对柑橘裂果、日灼，提供<b>水肥一体化</b>方案与现场指导");
     citrus["industry"] = json!("A01");
@@ -48,9 +49,10 @@ async fn market(app: &TestApp) -> (String, i64, i64) {
     )
     .await;
     let need = create(app, &token, "/api/v1/needs", &need_body("蛋鸡养殖技术难题")).await;
-    for (kind, id) in [("offer", citrus), ("offer", eggs), ("need", need)] {
+    for (kind, id) in [("offer", citrus), ("offer", eggs)] {
         approve(app, &staff, kind, id).await;
     }
+    approve(app, &org_staff, "need", need).await;
     let pending = create(app, &token, "/api/v1/offers", &offer_body("柑橘保鲜待审核")).await;
     index(app).await;
     (token, citrus, pending)
