@@ -203,7 +203,7 @@ fn measure(
 }
 
 /// p50 and p99 of `times`.
-fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
+pub fn percentiles(mut times: Vec<Duration>) -> (Duration, Duration) {
     times.sort();
     let at = |q: f64| {
         let i = ((times.len() as f64 * q).ceil() as usize).saturating_sub(1);

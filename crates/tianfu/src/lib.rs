@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod platform;
 pub mod regions;
 pub mod staff;
+pub mod stats;
 
 mod startup;
 

@@ -29,6 +29,11 @@ enum Command {
     },
     /// Rebuild the search index from the database (stop the server first).
     Reindex,
+    /// The ledger's figures: rebuild the daily rollups, or verify them against the raw events.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// Measure speed and memory (figures are printed, nothing is asserted).
     Bench {
         #[command(subcommand)]
@@ -55,6 +60,15 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// Fill a fresh database with ledger events over a year and time the rollup's catch-up, a
+    /// province's figures, a county's evidence page and `stats verify`.
+    Stats {
+        #[arg(long, default_value_t = 10_000_000)]
+        events: usize,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with open nanny tickets and time the SLA clock's passes.
     Sla {
         #[arg(long, default_value_t = 100_000)]
@@ -64,6 +78,14 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Empty the daily rollups and roll the whole ledger up again.
+    Rebuild,
+    /// Recompute every rollup from the raw events; print each difference and exit 1 if any.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -175,6 +197,47 @@ async fn main() -> anyhow::Result<()> {
             command: BenchCommand::Sla { tickets, postgres },
         } => {
             print!("{}", tianfu::nanny::bench::run(tickets, postgres).await?);
+        }
+        Command::Bench {
+            command: BenchCommand::Stats { events, postgres },
+        } => {
+            print!("{}", tianfu::stats::bench::run(events, postgres).await?);
+        }
+        Command::Stats { command } => {
+            let app = App::start_with(config, IndexPlace::Memory).await?;
+            let failed = |e: tianfu::platform::error::AppError| anyhow::anyhow!(e.to_string());
+            match command {
+                StatsCommand::Rebuild => {
+                    // A server rolling up holds the lease; rebuilding beside it would race it.
+                    if !tianfu::ledger::rollup::lease_for_command(&app).await? {
+                        anyhow::bail!(
+                            "a running server is rolling up the ledger: stop it first (its lease lapses 30 s after)"
+                        );
+                    }
+                    tianfu::ledger::rollup::reset(&app.db).await?;
+                    let rolled =
+                        tianfu::ledger::follow::catch_up(&app, &tianfu::ledger::rollup::FOLLOWER)
+                            .await
+                            .map_err(failed)?;
+                    println!("统计汇总已重建：{rolled} 条台账记录");
+                }
+                StatsCommand::Verify => {
+                    let v = tianfu::ledger::rollup::verify(&app).await.map_err(failed)?;
+                    for difference in &v.differences {
+                        println!("{difference}");
+                    }
+                    println!(
+                        "核对完成：台账记录 {} 条（至 #{}），汇总键 {} 个，差异 {} 处",
+                        v.events,
+                        v.position,
+                        v.keys,
+                        v.differences.len()
+                    );
+                    if !v.differences.is_empty() {
+                        std::process::exit(1);
+                    }
+                }
+            }
         }
     }
     Ok(())

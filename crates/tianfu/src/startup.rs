@@ -20,7 +20,7 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
-use crate::{accounts, ledger, market, matching, nanny, notifications, regions, staff};
+use crate::{accounts, ledger, market, matching, nanny, notifications, regions, staff, stats};
 use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
@@ -102,6 +102,7 @@ pub fn router(app: AppState) -> Router {
         .merge(matching::routes())
         .merge(nanny::routes())
         .merge(notifications::routes())
+        .merge(stats::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/kepu", get(page::kepu))

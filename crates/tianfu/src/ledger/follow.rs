@@ -22,20 +22,26 @@ use crate::{App, AppState, on_db, on_tx};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-const BATCH: i64 = 1000;
+const BATCH: i64 = 5000;
 const GAP_PATIENCE_SECONDS: i64 = 30;
 /// How often a server's followers look for new events: reactions come within a second.
 const POLL: StdDuration = StdDuration::from_millis(250);
+
+/// Applies a batch of events inside the transaction that moves the cursor.
+pub type ApplyInTx =
+    for<'a> fn(&'a mut Tx, &'a [LedgerRow]) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+/// Reacts to one event with the app's own acts.
+pub type ActOn = for<'a> fn(&'a App, &'a LedgerRow) -> BoxFuture<'a, Result<(), AppError>>;
 
 /// How a follower reacts.
 #[derive(Clone, Copy)]
 pub enum Reaction {
     /// Writes derived rows in the same transaction that moves the cursor: each event is applied
     /// exactly once (the rollup).
-    InTx(for<'a> fn(&'a mut Tx, &'a [LedgerRow]) -> BoxFuture<'a, Result<(), sqlx::Error>>),
+    InTx(ApplyInTx),
     /// Acts on each event, then moves the cursor: at least once, so the act must be idempotent
     /// (a ticket per subject is unique; a recommendation is an upsert).
-    Act(for<'a> fn(&'a App, &'a LedgerRow) -> BoxFuture<'a, Result<(), AppError>>),
+    Act(ActOn),
 }
 
 #[derive(Clone, Copy)]
@@ -151,13 +157,21 @@ async fn move_cursor(
     Ok(changed == 1)
 }
 
-/// Runs every follower until it has nothing left (the demo loader and tests use it).
+/// Runs every follower until none has anything left (the demo loader and tests use it). A
+/// reaction can write events of its own (a ticket closed by a deal), so it goes round again until
+/// a round finds nothing new.
 pub async fn catch_up_all(app: &App, followers: &[Follower]) -> Result<usize, AppError> {
     let mut handled = 0;
-    for follower in followers {
-        handled += catch_up(app, follower).await?;
+    loop {
+        let mut round = 0;
+        for follower in followers {
+            round += catch_up(app, follower).await?;
+        }
+        if round == 0 {
+            return Ok(handled);
+        }
+        handled += round;
     }
-    Ok(handled)
 }
 
 /// True when every follower has passed the newest event.

@@ -26,6 +26,8 @@ pub const FOLLOWER: Follower = Follower {
 
 /// A rollup row's key: region, its parent, kind, subject kind, outcome ('' for none), day.
 type Key = (String, Option<String>, String, String, String, String);
+/// The same without the parent (which follows from the region).
+type DayKey = (String, String, String, String, String);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Sums {
@@ -298,7 +300,7 @@ pub async fn verify(app: &App) -> Result<Verification, AppError> {
             people.dedup();
         }
         let mut differences = Vec::new();
-        let computed: HashMap<(String, String, String, String, String), Sums> = sums
+        let computed: HashMap<DayKey, Sums> = sums
             .into_iter()
             .filter(|(_, s)| *s != Sums::default())
             .map(|((r, _, k, s, o, d), sums)| ((r, k, s, o, d), sums))
@@ -331,10 +333,11 @@ pub async fn verify(app: &App) -> Result<Verification, AppError> {
     }
 }
 
-async fn stored_sums(
-    db: &Db,
-) -> Result<HashMap<(String, String, String, String, String), Sums>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String, String, i64, i64, i64)> = on_db!(db, pool => {
+/// A stored rollup row: region, kind, subject kind, outcome, day and the three sums.
+type StoredRow = (String, String, String, String, String, i64, i64, i64);
+
+async fn stored_sums(db: &Db) -> Result<HashMap<DayKey, Sums>, sqlx::Error> {
+    let rows: Vec<StoredRow> = on_db!(db, pool => {
         sqlx::query_as("SELECT region_code, kind, subject_kind, outcome, day, events, amount_fen, quantity FROM ledger_daily")
             .fetch_all(pool)
             .await

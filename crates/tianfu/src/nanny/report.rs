@@ -1,5 +1,6 @@
-//! The nanny service's figures for a region subtree and a period, counted from the tickets,
-//! their steps and their history (never estimated): tickets opened, active at the period's
+//! The nanny service's figures for a region subtree and a period (never estimated): the acts —
+//! tickets opened, closed with a deal or otherwise, follow-ups — from the ledger's rollups like
+//! every other figure; the states from the tickets and their steps as they stand: tickets active at the period's
 //! end, with a late step, closed with a deal; the on-time rate of steps due in the period (a
 //! step that fell due after its ticket closed was never owed);
 //! tickets per staff member (人单数); the average time to first contact; and a line per nanny.
@@ -9,6 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::App;
+use crate::ledger::EventKind;
+use crate::ledger::catalogue::{Measure, Metric};
+use crate::ledger::rollup;
 use crate::on_db;
 use crate::platform::error::AppError;
 use crate::platform::scope::RegionScope;
@@ -118,30 +122,22 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 
 #[derive(sqlx::FromRow)]
 struct Totals {
-    opened: i64,
     active: i64,
     overdue: i64,
-    closed_with_deal: i64,
-    closed_other: i64,
     steps_due: i64,
     steps_on_time: i64,
-    followups: i64,
     staff: i64,
     contacted: i64,
     contact_secs: i64,
 }
 
 const TOTALS_SQL: &str = "SELECT \
-  (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4) AS opened, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND EXISTS (SELECT 1 FROM ticket_steps s WHERE s.ticket_id = t.id \
      AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) AND (s.done_at IS NULL OR s.done_at > s.due_at))) AS overdue, \
-  (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.outcome = 'deal' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_with_deal, \
-  (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.outcome = 'closed' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_other, \
   (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
   (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
      AND s.done_at IS NOT NULL AND s.done_at <= s.due_at) AS steps_on_time, \
-  (SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND e.kind = 'followup' AND e.at >= $3 AND e.at < $4) AS followups, \
   (SELECT COUNT(*) FROM users u WHERE u.role = 'staff' AND u.region_code >= $1 AND u.region_code < $2 AND u.department IN ('worker', 'org')) AS staff, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4 AND t.first_contact_secs IS NOT NULL) AS contacted, \
   (SELECT CAST(COALESCE(SUM(t.first_contact_secs), 0) AS BIGINT) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4) AS contact_secs";
@@ -185,20 +181,39 @@ pub async fn build(app: &App, scope: &RegionScope, period: Period) -> Result<Rep
             .await?;
         Ok::<_, sqlx::Error>((totals, nannies))
     })?;
+    // The counts of acts come from the ledger, as every other figure does; states (active,
+    // overdue, steps owed) are read from the tickets as they stand.
+    let ledger_region = if region_code.is_empty() {
+        "51"
+    } else {
+        region_code.as_str()
+    };
+    let counted = rollup::region_totals(&app.db, ledger_region, period.from, period.to).await?;
+    let count = |kind: EventKind, outcome: Option<&'static str>| {
+        let metric = Metric {
+            name: "",
+            label: "",
+            kind,
+            subject_kind: None,
+            outcome,
+            measure: Measure::Count,
+        };
+        rollup::value(&metric, &counted) as i64
+    };
     Ok(Report {
+        opened: count(EventKind::TicketOpened, None),
+        closed_with_deal: count(EventKind::TicketClosed, Some("deal")),
+        closed_other: count(EventKind::TicketClosed, Some("closed")),
+        followups: count(EventKind::TicketFollowedUp, None),
         region_code,
         region_name,
         from: period.from,
         to: period.to,
-        opened: totals.opened,
         active: totals.active,
         overdue: totals.overdue,
-        closed_with_deal: totals.closed_with_deal,
-        closed_other: totals.closed_other,
         steps_due: totals.steps_due,
         steps_on_time: totals.steps_on_time,
         on_time_rate: ratio(totals.steps_on_time, totals.steps_due),
-        followups: totals.followups,
         staff: totals.staff,
         tickets_per_staff: ratio(totals.active, totals.staff),
         avg_hours_to_first_contact: ratio(totals.contact_secs, totals.contacted)

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::auth::{Actor, MaybeUser};
 use crate::AppState;
-use crate::{accounts, market, matching, nanny, notifications, regions, staff};
+use crate::{accounts, market, matching, nanny, notifications, regions, staff, stats};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +36,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff};
         nanny::api::list, nanny::api::get, nanny::api::add_followup, nanny::api::add_step, nanny::api::change_step,
         nanny::api::remove_step, nanny::api::complete_step, nanny::api::assign, nanny::api::close, nanny::api::mine,
         nanny::api::rate, nanny::api::report, nanny::api::get_template, nanny::api::put_template,
+        stats::api::metrics, stats::api::region, stats::api::children, stats::api::events,
     ),
     modifiers(&BearerToken),
     tags(
@@ -45,6 +46,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff};
         (name = "market", description = "科技市场：科创工作室、科技所能、科技成果、科技所需"),
         (name = "matching", description = "智能匹配：需求找能力，能力找需求，附匹配理由"),
         (name = "nanny", description = "保姆式服务：一人一策、一单一策的服务单、计划、跟进与统计"),
+        (name = "stats", description = "统计：来自平台台账的各地区指标、排名及构成每个数字的台账记录"),
     )
 )]
 pub struct ApiDoc;

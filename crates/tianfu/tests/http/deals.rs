@@ -7,15 +7,15 @@ use crate::common::TestApp;
 use crate::market::{approve, create, need_body, offer_body, scientist};
 use crate::on_both_databases;
 
-struct Market {
-    scientist: String,
-    enterprise: String,
-    offer: i64,
-    need: i64,
+pub struct Market {
+    pub scientist: String,
+    pub enterprise: String,
+    pub offer: i64,
+    pub need: i64,
 }
 
 /// A published capability by a scientist and a published need by an enterprise, both in 内江.
-async fn market(app: &TestApp) -> Market {
+pub async fn market(app: &TestApp) -> Market {
     let (_, scientist) = scientist(app).await;
     let (_, phone) = app.register("org", "内江食品", "511024").await;
     let enterprise = app.login(&phone).await;
@@ -45,7 +45,7 @@ async fn market(app: &TestApp) -> Market {
     }
 }
 
-async fn transition(app: &TestApp, deal: i64, to: &str, token: &str) -> (StatusCode, Value) {
+pub async fn transition(app: &TestApp, deal: i64, to: &str, token: &str) -> (StatusCode, Value) {
     app.post(
         &format!("/api/v1/deals/{deal}/transition"),
         &json!({"to": to}),

@@ -8,7 +8,7 @@ use crate::market::{approve, create, offer_body};
 use crate::on_both_databases;
 
 /// A browser signed in through the login form.
-async fn signed_in(app: &TestApp, phone: &str) -> Client {
+pub async fn signed_in(app: &TestApp, phone: &str) -> Client {
     let browser = app.browser();
     let response = browser
         .post(format!("{}/login", app.url))

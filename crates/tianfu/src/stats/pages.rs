@@ -1,0 +1,236 @@
+//! `/admin/stats`: the staff member's region and its children for a period, every figure a link
+//! to the ledger rows it was counted from (`/admin/stats/events`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use super::service::{self, Period};
+use crate::AppState;
+use crate::ledger::catalogue::{METRICS, Measure, Metric};
+use crate::platform::api::Paging;
+use crate::platform::auth::{Actor, ClientIp, PageStaff};
+use crate::platform::clock::shanghai;
+use crate::platform::error::AppError;
+use crate::platform::page::{PageError, Pager, url_encode};
+use crate::platform::scope::{RegionScope, staff_scope};
+use crate::staff::pages::{RegionOption, region_options};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatsQuery {
+    region_code: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    metric: Option<String>,
+    page: Option<u32>,
+}
+
+/// A figure as a page shows it, with the link to its rows.
+pub struct Cell {
+    pub text: String,
+    pub href: String,
+}
+
+pub struct Row {
+    pub code: String,
+    pub name: String,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stats/overview.html")]
+pub struct OverviewPage {
+    me: Option<Actor>,
+    region_name: String,
+    from: String,
+    to: String,
+    regions: Vec<RegionOption>,
+    headers: Vec<&'static str>,
+    total: Row,
+    children: Vec<Row>,
+}
+
+fn shown(metric: &Metric, value: f64) -> String {
+    match metric.measure {
+        Measure::Amount => format!("{:.2}万元", value / 1_000_000.0),
+        Measure::Hours => format!("{value:.1}"),
+        Measure::Count | Measure::DistinctActors => format!("{value:.0}"),
+    }
+}
+
+fn row(
+    code: &str,
+    name: String,
+    figures: &std::collections::BTreeMap<&'static str, f64>,
+    period: Period,
+) -> Row {
+    Row {
+        code: code.to_owned(),
+        name,
+        cells: METRICS
+            .iter()
+            .map(|m| Cell {
+                text: shown(m, figures[m.name]),
+                href: format!(
+                    "/admin/stats/events?region_code={}&metric={}&from={}&to={}",
+                    url_encode(code),
+                    m.name,
+                    period.from,
+                    period.to
+                ),
+            })
+            .collect(),
+    }
+}
+
+/// The staff member's own region unless they chose one within their scope.
+fn chosen(actor: &Actor, query: &StatsQuery) -> String {
+    query
+        .region_code
+        .clone()
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| match staff_scope(actor) {
+            Some(RegionScope::Subtree(root)) => root.to_string(),
+            _ => service::PROVINCE.to_owned(),
+        })
+}
+
+pub async fn overview(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<StatsQuery>,
+) -> Result<OverviewPage, PageError> {
+    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())
+        .map_err(page_error)?;
+    let code = chosen(&actor, &query);
+    let region = service::readable(&app, Some(&actor), &code, true, ip.as_deref())
+        .await
+        .map_err(page_error)?;
+    let metric = service::metric(query.metric.as_deref(), "deals_signed").map_err(page_error)?;
+    let own = service::figures(&app, &region, period)
+        .await
+        .map_err(page_error)?;
+    let children = service::children(&app, &region, period, metric)
+        .await
+        .map_err(page_error)?;
+    Ok(OverviewPage {
+        region_name: own.region_name.clone(),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        regions: region_options(
+            &app,
+            &staff_scope(&actor).unwrap_or(RegionScope::All),
+            false,
+            region.as_str(),
+        ),
+        headers: METRICS.iter().map(|m| m.label).collect(),
+        total: row(
+            region.as_str(),
+            own.region_name.clone(),
+            &own.metrics,
+            period,
+        ),
+        children: children
+            .iter()
+            .map(|c| row(&c.region_code, c.region_name.clone(), &c.metrics, period))
+            .collect(),
+        me: Some(actor),
+    })
+}
+
+pub struct EventLine {
+    pub id: i64,
+    pub at: String,
+    pub region: String,
+    pub kind: String,
+    pub subject: String,
+    pub actor: String,
+    pub amount: String,
+    pub weight: i64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "stats/events.html")]
+pub struct EventsPage {
+    me: Option<Actor>,
+    region_name: String,
+    metric_label: &'static str,
+    from: String,
+    to: String,
+    figure: String,
+    total: i64,
+    lines: Vec<EventLine>,
+    pager: Pager,
+    pager_base: String,
+    back: String,
+}
+
+pub async fn events(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Query(query): Query<StatsQuery>,
+) -> Result<EventsPage, PageError> {
+    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())
+        .map_err(page_error)?;
+    let code = chosen(&actor, &query);
+    let region = service::readable(&app, Some(&actor), &code, true, ip.as_deref())
+        .await
+        .map_err(page_error)?;
+    let metric = service::metric(query.metric.as_deref(), "deals_signed").map_err(page_error)?;
+    let paging = Paging {
+        page: query.page,
+        per_page: Some(50),
+    };
+    let (rows, total) = service::evidence(&app, &region, period, metric, paging)
+        .await
+        .map_err(page_error)?;
+    let figures = service::figures(&app, &region, period)
+        .await
+        .map_err(page_error)?;
+    let base = format!(
+        "/admin/stats/events?region_code={}&metric={}&from={}&to={}",
+        url_encode(region.as_str()),
+        metric.name,
+        period.from,
+        period.to
+    );
+    Ok(EventsPage {
+        region_name: figures.region_name.clone(),
+        metric_label: metric.label,
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        figure: shown(metric, figures.metrics[metric.name]),
+        total,
+        lines: rows
+            .into_iter()
+            .map(|r| EventLine {
+                id: r.id,
+                at: shanghai(r.at),
+                region: app.regions.full_name_of(&r.region_code),
+                kind: r.kind().map_or(r.kind.clone(), |k| k.label().to_owned()),
+                subject: format!("{} #{}", r.subject_kind, r.subject_id),
+                actor: r
+                    .actor_id
+                    .map_or("系统".to_owned(), |a| format!("用户 #{a}")),
+                amount: r
+                    .amount_fen
+                    .map_or(String::new(), |f| format!("{:.2}元", f as f64 / 100.0)),
+                weight: r.weight,
+            })
+            .collect(),
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: format!("{base}&"),
+        back: format!(
+            "/admin/stats?region_code={}&from={}&to={}",
+            url_encode(region.as_str()),
+            period.from,
+            period.to
+        ),
+        me: Some(actor),
+    })
+}

@@ -1,0 +1,217 @@
+//! Who may see which figures, the period asked for, and the figures themselves.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+use tianfu_domain::RegionCode;
+use utoipa::ToSchema;
+
+use crate::ledger::catalogue::{self, Measure, Metric};
+use crate::ledger::{LedgerRow, rollup};
+use crate::platform::api::Paging;
+use crate::platform::auth::Actor;
+use crate::platform::clock::shanghai_date;
+use crate::platform::error::AppError;
+use crate::platform::scope;
+use crate::{App, on_db};
+
+/// The province whose headline figures anyone may read (the kind the press quotes).
+pub const PROVINCE: &str = "51";
+
+/// Whole Beijing days, `from` to `to` inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    /// Parses `from`/`to` (YYYY-MM-DD); by default this year so far.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let today = shanghai_date(now);
+        let parse =
+            |field: &str, value: Option<&str>, default: NaiveDate| match value.map(str::trim) {
+                None | Some("") => Ok(default),
+                Some(v) => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                    Ok(day) if (2000..=2100).contains(&day.year()) => Ok(day),
+                    Ok(_) => Err(AppError::validation(field, "日期应在2000年至2100年之间")),
+                    Err(_) => Err(AppError::validation(field, "日期格式应为 YYYY-MM-DD")),
+                },
+            };
+        let new_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January exists");
+        let period = Period {
+            from: parse("from", from, new_year)?,
+            to: parse("to", to, today)?,
+        };
+        if period.to < period.from {
+            return Err(AppError::validation("to", "结束日期不能早于开始日期"));
+        }
+        Ok(period)
+    }
+
+    /// `[start, end)` in UTC.
+    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = |d: NaiveDate| {
+            Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")) - Duration::hours(8)
+        };
+        (start(self.from), start(self.to + Duration::days(1)))
+    }
+}
+
+/// The region asked for, if the actor may read its figures: staff and administrators their
+/// subtree, anyone the province's own headline figures.
+pub async fn readable(
+    app: &App,
+    actor: Option<&Actor>,
+    code: &str,
+    detail: bool,
+    ip: Option<&str>,
+) -> Result<RegionCode, AppError> {
+    let region = app
+        .regions
+        .find(code)
+        .map(|r| r.code.clone())
+        .ok_or_else(|| AppError::not_found("地区"))?;
+    if !detail && region.as_str() == PROVINCE {
+        return Ok(region);
+    }
+    match actor {
+        Some(actor) => {
+            let allowed = scope::can_view_region(actor, &region);
+            scope::ensure(app, actor, allowed, &format!("stats:{region}"), ip).await?;
+            Ok(region)
+        }
+        None => Err(AppError::Unauthorized(
+            "请先登录：各地区的明细统计仅向服务中心工作人员开放".into(),
+        )),
+    }
+}
+
+pub fn metric(name: Option<&str>, default: &'static str) -> Result<&'static Metric, AppError> {
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(default);
+    catalogue::metric_named(name).ok_or_else(|| {
+        let names: Vec<&str> = catalogue::METRICS.iter().map(|m| m.name).collect();
+        AppError::validation("metric", format!("指标不存在，可选：{}", names.join("、")))
+    })
+}
+
+/// A region's figures for a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegionFigures {
+    pub region_code: String,
+    pub region_name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Metric name → value (counts, amounts in fen, hours).
+    #[schema(value_type = std::collections::BTreeMap<String, f64>)]
+    pub metrics: BTreeMap<&'static str, f64>,
+}
+
+pub async fn figures(
+    app: &App,
+    region: &RegionCode,
+    period: Period,
+) -> Result<RegionFigures, AppError> {
+    Ok(RegionFigures {
+        region_code: region.to_string(),
+        region_name: app.regions.full_name(region),
+        from: period.from,
+        to: period.to,
+        metrics: rollup::figures(&app.db, region.as_str(), period.from, period.to).await?,
+    })
+}
+
+/// Each child region's figures, best first by `metric` (then by code).
+pub async fn children(
+    app: &App,
+    region: &RegionCode,
+    period: Period,
+    metric: &Metric,
+) -> Result<Vec<RegionFigures>, AppError> {
+    let totals = rollup::children_totals(&app.db, region.as_str(), period.from, period.to).await?;
+    let mut items = Vec::new();
+    for child in app.regions.children(Some(region)) {
+        let child_totals = totals.get(child.code.as_str()).cloned().unwrap_or_default();
+        let mut metrics = BTreeMap::new();
+        for m in catalogue::METRICS {
+            let value = if m.measure == Measure::DistinctActors {
+                rollup::distinct_people(
+                    &app.db,
+                    child.code.as_str(),
+                    m.kind,
+                    period.from,
+                    period.to,
+                )
+                .await? as f64
+            } else {
+                rollup::value(m, &child_totals)
+            };
+            metrics.insert(m.name, value);
+        }
+        items.push(RegionFigures {
+            region_code: child.code.to_string(),
+            region_name: child.name.clone(),
+            from: period.from,
+            to: period.to,
+            metrics,
+        });
+    }
+    items.sort_by(|a, b| {
+        b.metrics[metric.name]
+            .total_cmp(&a.metrics[metric.name])
+            .then_with(|| a.region_code.cmp(&b.region_code))
+    });
+    Ok(items)
+}
+
+/// The ledger rows behind one figure of a region's subtree, oldest first, and how many there are.
+pub async fn evidence(
+    app: &App,
+    region: &RegionCode,
+    period: Period,
+    metric: &Metric,
+    paging: Paging,
+) -> Result<(Vec<LedgerRow>, i64), AppError> {
+    let (low, high) = region.subtree_bounds();
+    let (start, end) = period.bounds();
+    // The conditions are bound into a builder of each engine's own type.
+    macro_rules! filtered {
+        ($sql:expr) => {{
+            let mut query = sqlx::QueryBuilder::new($sql);
+            query
+                .push(" WHERE kind = ")
+                .push_bind(metric.kind.as_str())
+                .push(" AND region_code >= ")
+                .push_bind(low.clone())
+                .push(" AND region_code < ")
+                .push_bind(high.clone())
+                .push(" AND at >= ")
+                .push_bind(start)
+                .push(" AND at < ")
+                .push_bind(end);
+            if let Some(subject) = metric.subject_kind {
+                query.push(" AND subject_kind = ").push_bind(subject);
+            }
+            if let Some(outcome) = metric.outcome {
+                query.push(" AND outcome = ").push_bind(outcome);
+            }
+            query
+        }};
+    }
+    let (items, total) = on_db!(&app.db, pool => {
+        let mut rows = filtered!(concat!("SELECT ", crate::ledger_columns!(), " FROM ledger_events"));
+        rows.push(" ORDER BY at, id LIMIT ").push_bind(paging.limit()).push(" OFFSET ").push_bind(paging.offset());
+        let items = rows.build_query_as::<LedgerRow>().fetch_all(pool).await?;
+        let total: i64 = filtered!("SELECT COUNT(*) FROM ledger_events").build_query_scalar().fetch_one(pool).await?;
+        Ok::<_, sqlx::Error>((items, total))
+    })?;
+    Ok((items, total))
+}
