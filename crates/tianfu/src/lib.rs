@@ -13,4 +13,4 @@ pub mod staff;
 
 mod startup;
 
-pub use startup::{App, AppState, IndexPlace, Server, router};
+pub use startup::{App, AppState, IndexPlace, Server, router, with_layers};

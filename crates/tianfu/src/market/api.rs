@@ -74,7 +74,11 @@ async fn change(
 pub struct PublicListQuery {
     /// Only this region's subtree.
     pub region_code: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

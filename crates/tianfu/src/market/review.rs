@@ -19,7 +19,11 @@ use crate::platform::scope::staff_scope;
 pub struct ReviewQuery {
     /// offer, achievement or need; all kinds when absent.
     pub kind: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -36,7 +36,11 @@ pub struct SearchParams {
     pub price_max: Option<String>,
     /// relevance (default) or newest.
     pub sort: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -12,7 +12,7 @@ use super::service::{self, FollowupRequest, StepRequest};
 use super::store::{self, TicketFilter};
 use super::view::{TicketDetail, TicketView};
 use crate::AppState;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging, check_year};
 use crate::platform::auth::{ApiStaff, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::{self, RegionScope};
@@ -31,7 +31,11 @@ pub struct TicketQuery {
     pub overdue: Option<bool>,
     /// Only tickets escalated to a higher level.
     pub escalated: Option<bool>,
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -152,6 +156,17 @@ pub async fn add_followup(
     Ok((StatusCode::CREATED, detail(&app, id).await?))
 }
 
+/// A due date in an absurd year is refused before the service reads it (the service checks
+/// its format and that it is not past).
+fn check_due_year(request: &StepRequest) -> Result<(), AppError> {
+    match chrono::NaiveDate::parse_from_str(request.due_date.trim(), "%Y-%m-%d") {
+        Ok(date) => check_year(date, "完成日期")
+            .map(drop)
+            .map_err(|e| AppError::validation("due_date", e)),
+        Err(_) => Ok(()),
+    }
+}
+
 /// Add a step to the ticket's plan.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/steps", tag = "nanny", params(("id" = i64, Path)), request_body = StepRequest,
     responses((status = 201, body = TicketDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
@@ -162,6 +177,7 @@ pub async fn add_step(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
+    check_due_year(&request)?;
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::add_step(&app, &actor, &ticket, &request).await?;
     Ok((StatusCode::CREATED, detail(&app, id).await?))
@@ -177,6 +193,7 @@ pub async fn change_step(
     Path((id, step)): Path<(i64, i64)>,
     ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
+    check_due_year(&request)?;
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::change_step(&app, &actor, &ticket, step, &request).await?;
     detail(&app, id).await

@@ -102,7 +102,35 @@ async fn unknown_paths_get_404_in_the_right_shape(app: TestApp) {
     );
 }
 
+/// The application's own layers around a route that panics (the route exists only in this test;
+/// production code has none): the answer is the 500 envelope, and the server lives on.
+async fn a_panicking_handler_answers_500_in_the_envelope(app: TestApp) {
+    let routes = axum::Router::new().route(
+        "/api/v1/boom",
+        axum::routing::get(|| async { "not a number".parse::<u8>().unwrap().to_string() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let service = tianfu::with_layers(routes, app.app.clone());
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    for _ in 0..2 {
+        let response = app
+            .client
+            .get(format!("{url}/api/v1/boom"))
+            .send()
+            .await
+            .expect("an answer, not a dropped connection");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let reply: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(reply["error"]["code"], "internal");
+        assert_eq!(reply["error"]["message"], "服务器内部错误，请稍后再试");
+        assert_eq!(reply["error"]["fields"], serde_json::json!({}));
+        assert!(!reply.to_string().contains("ParseIntError"), "{reply}");
+    }
+}
+
 on_both_databases!(
+    a_panicking_handler_answers_500_in_the_envelope,
     health_answers_once_ready,
     metrics_count_requests_by_route,
     the_openapi_document_describes_every_route,
