@@ -32,6 +32,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// `Path<T>` whose rejections (an id that is not a number) use the error envelope.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|rejection| {
+                AppError::BadRequest(format!("路径参数有误（{}）", rejection.body_text()))
+            })
+    }
+}
+
 /// `Query<T>` whose rejections use the error envelope.
 pub struct ApiQuery<T>(pub T);
 
@@ -51,7 +67,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 /// The paging contract for every API list, checked here once for whatever query type the
-/// handler reads: `page` ≥ 1 and `per_page` in 1..=100, else a 422 naming the field. (Pages for
+/// handler reads: `page` in 1..=2147483647 and `per_page` in 1..=100, else a 422 naming the field. (Pages for
 /// people clamp instead, see [`Paging::page`].)
 fn check_paging(uri: &axum::http::Uri) -> Result<(), AppError> {
     let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
@@ -63,7 +79,9 @@ fn check_paging(uri: &axum::http::Uri) -> Result<(), AppError> {
             continue; // Not a number: the typed query decides.
         };
         match key.as_str() {
-            "page" if number < 1 => errors.add("page", "页码应从1开始"),
+            "page" if !(1..=MAX_PAGE).contains(&number) => {
+                errors.add("page", format!("页码应在1到{MAX_PAGE}之间"))
+            }
             "per_page" if !(1..=i64::from(MAX_PER_PAGE)).contains(&number) => {
                 errors.add("per_page", format!("每页条数应在1到{MAX_PER_PAGE}之间"))
             }
@@ -96,13 +114,16 @@ pub fn check_year(date: chrono::NaiveDate, what: &str) -> Result<chrono::NaiveDa
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
+/// The largest page number, the document's `int32` bound.
+pub const MAX_PAGE: i64 = i32::MAX as i64;
 
 /// Paging as every list takes it. The API refuses values out of range (see [`ApiQuery`]);
 /// pages clamp them, so a person editing a URL by hand still gets a page.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based page number.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
