@@ -18,7 +18,7 @@ MAX_EXAMPLES=${API_CONTRACT_MAX_EXAMPLES:-20}
 cargo build --workspace --tests
 bin="${CARGO_TARGET_DIR:-target}/debug/tianfu"
 
-venv=target/api-contract/venv
+venv="$PWD/target/api-contract/venv"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   rm -rf "$venv"
   python3 -m venv "$venv"
@@ -71,7 +71,8 @@ if [ "${API_CONTRACT_ALL:-}" = 1 ]; then
   skip=()
 fi
 status=0
-"$venv/bin/schemathesis" run "$base/api/openapi.json" \
+# From the temporary directory, where schemathesis keeps its state (.schemathesis/).
+(cd "$work" && "$venv/bin/schemathesis" run "$base/api/openapi.json" \
   --checks all "${skip[@]}" \
   --max-examples "$MAX_EXAMPLES" \
   --generation-deterministic \
@@ -79,7 +80,7 @@ status=0
   --exclude-path /api/v1/auth/logout \
   --header "Authorization: Bearer $token" \
   --no-color \
-  "$@" || status=$?
+  "$@") || status=$?
 
 if [ "$status" != 0 ]; then
   echo "API contract check failed (schemathesis exit $status); the server's log:" >&2
