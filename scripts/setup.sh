@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what running and testing the platform needs, on a fresh Debian machine with
 # the Rust toolchain: Node.js and the npm packages of package.json, and, with --test, PostgreSQL
-# (started on 127.0.0.1:5432), Debian's Chromium and a CJK font for the browser test.
+# (started on 127.0.0.1:5432), Debian's Chromium and a CJK font for the browser test, and Python's
+# venv for the API contract check.
 # Idempotent: what is already there is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,10 @@ if [ "${1:-}" = "--test" ]; then
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
   fi
   pg_isready -h 127.0.0.1 -p 5432 || { echo "setup: PostgreSQL is not reachable on 127.0.0.1:5432" >&2; exit 1; }
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null || ! command -v curl >/dev/null; then
+    echo "setup: installing Python's venv and curl for the API contract check"
+    apt_install python3 python3-venv curl
+  fi
   if ! command -v cargo-nextest >/dev/null; then
     echo "setup: installing cargo-nextest"
     cargo install --locked cargo-nextest

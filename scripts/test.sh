@@ -18,3 +18,6 @@ if [ "$postgres_passed" = 0 ] || [ "$postgres_passed" != "$sqlite_passed" ]; the
   echo "error: the PostgreSQL half of the suite did not run in full" >&2
   exit 1
 fi
+
+# The API contract: schemathesis against a running server with demo data (scripts/api_contract.sh).
+bash scripts/api_contract.sh

@@ -15,4 +15,4 @@ pub mod stats;
 
 mod startup;
 
-pub use startup::{App, AppState, FOLLOWERS, IndexPlace, Server, router};
+pub use startup::{App, AppState, FOLLOWERS, IndexPlace, Server, router, with_layers};

@@ -11,13 +11,14 @@ use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::ledger::follow::Follower;
 use crate::market::indexer::{self, IndexerCursor};
 use crate::platform::clock::Clock;
 use crate::platform::config::Config;
 use crate::platform::db::Db;
-use crate::platform::error::AppError;
+use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{accounts, ledger, market, matching, nanny, notifications, regions, staff, stats};
@@ -94,7 +95,7 @@ impl App {
 }
 
 pub fn router(app: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(accounts::routes())
         .merge(regions::routes())
         .merge(staff::routes())
@@ -109,7 +110,16 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/api/{*rest}", any(api_not_found))
-        .fallback(page::not_found)
+        .fallback(page::not_found);
+    with_layers(routes, app)
+}
+
+/// The layers every route and the fallback run under, innermost first: a panic becomes the
+/// 500 envelope (logged in the request's span, so with its request id), then the metrics count
+/// the answer, then the trace span wraps it all.
+pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
+    routes
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())
         .with_state(app)

@@ -57,7 +57,7 @@ pub struct LoginResponse {
 
 /// Log in with phone and password and get a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 423, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 423, body = ErrorBody)))]
 pub async fn login(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -2,7 +2,7 @@
 //! owner's own list.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use tianfu_domain::{FieldErrors, ListingKind, ListingStatus};
@@ -12,7 +12,7 @@ use super::listing::{self, AchievementRequest, NeedRequest, NewListing, OfferReq
 use super::store::{self, ListingFilter, ListingRow};
 use super::view::ListingView;
 use super::{patch, service};
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{Actor, ApiMaybeUser, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::RegionScope;
@@ -88,10 +88,15 @@ async fn change(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicListQuery {
     /// Only this region's subtree.
     pub region_code: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -160,7 +165,7 @@ pub async fn list_offers(
 pub async fn get_offer(
     State(app): State<AppState>,
     ApiMaybeUser(actor): ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ListingView>, AppError> {
     show(&app, actor.as_ref(), ListingKind::Offer, id).await
 }
@@ -172,7 +177,7 @@ pub async fn patch_offer(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<OfferRequest>,
 ) -> Result<Json<ListingView>, AppError> {
     let validate = |row: &ListingRow| listing::validate_offer(&patch::offer(row, &request));
@@ -215,7 +220,7 @@ pub async fn list_achievements(
 pub async fn get_achievement(
     State(app): State<AppState>,
     ApiMaybeUser(actor): ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ListingView>, AppError> {
     show(&app, actor.as_ref(), ListingKind::Achievement, id).await
 }
@@ -227,7 +232,7 @@ pub async fn patch_achievement(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<AchievementRequest>,
 ) -> Result<Json<ListingView>, AppError> {
     let validate =
@@ -277,7 +282,7 @@ pub async fn list_needs(
 pub async fn get_need(
     State(app): State<AppState>,
     ApiMaybeUser(actor): ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ListingView>, AppError> {
     show(&app, actor.as_ref(), ListingKind::Need, id).await
 }
@@ -289,7 +294,7 @@ pub async fn patch_need(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<NeedRequest>,
 ) -> Result<Json<ListingView>, AppError> {
     let today = today(&app);

@@ -265,7 +265,10 @@ pub fn validate_need(request: &NeedRequest, today: NaiveDate) -> Result<NewListi
                 errors.add("deadline", "截止日期不能早于今天");
                 None
             }
-            Ok(date) => Some(date),
+            Ok(date) => errors.check(
+                "deadline",
+                crate::platform::api::check_year(date, "截止日期"),
+            ),
             Err(_) => {
                 errors.add("deadline", "截止日期格式应为 YYYY-MM-DD");
                 None

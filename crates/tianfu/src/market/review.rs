@@ -1,7 +1,7 @@
 //! The review queue: listings waiting for the staff whose region covers them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use tianfu_domain::{ListingKind, ListingStatus};
 use utoipa::{IntoParams, ToSchema};
@@ -10,16 +10,21 @@ use super::service;
 use super::store::{self, ListingFilter};
 use super::view::ListingView;
 use crate::AppState;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiStaff, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::staff_scope;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// offer, achievement or need; all kinds when absent.
     pub kind: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -83,7 +88,7 @@ pub async fn decide(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path((kind, id)): Path<(String, i64)>,
+    ApiPath((kind, id)): ApiPath<(String, i64)>,
     ApiJson(decision): ApiJson<ReviewDecision>,
 ) -> Result<Json<ListingView>, AppError> {
     let kind =

@@ -19,6 +19,7 @@ use crate::platform::page::{PageError, Pager, url_encode};
 use crate::{App, AppState};
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words to look for; empty lists the newest.
     pub q: Option<String>,
@@ -36,7 +37,11 @@ pub struct SearchParams {
     pub price_max: Option<String>,
     /// relevance (default) or newest.
     pub sort: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

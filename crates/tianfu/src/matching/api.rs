@@ -3,12 +3,13 @@
 //! (the same rule as the listing itself, from `platform::scope` via `market::service`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use tianfu_domain::ListingKind;
 
 use super::{MatchList, all_for};
 use crate::AppState;
 use crate::market::service;
+use crate::platform::api::ApiPath;
 use crate::platform::auth::ApiMaybeUser;
 use crate::platform::error::{AppError, ErrorBody};
 
@@ -33,7 +34,7 @@ async fn matches(
 pub async fn need_matches(
     State(app): State<AppState>,
     actor: ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MatchList>, AppError> {
     matches(&app, actor, ListingKind::Need, id).await
 }
@@ -44,7 +45,7 @@ pub async fn need_matches(
 pub async fn offer_matches(
     State(app): State<AppState>,
     actor: ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MatchList>, AppError> {
     matches(&app, actor, ListingKind::Offer, id).await
 }
@@ -55,7 +56,7 @@ pub async fn offer_matches(
 pub async fn achievement_matches(
     State(app): State<AppState>,
     actor: ApiMaybeUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<MatchList>, AppError> {
     matches(&app, actor, ListingKind::Achievement, id).await
 }

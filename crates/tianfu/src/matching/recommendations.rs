@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::recommend::{self, RecommendationRow, status_label};
 use crate::AppState;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{Actor, ApiUser, PageUser};
 use crate::platform::clock::shanghai;
 use crate::platform::error::{AppError, ErrorBody};
@@ -42,7 +42,7 @@ pub struct Feedback {
 pub async fn feedback(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<Feedback>,
 ) -> Result<StatusCode, AppError> {
     recommend::feedback(&app, actor.id, id, &body.action).await?;

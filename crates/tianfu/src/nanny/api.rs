@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use tianfu_domain::ticket::{PlanTemplate, TemplateStep, validate_template};
@@ -12,12 +12,13 @@ use super::service::{self, FollowupRequest, StepRequest};
 use super::store::{self, TicketFilter};
 use super::view::{TicketDetail, TicketView};
 use crate::AppState;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging, check_year};
 use crate::platform::auth::{ApiStaff, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::{self, RegionScope};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// Only tickets assigned to me.
     pub mine: Option<bool>,
@@ -31,7 +32,11 @@ pub struct TicketQuery {
     pub overdue: Option<bool>,
     /// Only tickets escalated to a higher level.
     pub escalated: Option<bool>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -124,7 +129,7 @@ pub async fn get(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_staff(&app, &actor, id, ip.as_deref()).await?;
     Ok(Json(TicketDetail::load(&app, ticket).await?))
@@ -144,7 +149,7 @@ pub async fn add_followup(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<FollowupRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
@@ -152,16 +157,28 @@ pub async fn add_followup(
     Ok((StatusCode::CREATED, detail(&app, id).await?))
 }
 
+/// A due date in an absurd year is refused before the service reads it (the service checks
+/// its format and that it is not past).
+fn check_due_year(request: &StepRequest) -> Result<(), AppError> {
+    match chrono::NaiveDate::parse_from_str(request.due_date.trim(), "%Y-%m-%d") {
+        Ok(date) => check_year(date, "完成日期")
+            .map(drop)
+            .map_err(|e| AppError::validation("due_date", e)),
+        Err(_) => Ok(()),
+    }
+}
+
 /// Add a step to the ticket's plan.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/steps", tag = "nanny", params(("id" = i64, Path)), request_body = StepRequest,
-    responses((status = 201, body = TicketDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_step(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<(StatusCode, Json<TicketDetail>), AppError> {
+    check_due_year(&request)?;
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::add_step(&app, &actor, &ticket, &request).await?;
     Ok((StatusCode::CREATED, detail(&app, id).await?))
@@ -169,14 +186,15 @@ pub async fn add_step(
 
 /// Rename or move an undone step.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}/steps/{step}", tag = "nanny", params(("id" = i64, Path), ("step" = i64, Path)), request_body = StepRequest,
-    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn change_step(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path((id, step)): Path<(i64, i64)>,
+    ApiPath((id, step)): ApiPath<(i64, i64)>,
     ApiJson(request): ApiJson<StepRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
+    check_due_year(&request)?;
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::change_step(&app, &actor, &ticket, step, &request).await?;
     detail(&app, id).await
@@ -184,12 +202,12 @@ pub async fn change_step(
 
 /// Remove an undone step.
 #[utoipa::path(delete, path = "/api/v1/tickets/{id}/steps/{step}", tag = "nanny", params(("id" = i64, Path), ("step" = i64, Path)),
-    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn remove_step(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path((id, step)): Path<(i64, i64)>,
+    ApiPath((id, step)): ApiPath<(i64, i64)>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::remove_step(&app, &actor, &ticket, step).await?;
@@ -203,7 +221,7 @@ pub async fn complete_step(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path((id, step)): Path<(i64, i64)>,
+    ApiPath((id, step)): ApiPath<(i64, i64)>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
     service::complete_step(&app, &actor, &ticket, step).await?;
@@ -219,12 +237,12 @@ pub struct AssignRequest {
 
 /// Reassign the ticket to a staff member within my scope whose region covers it.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/assign", tag = "nanny", params(("id" = i64, Path)), request_body = AssignRequest,
-    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn assign(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<AssignRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
@@ -246,7 +264,7 @@ pub async fn close(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<CloseRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_action(&app, &actor, id, ip.as_deref()).await?;
@@ -281,7 +299,7 @@ pub struct RatingRequest {
 pub async fn rate(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RatingRequest>,
 ) -> Result<Json<TicketDetail>, AppError> {
     let ticket = service::for_served(&app, &actor, id).await?;
@@ -291,6 +309,7 @@ pub async fn rate(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub region_code: Option<String>,
     /// YYYY-MM-DD, Beijing time; default the first of this month.
@@ -373,7 +392,7 @@ impl From<PlanTemplate> for PlanTemplateBody {
 pub async fn get_template(
     State(app): State<AppState>,
     ApiStaff(_actor): ApiStaff,
-    Path(kind): Path<String>,
+    ApiPath(kind): ApiPath<String>,
 ) -> Result<Json<PlanTemplateBody>, AppError> {
     Ok(Json(
         plan::load(&app.db, kind_from_path(&kind)?).await?.into(),
@@ -387,7 +406,7 @@ pub async fn put_template(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(kind): Path<String>,
+    ApiPath(kind): ApiPath<String>,
     ApiJson(body): ApiJson<PlanTemplateBody>,
 ) -> Result<Json<PlanTemplateBody>, AppError> {
     let kind = kind_from_path(&kind)?;

@@ -14,6 +14,7 @@ use crate::ledger::EventKind;
 use crate::ledger::catalogue::{Measure, Metric};
 use crate::ledger::rollup;
 use crate::on_db;
+use crate::platform::api::check_year;
 use crate::platform::error::AppError;
 use crate::platform::scope::RegionScope;
 
@@ -36,7 +37,10 @@ impl Period {
             |field: &str, value: Option<&str>, default: NaiveDate| match value.map(str::trim) {
                 None | Some("") => Ok(default),
                 Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| AppError::validation(field, "日期格式应为 YYYY-MM-DD")),
+                    .map_err(|_| AppError::validation(field, "日期格式应为 YYYY-MM-DD"))
+                    .and_then(|date| {
+                        check_year(date, "日期").map_err(|e| AppError::validation(field, e))
+                    }),
             };
         let first_of_month = today.with_day0(0).expect("day one exists");
         let period = Period {

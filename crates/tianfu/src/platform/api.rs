@@ -32,6 +32,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// `Path<T>` whose rejections (an id that is not a number) use the error envelope.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| ApiPath(value))
+            .map_err(|rejection| {
+                AppError::BadRequest(format!("路径参数有误（{}）", rejection.body_text()))
+            })
+    }
+}
+
 /// `Query<T>` whose rejections use the error envelope.
 pub struct ApiQuery<T>(pub T);
 
@@ -39,24 +55,78 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
+        let value = axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(value)| ApiQuery(value))
             .map_err(|rejection| {
                 AppError::BadRequest(format!("查询参数有误（{}）", rejection.body_text()))
-            })
+            })?;
+        check_paging(&parts.uri)?;
+        Ok(value)
+    }
+}
+
+/// The paging contract for every API list, checked here once for whatever query type the
+/// handler reads: `page` in 1..=2147483647 and `per_page` in 1..=100, else a 422 naming the field. (Pages for
+/// people clamp instead, see [`Paging::page`].)
+fn check_paging(uri: &axum::http::Uri) -> Result<(), AppError> {
+    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|axum::extract::Query(pairs)| pairs)
+        .unwrap_or_default();
+    let mut errors = tianfu_domain::FieldErrors::new();
+    for (key, value) in pairs {
+        let Ok(number) = value.trim().parse::<i64>() else {
+            continue; // Not a number: the typed query decides.
+        };
+        match key.as_str() {
+            "page" if !(1..=MAX_PAGE).contains(&number) => {
+                errors.add("page", format!("页码应在1到{MAX_PAGE}之间"))
+            }
+            "per_page" if !(1..=i64::from(MAX_PER_PAGE)).contains(&number) => {
+                errors.add("per_page", format!("每页条数应在1到{MAX_PER_PAGE}之间"))
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// The years a date in a request may name. Anything else is a typo or a probe, and a far-off
+/// year overflows date arithmetic (a period's end plus one day); it is a field error instead.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Refuses a date outside [`DATE_YEARS`]; `what` names the date in Chinese (e.g. 截止日期).
+pub fn check_year(date: chrono::NaiveDate, what: &str) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    if DATE_YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "{what}应在{}年至{}年之间",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ))
     }
 }
 
 pub const MAX_PER_PAGE: u32 = 100;
+/// The largest page number, the document's `int32` bound.
+pub const MAX_PAGE: i64 = i32::MAX as i64;
 
-/// Paging as every list takes it. Out-of-range values are clamped, not refused: a person
-/// editing a URL by hand still gets a page.
+/// Paging as every list takes it. The API refuses values out of range (see [`ApiQuery`]);
+/// pages clamp them, so a person editing a URL by hand still gets a page.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
-    /// Items per page, at most 100 (default 20).
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

@@ -129,6 +129,12 @@ impl From<anyhow::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log_if_internal();
+        self.envelope()
+    }
+}
+
+impl AppError {
+    fn envelope(&self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
@@ -137,5 +143,47 @@ impl IntoResponse for AppError {
             },
         };
         (self.status(), Json(body)).into_response()
+    }
+}
+
+/// The answer when a handler panics (the catch-panic layer in `startup::router` calls it): the
+/// same 500 envelope as any internal error, never the panic's text. The panic is logged here,
+/// inside the request's span, so the log line carries the request id.
+pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    tracing::error!(panic = %message, "request handler panicked");
+    AppError::Internal(anyhow::anyhow!("panic: {message}")).envelope()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .expect("body");
+        serde_json::from_slice(&bytes).expect("JSON body")
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_500_in_the_envelope_without_its_text() {
+        for payload in [
+            Box::new("index out of bounds") as Box<dyn std::any::Any + Send>,
+            Box::new(String::from("index out of bounds")),
+            Box::new(42_u8),
+        ] {
+            let response = panic_response(payload);
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = body_of(response).await;
+            assert_eq!(body["error"]["code"], "internal");
+            assert_eq!(body["error"]["message"], "服务器内部错误，请稍后再试");
+            assert_eq!(body["error"]["fields"], serde_json::json!({}));
+            assert!(!body.to_string().contains("out of bounds"), "{body}");
+        }
     }
 }

@@ -38,7 +38,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         nanny::api::rate, nanny::api::report, nanny::api::get_template, nanny::api::put_template,
         stats::api::metrics, stats::api::region, stats::api::children, stats::api::events,
     ),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &CommonResponses),
     tags(
         (name = "accounts", description = "注册、登录与当前用户"),
         (name = "regions", description = "行政区划（GB/T 2260）"),
@@ -60,6 +60,70 @@ impl Modify for BearerToken {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The error answers that follow from how an operation is declared rather than from what it
+/// does, added here so that no annotation can forget them (each is an [`ErrorBody`]):
+/// 400 where there is a body, a path or a query to misread (`ApiJson`, `ApiPath`, `ApiQuery`),
+/// 401 where a bearer token is required, 404 where the path names something, 422 where a list
+/// takes `page`/`per_page` (checked by `ApiQuery`). An annotation's own entry is kept.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let parameters = operation.parameters.as_deref().unwrap_or_default();
+                let in_path = parameters
+                    .iter()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Path));
+                let paged = parameters.iter().any(|p| {
+                    matches!(p.parameter_in, ParameterIn::Query)
+                        && (p.name == "page" || p.name == "per_page")
+                });
+                let mut add = Vec::new();
+                if operation.request_body.is_some() || !parameters.is_empty() {
+                    add.push(("400", "请求格式错误：JSON、路径或查询参数无法解析"));
+                }
+                if operation.security.is_some() {
+                    add.push(("401", "请先登录"));
+                }
+                if in_path {
+                    add.push(("404", "不存在"));
+                }
+                if paged {
+                    add.push(("422", "字段有误（如 page、per_page 超出范围）"));
+                }
+                for (status, description) in add {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
     }
 }
 

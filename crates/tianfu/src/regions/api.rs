@@ -1,11 +1,11 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::tree::Region;
 use crate::AppState;
-use crate::platform::api::ListResponse;
+use crate::platform::api::{ApiPath, ListResponse};
 use crate::platform::error::{AppError, ErrorBody};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,7 +39,7 @@ impl RegionView {
     responses((status = 200, body = RegionView), (status = 404, body = ErrorBody)))]
 pub async fn get_region(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<RegionView>, AppError> {
     let region = app
         .regions
@@ -54,7 +54,7 @@ pub async fn get_region(
     responses((status = 200, body = inline(ListResponse<RegionView>)), (status = 404, body = ErrorBody)))]
 pub async fn children(
     State(app): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<ListResponse<RegionView>>, AppError> {
     let region = app
         .regions

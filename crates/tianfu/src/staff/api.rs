@@ -1,12 +1,12 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tianfu_domain::{Department, Role, UserId};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store::{self, NewStaff, UserFilter, UserRow};
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{Actor, ApiStaff, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::{self, staff_scope};
@@ -47,6 +47,7 @@ impl UserSummary {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of a name, phone number or organisation name.
     pub q: Option<String>,
@@ -54,7 +55,11 @@ pub struct UserQuery {
     pub role: Option<String>,
     /// Only this region's subtree (must lie inside the staff member's own).
     pub region_code: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -128,7 +133,7 @@ pub async fn get_user(
     State(app): State<AppState>,
     ApiStaff(actor): ApiStaff,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UserSummary>, AppError> {
     let row = store::find_user(&app.db, UserId(id))
         .await?

@@ -7,6 +7,7 @@ mod accounts;
 mod binary;
 mod browser;
 mod deals;
+mod inputs;
 mod ledger;
 mod market;
 mod market_pages;

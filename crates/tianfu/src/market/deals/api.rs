@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tianfu_domain::{DealStage, Fen, ServiceType};
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::service::{self, DealInput};
 use super::store::{self, DealRow};
 use crate::AppState;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 
@@ -132,7 +132,7 @@ pub async fn get(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DealView>, AppError> {
     Ok(Json(
         service::visible(&app, &actor, id, ip.as_deref())
@@ -156,7 +156,7 @@ pub async fn transition(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<TransitionRequest>,
 ) -> Result<Json<DealView>, AppError> {
     let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;

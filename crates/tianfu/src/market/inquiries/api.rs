@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tianfu_domain::ListingKind;
@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::service::{self, status_label};
 use super::store::{self, InquiryRow};
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::{App, AppState};
@@ -123,7 +123,7 @@ pub async fn get(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<InquiryView>, AppError> {
     let row = service::participant(&app, &actor, id, ip.as_deref()).await?;
     Ok(Json(full_view(&app, row).await?))
@@ -143,7 +143,7 @@ pub async fn reply(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<ReplyRequest>,
 ) -> Result<(StatusCode, Json<InquiryView>), AppError> {
     let row = service::participant(&app, &actor, id, ip.as_deref()).await?;
@@ -169,7 +169,7 @@ pub async fn set_status(
     State(app): State<AppState>,
     ApiUser(actor): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<InquiryStatusRequest>,
 ) -> Result<Json<InquiryView>, AppError> {
     let row = service::participant(&app, &actor, id, ip.as_deref()).await?;

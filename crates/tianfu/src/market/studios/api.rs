@@ -1,5 +1,5 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tianfu_domain::{FieldErrors, ListingKind, ListingStatus, PersonName, Role, UserId};
@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::store::{self, NewStudio, StudioRow};
 use crate::market::store::{self as listings, ListingFilter};
 use crate::market::view::ListingView;
-use crate::platform::api::{ApiJson, ApiQuery, ListResponse, Paging};
+use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope;
@@ -238,7 +238,7 @@ pub async fn list(
     responses((status = 200, body = StudioView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<StudioView>, AppError> {
     let row = store::find(&app.db, id)
         .await?
