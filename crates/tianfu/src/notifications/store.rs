@@ -5,22 +5,8 @@ use crate::on_db;
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
 
-pub const INSERT_SQL: &str =
-    "INSERT INTO notifications (user_id, text, link, created_at) VALUES ($1, $2, $3, $4)";
-
-/// Adds a notification inside the caller's transaction (`&mut *tx`).
-#[macro_export]
-macro_rules! notify {
-    ($executor:expr, $user:expr, $text:expr, $link:expr, $at:expr) => {
-        sqlx::query($crate::notifications::store::INSERT_SQL)
-            .bind($user)
-            .bind($text)
-            .bind($link)
-            .bind($at)
-            .execute($executor)
-            .await
-    };
-}
+// Notifications are written by the act that causes them, in its own transaction:
+// `crate::platform::tx::Tx::notify`.
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
