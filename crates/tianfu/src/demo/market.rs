@@ -3,7 +3,7 @@
 //! and deals at every stage, so that the ledger and the search index hold real records.
 
 use anyhow::{Context, anyhow};
-use tianfu_domain::UserId;
+use tianfu_domain::{ListingKind, UserId};
 
 use super::catalog::{ACHIEVEMENTS, NEEDS, OFFERS};
 use crate::App;
@@ -86,6 +86,7 @@ async fn open_studio(app: &App, owner: &Actor, industry: &str) -> anyhow::Result
 
 /// A published listing and who owns it.
 struct Listed {
+    published: bool,
     owner: Actor,
     id: i64,
     industry: &'static str,
@@ -101,6 +102,11 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         inquiries: 0,
         deals: 0,
     };
+    crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
+        .await
+        .map_err(failed("followers"))?;
+    let acts = OFFERS.len() + ACHIEVEMENTS.len() + 2 * NEEDS.len() + 1;
+    let mut past = Past::start(app, acts);
     let mut offers = Vec::new();
     for (n, &(industry, service_type, title, description, keywords, price)) in
         OFFERS.iter().enumerate()
@@ -124,7 +130,11 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         let id = listings::submit(app, &owner, &listing, None)
             .await
             .map_err(failed("offer"))?;
+        let published = past
+            .review(app, admin, ListingKind::Offer, id, n, &mut report)
+            .await?;
         offers.push(Listed {
+            published,
             owner,
             id,
             industry,
@@ -154,7 +164,11 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         let id = listings::submit(app, &owner, &listing, None)
             .await
             .map_err(failed("achievement"))?;
+        let published = past
+            .review(app, admin, ListingKind::Achievement, id, n, &mut report)
+            .await?;
         achievements.push(Listed {
+            published,
             owner,
             id,
             industry,
@@ -163,7 +177,8 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         });
     }
     let today = crate::platform::clock::shanghai_date(app.clock.now());
-    let deadline = (today + chrono::Duration::days(90)).to_string();
+    // Open for another three months from the real today, however long ago the need was posted.
+    let deadline = (today + past.remaining() + chrono::Duration::days(90)).to_string();
     let mut needs = Vec::new();
     for (n, &(industry, kind, title, description, keywords, budget)) in NEEDS.iter().enumerate() {
         let owner = user(app, &organisation_phone(n + 1)).await?;
@@ -183,7 +198,11 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         let id = listings::submit(app, &owner, &listing, None)
             .await
             .map_err(failed("need"))?;
+        let published = past
+            .review(app, admin, ListingKind::Need, id, n, &mut report)
+            .await?;
         needs.push(Listed {
+            published,
             owner,
             id,
             industry,
@@ -191,26 +210,16 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             price: budget,
         });
     }
-
-    for (kind, listed) in [
-        (tianfu_domain::ListingKind::Offer, &mut offers),
-        (tianfu_domain::ListingKind::Achievement, &mut achievements),
-        (tianfu_domain::ListingKind::Need, &mut needs),
-    ] {
-        let waiting: Vec<Listed> = listed.drain(1..=LEFT_PENDING).collect();
-        for item in listed.iter() {
-            listings::decide(app, admin, kind, item.id, "approve", None, None)
-                .await
-                .map_err(failed("review"))?;
-            report.published += 1;
-        }
-        report.pending += waiting.len();
+    // The listings left waiting are the ones the queue shows; those published answer needs.
+    for listed in [&mut offers, &mut achievements, &mut needs] {
+        listed.retain(|l| l.published);
     }
 
     // Each published need talks to the first capability of its industry; some talks become
     // deals at every stage, and one achievement is transferred.
     let mut deal_number = 0;
     for need in &needs {
+        past.step(app).await?;
         let Some(offer) = offers.iter().find(|o| o.industry == need.industry) else {
             continue;
         };
@@ -218,7 +227,7 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         let inquiry = inquiries::open(
             app,
             &need.owner,
-            tianfu_domain::ListingKind::Offer,
+            ListingKind::Offer,
             offer.id,
             message,
         )
@@ -275,12 +284,13 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         advance(app, deal, stages).await?;
         report.deals += 1;
     }
+    past.step(app).await?;
     if let Some(achievement) = achievements.first() {
         let buyer = user(app, &organisation_phone(NEEDS.len() + 1)).await?;
         let inquiry = inquiries::open(
             app,
             &buyer,
-            tianfu_domain::ListingKind::Achievement,
+            ListingKind::Achievement,
             achievement.id,
             "我们有意受让该成果，想了解许可条件。",
         )
@@ -313,7 +323,78 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
         .await?;
         report.deals += 1;
     }
+    past.finish(app).await?;
     Ok(report)
+}
+
+/// The demo market's history: the clock starts most of a year back and moves forward one step per
+/// act, the ledger's followers reacting as they would have then (tickets, recommendations,
+/// figures), so that reports, trends and rankings have a shape on first start.
+struct Past {
+    step: chrono::Duration,
+    remaining: chrono::Duration,
+}
+
+const PAST_DAYS: i64 = 330;
+
+impl Past {
+    /// Moves the clock back; the registrations before it have been followed up at the real now
+    /// by the caller (their tickets open today, as a newly arrived nanny service would).
+    fn start(app: &App, acts: usize) -> Past {
+        let span = chrono::Duration::days(PAST_DAYS);
+        app.clock.advance(-span);
+        Past {
+            step: span / i32::try_from(acts.max(1)).unwrap_or(i32::MAX),
+            remaining: span,
+        }
+    }
+
+    fn remaining(&self) -> chrono::Duration {
+        self.remaining
+    }
+
+    async fn step(&mut self, app: &App) -> anyhow::Result<()> {
+        crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
+            .await
+            .map_err(failed("followers"))?;
+        let step = self.step.min(self.remaining);
+        app.clock.advance(step);
+        self.remaining -= step;
+        Ok(())
+    }
+
+    /// Publishes the listing (all but the first few of each kind, left for the review queue),
+    /// then moves on.
+    async fn review(
+        &mut self,
+        app: &App,
+        admin: &Actor,
+        kind: ListingKind,
+        id: i64,
+        n: usize,
+        report: &mut MarketReport,
+    ) -> anyhow::Result<bool> {
+        let publish = !(1..=LEFT_PENDING).contains(&n);
+        if publish {
+            listings::decide(app, admin, kind, id, "approve", None, None)
+                .await
+                .map_err(failed("review"))?;
+            report.published += 1;
+        } else {
+            report.pending += 1;
+        }
+        self.step(app).await?;
+        Ok(publish)
+    }
+
+    /// Back to the real now.
+    async fn finish(self, app: &App) -> anyhow::Result<()> {
+        app.clock.advance(self.remaining);
+        crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
+            .await
+            .map_err(failed("followers"))?;
+        Ok(())
+    }
 }
 
 async fn advance(app: &App, deal: i64, stages: &[(&Actor, &str)]) -> anyhow::Result<()> {

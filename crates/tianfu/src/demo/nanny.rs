@@ -41,11 +41,10 @@ pub struct NannyReport {
 pub async fn load(app: &App) -> anyhow::Result<NannyReport> {
     // The followers of the ledger open every demo scientist's and need's ticket and close
     // those that a signed deal answers, as they do for a server.
-    let before = ticket_count(app).await?;
     crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let opened = usize::try_from(ticket_count(app).await? - before).unwrap_or(0);
+    let opened = usize::try_from(ticket_count(app).await?).unwrap_or(0);
     let closed_by_deal: i64 = on_db!(&app.db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE outcome = 'deal'").fetch_one(pool).await
     })?;
