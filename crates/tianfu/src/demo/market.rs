@@ -224,15 +224,9 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             continue;
         };
         let message = "您好，我们在平台上看到贵团队的技术，想进一步了解服务方式和费用。";
-        let inquiry = inquiries::open(
-            app,
-            &need.owner,
-            ListingKind::Offer,
-            offer.id,
-            message,
-        )
-        .await
-        .map_err(failed("inquiry"))?;
+        let inquiry = inquiries::open(app, &need.owner, ListingKind::Offer, offer.id, message)
+            .await
+            .map_err(failed("inquiry"))?;
         let row = inquiry_store::find(&app.db, inquiry)
             .await?
             .context("inquiry")?;

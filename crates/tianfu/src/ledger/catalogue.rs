@@ -176,13 +176,7 @@ pub const METRICS: &[Metric] = &[
     ),
     metric("inquiries", "洽谈", E::InquiryOpened, None, Count),
     metric("deals_signed", "签约交易", E::DealSigned, None, Count),
-    metric(
-        "deals_amount_fen",
-        "签约金额（分）",
-        E::DealSigned,
-        None,
-        Amount,
-    ),
+    metric("deals_amount_fen", "签约金额", E::DealSigned, None, Amount),
     metric(
         "transfers",
         "成果转化",
@@ -192,7 +186,7 @@ pub const METRICS: &[Metric] = &[
     ),
     metric(
         "transfers_amount_fen",
-        "成果转化金额（分）",
+        "成果转化金额",
         E::AchievementTransferred,
         None,
         Amount,

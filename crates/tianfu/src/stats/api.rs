@@ -104,6 +104,7 @@ pub struct Evidence {
     pub metric: &'static str,
     /// The figure these rows make: for a count, the sum of their weights (equal to `total`
     /// unless a compensating row of weight -1 is among them).
+    #[serde(serialize_with = "service::figure_as_number")]
     pub figure: f64,
     pub items: Vec<LedgerRow>,
     pub total: i64,

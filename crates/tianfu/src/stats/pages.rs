@@ -28,15 +28,34 @@ pub struct StatsQuery {
 
 /// A figure as a page shows it, with the link to its rows.
 pub struct Cell {
+    pub label: &'static str,
+    pub name: &'static str,
     pub text: String,
     pub href: String,
 }
 
 pub struct Row {
+    pub rank: usize,
     pub code: String,
     pub name: String,
     pub cells: Vec<Cell>,
 }
+
+pub struct MetricOption {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// The columns of the ranking table: the metric ranked by first, then the market's headline
+/// figures.
+const COLUMNS: &[&str] = &[
+    "workers_registered",
+    "needs_published",
+    "deals_signed",
+    "deals_amount_fen",
+    "tickets_opened",
+];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "stats/overview.html")]
@@ -46,7 +65,8 @@ pub struct OverviewPage {
     from: String,
     to: String,
     regions: Vec<RegionOption>,
-    headers: Vec<&'static str>,
+    metrics: Vec<MetricOption>,
+    ranked_by: &'static str,
     total: Row,
     children: Vec<Row>,
 }
@@ -60,17 +80,22 @@ fn shown(metric: &Metric, value: f64) -> String {
 }
 
 fn row(
+    rank: usize,
     code: &str,
     name: String,
     figures: &std::collections::BTreeMap<&'static str, f64>,
     period: Period,
+    metrics: &[&'static Metric],
 ) -> Row {
     Row {
+        rank,
         code: code.to_owned(),
         name,
-        cells: METRICS
+        cells: metrics
             .iter()
             .map(|m| Cell {
+                label: m.label,
+                name: m.name,
                 text: shown(m, figures[m.name]),
                 href: format!(
                     "/admin/stats/events?region_code={}&metric={}&from={}&to={}",
@@ -116,6 +141,15 @@ pub async fn overview(
     let children = service::children(&app, &region, period, metric)
         .await
         .map_err(page_error)?;
+    let all: Vec<&'static Metric> = METRICS.iter().collect();
+    let columns: Vec<&'static Metric> = std::iter::once(metric)
+        .chain(
+            COLUMNS
+                .iter()
+                .filter(|c| **c != metric.name)
+                .filter_map(|c| crate::ledger::catalogue::metric_named(c)),
+        )
+        .collect();
     Ok(OverviewPage {
         region_name: own.region_name.clone(),
         from: period.from.to_string(),
@@ -123,19 +157,33 @@ pub async fn overview(
         regions: region_options(
             &app,
             &staff_scope(&actor).unwrap_or(RegionScope::All),
-            false,
+            true,
             region.as_str(),
         ),
-        headers: METRICS.iter().map(|m| m.label).collect(),
+        metrics: METRICS
+            .iter()
+            .map(|m| MetricOption {
+                name: m.name,
+                label: m.label,
+                selected: m.name == metric.name,
+            })
+            .collect(),
+        ranked_by: metric.label,
         total: row(
+            0,
             region.as_str(),
             own.region_name.clone(),
             &own.metrics,
             period,
+            &all,
         ),
         children: children
             .iter()
-            .map(|c| row(&c.region_code, c.region_name.clone(), &c.metrics, period))
+            .enumerate()
+            .map(|(i, c)| {
+                let name = c.region_name.clone();
+                row(i + 1, &c.region_code, name, &c.metrics, period, &columns)
+            })
             .collect(),
         me: Some(actor),
     })
@@ -147,6 +195,8 @@ pub struct EventLine {
     pub region: String,
     pub kind: String,
     pub subject: String,
+    /// Where the subject can be opened, if it has a page.
+    pub subject_href: Option<String>,
     pub actor: String,
     pub amount: String,
     pub weight: i64,
@@ -192,6 +242,8 @@ pub async fn events(
     let figures = service::figures(&app, &region, period)
         .await
         .map_err(page_error)?;
+    let actors: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
+    let names = service::names(&app, &actors).await.map_err(page_error)?;
     let base = format!(
         "/admin/stats/events?region_code={}&metric={}&from={}&to={}",
         url_encode(region.as_str()),
@@ -213,10 +265,14 @@ pub async fn events(
                 at: shanghai(r.at),
                 region: app.regions.full_name_of(&r.region_code),
                 kind: r.kind().map_or(r.kind.clone(), |k| k.label().to_owned()),
-                subject: format!("{} #{}", r.subject_kind, r.subject_id),
-                actor: r
-                    .actor_id
-                    .map_or("系统".to_owned(), |a| format!("用户 #{a}")),
+                subject: format!("{} #{}", subject_label(&r.subject_kind), r.subject_id),
+                subject_href: subject_href(&r.subject_kind, r.subject_id),
+                actor: r.actor_id.map_or("系统".to_owned(), |a| {
+                    names
+                        .get(&a)
+                        .cloned()
+                        .unwrap_or_else(|| format!("用户 #{a}"))
+                }),
                 amount: r
                     .amount_fen
                     .map_or(String::new(), |f| format!("{:.2}元", f as f64 / 100.0)),
@@ -233,4 +289,28 @@ pub async fn events(
         ),
         me: Some(actor),
     })
+}
+
+/// How a page names what an event is about.
+fn subject_label(kind: &str) -> &str {
+    match kind {
+        "offer" => "科技所能",
+        "achievement" => "科技成果",
+        "need" => "科技所需",
+        "deal" => "交易",
+        "inquiry" => "洽谈",
+        "studio" => "科创工作室",
+        "recommendation" => "推荐",
+        "person" => "一人一策服务单",
+        "worker" | "org" | "public" | "volunteer" => "用户",
+        other => other,
+    }
+}
+
+fn subject_href(kind: &str, id: i64) -> Option<String> {
+    match kind {
+        "offer" | "achievement" | "need" => Some(format!("/{kind}s/{id}")),
+        "studio" => Some(format!("/studios/{id}")),
+        _ => None,
+    }
 }

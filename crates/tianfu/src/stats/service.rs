@@ -112,7 +112,41 @@ pub struct RegionFigures {
     pub to: NaiveDate,
     /// Metric name → value (counts, amounts in fen, hours).
     #[schema(value_type = std::collections::BTreeMap<String, f64>)]
+    #[serde(serialize_with = "whole_numbers_as_integers")]
     pub metrics: BTreeMap<&'static str, f64>,
+}
+
+/// Counts and amounts in fen are whole: they read `12`, not `12.0`; hours keep their fraction.
+fn whole_numbers_as_integers<S: serde::Serializer>(
+    metrics: &BTreeMap<&'static str, f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = serializer.serialize_map(Some(metrics.len()))?;
+    for (name, value) in metrics {
+        map.serialize_entry(name, &Figure(*value))?;
+    }
+    map.end()
+}
+
+/// A figure as JSON: an integer when it is whole.
+pub struct Figure(pub f64);
+
+impl Serialize for Figure {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 && self.0.abs() < 9.0e15 {
+            serializer.serialize_i64(self.0 as i64)
+        } else {
+            serializer.serialize_f64(self.0)
+        }
+    }
+}
+
+pub fn figure_as_number<S: serde::Serializer>(
+    value: &f64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    Figure(*value).serialize(serializer)
 }
 
 pub async fn figures(
@@ -214,4 +248,24 @@ pub async fn evidence(
         Ok::<_, sqlx::Error>((items, total))
     })?;
     Ok((items, total))
+}
+
+/// The names of these users, in one query.
+pub async fn names(
+    app: &App,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = on_db!(&app.db, pool => {
+        let mut query = sqlx::QueryBuilder::new("SELECT id, name FROM users WHERE id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query.build_query_as().fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().collect())
 }
