@@ -506,17 +506,16 @@ pub async fn close_on_deal(
 ) -> Result<usize, sqlx::Error> {
     const OPEN_SQL: &str = concat!(
         ticket_select!(),
-        "WHERE t.status = 'open' AND t.opened_at <= $4 \
-         AND ((t.kind = 'need' AND t.subject_id = $1) OR (t.kind = 'person' AND t.subject_id IN ($2, $3)))"
+        "WHERE t.status = 'open' AND ((t.kind = 'need' AND t.subject_id = $1) OR (t.kind = 'person' AND t.subject_id IN ($2, $3)))"
     );
-    // A ticket opened after the signing is not answered by it.
     let tickets: Vec<TicketRow> = on_db!(db, pool => {
-        sqlx::query_as::<_, TicketRow>(OPEN_SQL).bind(need).bind(parties[0]).bind(parties[1]).bind(now)
-            .fetch_all(pool).await
+        sqlx::query_as::<_, TicketRow>(OPEN_SQL).bind(need).bind(parties[0]).bind(parties[1]).fetch_all(pool).await
     })?;
     let note = format!("交易 #{deal} 已签约，服务单自动办结");
     let mut closed = 0;
     for ticket in &tickets {
+        // A ticket opened after the signing (its follower ran late) closes as it opens.
+        let now = now.max(ticket.opened_at);
         let mut tx = db.begin().await?;
         let changed = on_tx!(&mut tx, conn => {
             sqlx::query(
