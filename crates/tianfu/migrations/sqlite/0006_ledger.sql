@@ -88,7 +88,6 @@ CREATE TABLE ledger_daily (
     PRIMARY KEY (region_code, kind, subject_kind, outcome, day)
 );
 CREATE INDEX ledger_daily_parent ON ledger_daily (parent_code, kind, day);
-CREATE INDEX ledger_daily_region_day ON ledger_daily (region_code, day);
 
 -- Who was counted, per region and day, for the figures that count distinct people exactly.
 CREATE TABLE ledger_daily_people (

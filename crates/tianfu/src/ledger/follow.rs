@@ -22,7 +22,6 @@ use crate::{App, AppState, on_db, on_tx};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-const BATCH: i64 = 5000;
 const GAP_PATIENCE_SECONDS: i64 = 30;
 /// How often a server's followers look for new events: reactions come within a second.
 const POLL: StdDuration = StdDuration::from_millis(250);
@@ -50,6 +49,8 @@ pub struct Follower {
     pub name: &'static str,
     /// The kinds it reacts to; it steps over the rest.
     pub kinds: &'static [EventKind],
+    /// How many events a pass reads at a time (and, for `InTx`, applies in one transaction).
+    pub batch: i64,
     pub reaction: Reaction,
 }
 
@@ -62,14 +63,14 @@ pub async fn position(app: &App, name: &str) -> Result<i64, sqlx::Error> {
 }
 
 /// The events past `after`, up to the first hole that may still fill.
-async fn next_events(app: &App, after: i64) -> Result<Vec<LedgerRow>, sqlx::Error> {
+async fn next_events(app: &App, after: i64, batch: i64) -> Result<Vec<LedgerRow>, sqlx::Error> {
     const SQL: &str = concat!(
         "SELECT ",
         crate::ledger_columns!(),
         " FROM ledger_events WHERE id > $1 ORDER BY id LIMIT $2"
     );
     let rows: Vec<LedgerRow> = on_db!(&app.db, pool => {
-        sqlx::query_as::<_, LedgerRow>(SQL).bind(after).bind(BATCH).fetch_all(pool).await
+        sqlx::query_as::<_, LedgerRow>(SQL).bind(after).bind(batch).fetch_all(pool).await
     })?;
     Ok(contiguous(after, rows, app.clock.now()))
 }
@@ -94,7 +95,7 @@ pub async fn catch_up(app: &App, follower: &Follower) -> Result<usize, AppError>
     let mut handled = 0;
     loop {
         let from = position(app, follower.name).await?;
-        let events = next_events(app, from).await?;
+        let events = next_events(app, from, follower.batch).await?;
         let Some(last) = events.last().map(|e| e.id) else {
             return Ok(handled);
         };

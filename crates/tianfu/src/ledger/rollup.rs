@@ -21,6 +21,7 @@ use crate::{App, on_db, on_tx};
 pub const FOLLOWER: Follower = Follower {
     name: "stats.rollup",
     kinds: EventKind::ALL,
+    batch: 20_000,
     reaction: Reaction::InTx(apply_boxed),
 };
 

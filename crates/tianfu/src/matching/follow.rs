@@ -11,6 +11,7 @@ use crate::platform::error::AppError;
 pub const FOLLOWER: Follower = Follower {
     name: "matching.recommend",
     kinds: &[EventKind::ListingPublished, EventKind::ListingRepublished],
+    batch: 500,
     reaction: Reaction::Act(react_boxed),
 };
 

@@ -16,6 +16,7 @@ pub const FOLLOWER: Follower = Follower {
         EventKind::ListingPublished,
         EventKind::DealSigned,
     ],
+    batch: 500,
     reaction: Reaction::Act(react_boxed),
 };
 
