@@ -42,11 +42,25 @@ pub async fn register(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    /// Mainland mobile number (11 digits starting 1[3-9], optionally after +86).
     #[serde(default)]
+    #[schema(pattern = r"^(\+?86)?1[3-9][0-9]{9}$", required = true)]
     pub phone: String,
     #[serde(default)]
+    #[schema(min_length = 1, required = true)]
     pub password: String,
 }
+
+crate::platform::openapi::wire_enum!(
+    /// The roles one may register as.
+    SelfRole,
+    vec!["worker".into(), "org".into(), "public".into(), "volunteer".into()]
+);
+crate::platform::openapi::wire_enum!(
+    /// An organisation's type.
+    OrgTypeName,
+    crate::platform::openapi::wire_names(OrgType::ALL, OrgType::as_str, false)
+);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {

@@ -13,9 +13,11 @@ use crate::regions::RegionTree;
 pub struct RegisterRequest {
     /// worker（科技工作者）, org（企事业单位）, public（群众） or volunteer（科技志愿者）.
     #[serde(default)]
+    #[schema(value_type = super::api::SelfRole, required = true)]
     pub role: String,
     /// Mainland mobile number; also the login name.
     #[serde(default)]
+    #[schema(pattern = r"^(\+?86)?1[3-9][0-9]{9}$", required = true)]
     pub phone: String,
     /// 8–64 characters with letters and digits.
     #[serde(default)]
@@ -25,6 +27,7 @@ pub struct RegisterRequest {
     pub name: String,
     /// Region code: province, city or county.
     #[serde(default)]
+    #[schema(value_type = crate::platform::openapi::RegionCode, required = true)]
     pub region_code: String,
     /// Required when role is org.
     pub org: Option<OrgRequest>,
@@ -40,6 +43,7 @@ pub struct OrgRequest {
     pub credit_code: String,
     /// enterprise（企业）, institution（事业单位）, university（高校）, research（科研院所）, social（社会组织）.
     #[serde(default)]
+    #[schema(value_type = super::api::OrgTypeName, required = true)]
     pub org_type: String,
 }
 

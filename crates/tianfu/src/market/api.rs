@@ -19,6 +19,243 @@ use crate::platform::scope::RegionScope;
 use crate::{App, AppState};
 
 type Created = (StatusCode, Json<ListingView>);
+
+use crate::platform::openapi::{wire_enum, wire_names};
+use tianfu_domain::{
+    AchievementKind, DealStage, Industry, Maturity, NeedKind, ServiceType, TransferMode,
+};
+
+wire_enum!(
+    /// 四技: development（技术开发）, transfer（技术转让）, consulting（技术咨询）, service（技术服务）.
+    OfferServiceType,
+    wire_names(ServiceType::ALL, ServiceType::as_str, false)
+);
+wire_enum!(
+    /// A service type to filter by; empty means any.
+    ServiceTypeFilter,
+    wire_names(ServiceType::ALL, ServiceType::as_str, true)
+);
+wire_enum!(
+    AchievementKindName,
+    wire_names(AchievementKind::ALL, AchievementKind::as_str, false)
+);
+wire_enum!(
+    MaturityName,
+    wire_names(Maturity::ALL, Maturity::as_str, false)
+);
+wire_enum!(
+    TransferModeName,
+    wire_names(TransferMode::ALL, TransferMode::as_str, false)
+);
+wire_enum!(
+    NeedKindName,
+    wire_names(NeedKind::ALL, NeedKind::as_str, false)
+);
+wire_enum!(
+    /// PATCH: withdraw or close one's listing.
+    StatusChange,
+    vec!["withdrawn".into(), "closed".into()]
+);
+wire_enum!(
+    ListingKindName,
+    wire_names(ListingKind::ALL, ListingKind::as_str, false)
+);
+wire_enum!(
+    /// A listing kind to filter by; empty means every kind.
+    ListingKindFilter,
+    wire_names(ListingKind::ALL, ListingKind::as_str, true)
+);
+wire_enum!(
+    /// What to search: a listing kind or studios; empty means all of them.
+    SearchKind,
+    vec!["".into(), "offer".into(), "achievement".into(), "need".into(), "studio".into()]
+);
+wire_enum!(
+    /// relevance (default) or newest; empty means relevance.
+    SearchSort,
+    vec!["".into(), "relevance".into(), "newest".into()]
+);
+wire_enum!(ReviewDecisionName, vec!["approve".into(), "reject".into()]);
+wire_enum!(
+    /// declined (the owner) or closed (either side).
+    InquiryStatusName,
+    vec!["declined".into(), "closed".into()]
+);
+wire_enum!(
+    DealStageName,
+    wire_names(DealStage::ALL, DealStage::as_str, false)
+);
+wire_enum!(
+    /// A GB/T 4754 code: a section letter or a division, e.g. C, A03.
+    IndustryCode,
+    Industry::all().map(|i| i.code().to_owned()).collect()
+);
+wire_enum!(
+    /// An industry to filter by; empty means any.
+    IndustryFilter,
+    std::iter::once(String::new())
+        .chain(Industry::all().map(|i| i.code().to_owned()))
+        .collect()
+);
+
+/// A keyword: up to 20 characters, not blank, without the separators , ， 、 ; ；
+/// (a string holding them is split into several keywords).
+pub struct Keyword;
+
+impl utoipa::PartialSchema for Keyword {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::platform::openapi::schema_from_json(serde_json::json!({
+            "type": "string",
+            "maxLength": 20,
+            "pattern": "^[^,，、;；]*[^\\s,，、;；][^,，、;；]*$",
+        }))
+    }
+}
+
+impl utoipa::ToSchema for Keyword {}
+
+/// A date (YYYY-MM-DD, Beijing time, 2000 to 2100), or empty for none (a default). A need's
+/// deadline must also not be before today.
+pub struct Deadline;
+
+impl utoipa::PartialSchema for Deadline {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::platform::openapi::schema_from_json(serde_json::json!({
+            "oneOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}],
+        }))
+    }
+}
+
+impl utoipa::ToSchema for Deadline {}
+
+/// A creation's body: the PATCH body's schema with the fields a new listing needs made required
+/// and not null (the wire format is the same struct; a missing field is a 422 naming it).
+fn creation_schema(
+    patch: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    required: &[&str],
+    extra: Option<serde_json::Value>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let mut schema = serde_json::to_value(patch).expect("a schema is JSON");
+    for field in required {
+        let property = &mut schema["properties"][*field];
+        // Option<T> is written as T or null; a required field is T.
+        if let Some(types) = property["type"].as_array() {
+            let kept: Vec<serde_json::Value> =
+                types.iter().filter(|t| *t != "null").cloned().collect();
+            property["type"] =
+                serde_json::Value::from(kept)
+                    .as_array()
+                    .map_or(serde_json::Value::Null, |k| {
+                        if k.len() == 1 {
+                            k[0].clone()
+                        } else {
+                            serde_json::Value::from(k.clone())
+                        }
+                    });
+        }
+        if let Some(one_of) = property["oneOf"].as_array() {
+            let kept: Vec<serde_json::Value> = one_of
+                .iter()
+                .filter(|s| s["type"] != "null")
+                .cloned()
+                .collect();
+            if kept.len() == 1 {
+                *property = kept[0].clone();
+            } else {
+                property["oneOf"] = kept.into();
+            }
+        }
+    }
+    schema["required"] = required
+        .iter()
+        .map(|f| serde_json::Value::from(*f))
+        .collect();
+    if let Some(extra) = extra {
+        // Each alternative is the whole object with one more rule (an `allOf` would say the
+        // same, but the document's types cannot hold one around an `anyOf`).
+        let alternatives: Vec<serde_json::Value> = extra
+            .as_array()
+            .expect("alternatives")
+            .iter()
+            .map(|rule| {
+                let mut whole = schema.clone();
+                for (field, property) in rule["properties"].as_object().into_iter().flatten() {
+                    whole["properties"][field] = property.clone();
+                }
+                for field in rule["required"].as_array().into_iter().flatten() {
+                    whole["required"]
+                        .as_array_mut()
+                        .expect("required")
+                        .push(field.clone());
+                }
+                whole
+            })
+            .collect();
+        schema = serde_json::json!({"oneOf": alternatives});
+    }
+    crate::platform::openapi::schema_from_json(schema)
+}
+
+/// A new capability: title, description, service_type and industry are required.
+pub struct OfferCreate;
+
+impl utoipa::PartialSchema for OfferCreate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        creation_schema(
+            <OfferRequest as utoipa::PartialSchema>::schema(),
+            &["title", "description", "service_type", "industry"],
+            None,
+        )
+    }
+}
+
+impl utoipa::ToSchema for OfferCreate {}
+
+/// A new achievement: title, description, kind, maturity, transfer_mode and industry are
+/// required, and patent_no for a patent.
+pub struct AchievementCreate;
+
+impl utoipa::PartialSchema for AchievementCreate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        creation_schema(
+            <AchievementRequest as utoipa::PartialSchema>::schema(),
+            &[
+                "title",
+                "description",
+                "kind",
+                "maturity",
+                "transfer_mode",
+                "industry",
+            ],
+            Some(serde_json::json!([
+                {"properties": {"kind": {"type": "string", "enum": AchievementKind::ALL
+                    .iter()
+                    .filter(|k| **k != AchievementKind::Patent)
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()}}},
+                {"required": ["patent_no"], "properties": {"kind": {"type": "string", "enum": ["patent"]},
+                    "patent_no": {"type": "string", "pattern": "\\S", "maxLength": 30}}},
+            ])),
+        )
+    }
+}
+
+impl utoipa::ToSchema for AchievementCreate {}
+
+/// A new need: title, description, kind and industry are required.
+pub struct NeedCreate;
+
+impl utoipa::PartialSchema for NeedCreate {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        creation_schema(
+            <NeedRequest as utoipa::PartialSchema>::schema(),
+            &["title", "description", "kind", "industry"],
+            None,
+        )
+    }
+}
+
+impl utoipa::ToSchema for NeedCreate {}
 /// Turns the stored listing plus a PATCH into a validated listing.
 type Validate<'a> = &'a (dyn Fn(&ListingRow) -> Result<NewListing, FieldErrors> + Send + Sync);
 
@@ -91,6 +328,7 @@ async fn change(
 #[into_params(parameter_in = Query)]
 pub struct PublicListQuery {
     /// Only this region's subtree.
+    #[param(value_type = Option<crate::platform::openapi::RegionCodeFilter>)]
     pub region_code: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]
@@ -140,7 +378,7 @@ fn today(app: &App) -> chrono::NaiveDate {
 }
 
 /// Publish a capability (科技所能); it waits for review by the region's staff.
-#[utoipa::path(post, path = "/api/v1/offers", tag = "market", request_body = OfferRequest,
+#[utoipa::path(post, path = "/api/v1/offers", tag = "market", request_body = OfferCreate,
     responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_offer(
     State(app): State<AppState>,
@@ -195,7 +433,7 @@ pub async fn patch_offer(
 }
 
 /// Publish an achievement (科技成果).
-#[utoipa::path(post, path = "/api/v1/achievements", tag = "market", request_body = AchievementRequest,
+#[utoipa::path(post, path = "/api/v1/achievements", tag = "market", request_body = AchievementCreate,
     responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_achievement(
     State(app): State<AppState>,
@@ -251,7 +489,7 @@ pub async fn patch_achievement(
 }
 
 /// Post a need (科技所需).
-#[utoipa::path(post, path = "/api/v1/needs", tag = "market", request_body = NeedRequest,
+#[utoipa::path(post, path = "/api/v1/needs", tag = "market", request_body = NeedCreate,
     responses((status = 201, body = ListingView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn create_need(
     State(app): State<AppState>,

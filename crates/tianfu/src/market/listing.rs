@@ -16,19 +16,30 @@ use super::sanitize;
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferRequest {
+    #[schema(
+        max_length = 60,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     pub title: Option<String>,
     /// Rich text; only safe tags survive (p, br, strong, em, ul, ol, li, a).
+    #[schema(pattern = r"(^|>)[^<]*[^\s<>]")]
     pub description: Option<String>,
     /// development（技术开发）, transfer（技术转让）, consulting（技术咨询）, service（技术服务）.
+    #[schema(value_type = Option<crate::market::api::OfferServiceType>)]
     pub service_type: Option<String>,
     /// GB/T 4754 section letter or division, e.g. C, A03.
+    #[schema(value_type = Option<crate::market::api::IndustryCode>)]
     pub industry: Option<String>,
+    #[schema(max_items = 10, value_type = Option<Vec<crate::market::api::Keyword>>)]
     pub keywords: Option<Vec<String>>,
     /// Price in fen; absent or null means 面议.
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: Option<i64>,
     /// Where the service is offered, e.g. 四川省内.
+    #[schema(max_length = 50)]
     pub service_area: Option<String>,
     /// PATCH only: withdrawn or closed.
+    #[schema(value_type = Option<crate::market::api::StatusChange>)]
     pub status: Option<String>,
 }
 
@@ -36,19 +47,32 @@ pub struct OfferRequest {
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AchievementRequest {
+    #[schema(
+        max_length = 60,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     pub title: Option<String>,
+    #[schema(pattern = r"(^|>)[^<]*[^\s<>]")]
     pub description: Option<String>,
     /// patent, software, variety, process, product, other.
+    #[schema(value_type = Option<crate::market::api::AchievementKindName>)]
     pub kind: Option<String>,
     /// Required for a patent.
+    #[schema(max_length = 30)]
     pub patent_no: Option<String>,
     /// research, pilot, intermediate, industrial.
+    #[schema(value_type = Option<crate::market::api::MaturityName>)]
     pub maturity: Option<String>,
     /// assignment（转让）, license（许可）, equity（作价入股）, cooperation（合作开发）.
+    #[schema(value_type = Option<crate::market::api::TransferModeName>)]
     pub transfer_mode: Option<String>,
+    #[schema(value_type = Option<crate::market::api::IndustryCode>)]
     pub industry: Option<String>,
+    #[schema(max_items = 10, value_type = Option<Vec<crate::market::api::Keyword>>)]
     pub keywords: Option<Vec<String>>,
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub price_fen: Option<i64>,
+    #[schema(value_type = Option<crate::market::api::StatusChange>)]
     pub status: Option<String>,
 }
 
@@ -56,17 +80,29 @@ pub struct AchievementRequest {
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NeedRequest {
+    #[schema(
+        max_length = 60,
+        pattern = r"^[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f]$"
+    )]
     pub title: Option<String>,
+    #[schema(pattern = r"(^|>)[^<]*[^\s<>]")]
     pub description: Option<String>,
     /// problem（技术难题）, cooperation（技术合作）, talent（人才需求）, equipment（设备共享）.
+    #[schema(value_type = Option<crate::market::api::NeedKindName>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<crate::market::api::IndustryCode>)]
     pub industry: Option<String>,
+    #[schema(max_items = 10, value_type = Option<Vec<crate::market::api::Keyword>>)]
     pub keywords: Option<Vec<String>>,
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub budget_fen: Option<i64>,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD (Beijing time), not before today, before 2101; empty means none.
+    #[schema(value_type = Option<crate::market::api::Deadline>)]
     pub deadline: Option<String>,
     /// How the enterprise prefers to be contacted, e.g. 电话、平台洽谈.
+    #[schema(max_length = 50)]
     pub contact_pref: Option<String>,
+    #[schema(value_type = Option<crate::market::api::StatusChange>)]
     pub status: Option<String>,
 }
 

@@ -19,6 +19,7 @@ use crate::platform::scope::staff_scope;
 #[into_params(parameter_in = Query)]
 pub struct ReviewQuery {
     /// offer, achievement or need; all kinds when absent.
+    #[param(value_type = Option<crate::market::api::ListingKindFilter>)]
     pub kind: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]
@@ -74,14 +75,16 @@ pub async fn queue(
 pub struct ReviewDecision {
     /// approve or reject.
     #[serde(default)]
+    #[schema(value_type = crate::market::api::ReviewDecisionName, required = true)]
     pub decision: String,
-    /// Required when rejecting; the owner sees it.
+    /// Required when rejecting (not blank); up to 200 characters; the owner sees it.
+    #[schema(max_length = 200)]
     pub reason: Option<String>,
 }
 
 /// Approve (publish) or reject a pending listing in one's region.
 #[utoipa::path(post, path = "/api/v1/admin/reviews/{kind}/{id}", tag = "staff", request_body = ReviewDecision,
-    params(("kind" = String, Path, description = "offer, achievement or need"), ("id" = i64, Path)),
+    params(("kind" = crate::market::api::ListingKindName, Path, description = "offer, achievement or need"), ("id" = i64, Path)),
     responses((status = 200, body = ListingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn decide(

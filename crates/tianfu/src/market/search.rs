@@ -24,18 +24,25 @@ pub struct SearchParams {
     /// Words to look for; empty lists the newest.
     pub q: Option<String>,
     /// offer, achievement, need or studio; empty means all of them.
+    #[param(value_type = Option<crate::market::api::SearchKind>)]
     pub kind: Option<String>,
     /// Region subtree.
+    #[param(value_type = Option<crate::platform::openapi::RegionCodeFilter>)]
     pub region_code: Option<String>,
     /// GB/T 4754 code.
+    #[param(value_type = Option<crate::market::api::IndustryFilter>)]
     pub industry: Option<String>,
     /// development, transfer, consulting or service.
+    #[param(value_type = Option<crate::market::api::ServiceTypeFilter>)]
     pub service_type: Option<String>,
-    /// Lowest price in yuan.
+    /// Lowest price in yuan, e.g. 12 or 12.50; empty means none.
+    #[param(pattern = r"^([0-9]{1,11}(\.[0-9]{1,2})?)?$")]
     pub price_min: Option<String>,
-    /// Highest price in yuan.
+    /// Highest price in yuan; empty means none.
+    #[param(pattern = r"^([0-9]{1,11}(\.[0-9]{1,2})?)?$")]
     pub price_max: Option<String>,
     /// relevance (default) or newest.
+    #[param(value_type = Option<crate::market::api::SearchSort>)]
     pub sort: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]

@@ -60,3 +60,9 @@ pub async fn achievement_matches(
 ) -> Result<Json<MatchList>, AppError> {
     matches(&app, actor, ListingKind::Achievement, id).await
 }
+
+crate::platform::openapi::wire_enum!(
+    /// Feedback on a recommendation: viewed（已查看）, contacted（已联系）, dismissed（不感兴趣） or deal（已成交）.
+    FeedbackAction,
+    vec!["viewed".into(), "contacted".into(), "dismissed".into(), "deal".into()]
+);

@@ -33,6 +33,7 @@ pub async fn list(
 #[serde(deny_unknown_fields)]
 pub struct Feedback {
     /// viewed, contacted, dismissed or deal.
+    #[schema(value_type = crate::matching::api::FeedbackAction)]
     pub action: String,
 }
 

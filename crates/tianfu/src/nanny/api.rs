@@ -17,16 +17,87 @@ use crate::platform::auth::{ApiStaff, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::{self, RegionScope};
 
+use crate::platform::openapi::{schema_from_json, wire_enum, wire_names};
+use tianfu_domain::TicketStatus;
+use tianfu_domain::ticket::Channel;
+
+wire_enum!(
+    TicketKindName,
+    wire_names(TicketKind::ALL, TicketKind::as_str, false)
+);
+wire_enum!(
+    /// A ticket kind to filter by; empty means both.
+    TicketKindFilter,
+    wire_names(TicketKind::ALL, TicketKind::as_str, true)
+);
+wire_enum!(
+    /// A ticket status to filter by; empty means both.
+    TicketStatusFilter,
+    wire_names(TicketStatus::ALL, TicketStatus::as_str, true)
+);
+wire_enum!(
+    ChannelName,
+    wire_names(Channel::ALL, Channel::as_str, false)
+);
+
+/// The body of a follow-up, as [`FollowupRequest`] reads it.
+pub struct FollowupBody;
+
+impl utoipa::PartialSchema for FollowupBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema_from_json(serde_json::json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["channel", "note"],
+            "properties": {
+                "channel": {"$ref": "#/components/schemas/ChannelName",
+                            "description": "phone（电话）, visit（上门走访）, online（线上沟通） or meeting（会议座谈）"},
+                "note": {"type": "string", "pattern": "\\S", "maxLength": 2000,
+                         "description": "What was discussed, up to 2,000 characters."},
+                "outcome": {"type": ["string", "null"], "maxLength": 200,
+                            "description": "What came of it, up to 200 characters."},
+                "links": {"type": "array", "items": {"$ref": "#/components/schemas/LinkRequest"},
+                          "description": "Matches recommended, inquiries or deals that followed: public listings, the served person's own inquiries and deals."},
+            },
+        }))
+    }
+}
+
+impl utoipa::ToSchema for FollowupBody {}
+
+/// The body of a step, as [`StepRequest`] reads it.
+pub struct StepBody;
+
+impl utoipa::PartialSchema for StepBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema_from_json(serde_json::json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["name", "due_date"],
+            "properties": {
+                "name": {"type": "string", "pattern": "\\S", "maxLength": 30},
+                "due_date": {"type": "string", "format": "date",
+                             "description": "The day it is due, YYYY-MM-DD (Beijing time; due at the end of that day), not before today, before 2101."},
+            },
+        }))
+    }
+}
+
+impl utoipa::ToSchema for StepBody {}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TicketQuery {
     /// Only tickets assigned to me.
     pub mine: Option<bool>,
     /// person or need.
+    #[param(value_type = Option<TicketKindFilter>)]
     pub kind: Option<String>,
     /// open or closed.
+    #[param(value_type = Option<TicketStatusFilter>)]
     pub status: Option<String>,
     /// A region inside my scope.
+    #[param(value_type = Option<crate::platform::openapi::RegionCodeFormat>)]
     pub region_code: Option<String>,
     /// Only tickets with an overdue step.
     pub overdue: Option<bool>,
@@ -143,7 +214,7 @@ async fn detail(app: &crate::App, id: i64) -> Result<Json<TicketDetail>, AppErro
 }
 
 /// Log a follow-up (跟踪问效): phone, visit, online or meeting, with a note and an outcome.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/followups", tag = "nanny", params(("id" = i64, Path)), request_body = FollowupRequest,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/followups", tag = "nanny", params(("id" = i64, Path)), request_body = FollowupBody,
     responses((status = 201, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_followup(
     State(app): State<AppState>,
@@ -169,7 +240,7 @@ fn check_due_year(request: &StepRequest) -> Result<(), AppError> {
 }
 
 /// Add a step to the ticket's plan.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/steps", tag = "nanny", params(("id" = i64, Path)), request_body = StepRequest,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/steps", tag = "nanny", params(("id" = i64, Path)), request_body = StepBody,
     responses((status = 201, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_step(
     State(app): State<AppState>,
@@ -185,7 +256,7 @@ pub async fn add_step(
 }
 
 /// Rename or move an undone step.
-#[utoipa::path(patch, path = "/api/v1/tickets/{id}/steps/{step}", tag = "nanny", params(("id" = i64, Path), ("step" = i64, Path)), request_body = StepRequest,
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}/steps/{step}", tag = "nanny", params(("id" = i64, Path), ("step" = i64, Path)), request_body = StepBody,
     responses((status = 200, body = TicketDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn change_step(
     State(app): State<AppState>,
@@ -231,7 +302,9 @@ pub async fn complete_step(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignRequest {
+    /// A staff member whose region covers the ticket's.
     #[serde(default)]
+    #[schema(required = true, minimum = 1)]
     pub assignee_id: i64,
 }
 
@@ -253,7 +326,9 @@ pub async fn assign(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
+    /// 2 to 200 characters.
     #[serde(default)]
+    #[schema(required = true, max_length = 200, pattern = r"\S[\s\S]*\S")]
     pub reason: String,
 }
 
@@ -289,7 +364,10 @@ pub async fn mine(
 pub struct RatingRequest {
     /// 1 to 5.
     #[serde(default)]
+    #[schema(required = true, minimum = 1, maximum = 5)]
     pub stars: i64,
+    /// Up to 200 characters.
+    #[schema(max_length = 200)]
     pub comment: Option<String>,
 }
 
@@ -311,10 +389,13 @@ pub async fn rate(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
+    #[param(value_type = Option<crate::platform::openapi::RegionCodeFormat>)]
     pub region_code: Option<String>,
-    /// YYYY-MM-DD, Beijing time; default the first of this month.
+    /// YYYY-MM-DD, Beijing time, 2000 to 2100; default the first of this month.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub from: Option<String>,
-    /// YYYY-MM-DD inclusive; default today.
+    /// YYYY-MM-DD inclusive, not before `from`; default today.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub to: Option<String>,
 }
 
@@ -349,8 +430,10 @@ pub async fn report(
 #[derive(Debug, Default, Deserialize, serde::Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTemplateBody {
+    #[schema(min_items = 1, max_items = 20)]
     pub steps: Vec<TemplateStepBody>,
     /// Days a step may stay overdue before the ticket goes up to the parent region.
+    #[schema(minimum = 1, maximum = 90)]
     pub escalate_after_days: u32,
 }
 
@@ -358,10 +441,13 @@ pub struct PlanTemplateBody {
 #[serde(deny_unknown_fields)]
 pub struct TemplateStepBody {
     #[serde(default)]
+    #[schema(required = true, max_length = 30, pattern = r"\S")]
     pub name: String,
     /// Due this many days after the ticket opens.
+    #[schema(minimum = 1, maximum = 365)]
     pub due_days: u32,
     /// Comes back this many days after each time it is done.
+    #[schema(minimum = 7, maximum = 365)]
     pub repeat_days: Option<u32>,
 }
 
@@ -387,7 +473,7 @@ impl From<PlanTemplate> for PlanTemplateBody {
 }
 
 /// The plan new tickets of a kind get.
-#[utoipa::path(get, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = String, Path, description = "person or need")),
+#[utoipa::path(get, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person or need")),
     responses((status = 200, body = PlanTemplateBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_template(
     State(app): State<AppState>,
@@ -400,7 +486,7 @@ pub async fn get_template(
 }
 
 /// Configure the plan new tickets of a kind get (administrators only).
-#[utoipa::path(put, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = String, Path, description = "person or need")), request_body = PlanTemplateBody,
+#[utoipa::path(put, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person or need")), request_body = PlanTemplateBody,
     responses((status = 200, body = PlanTemplateBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn put_template(
     State(app): State<AppState>,

@@ -11,15 +11,18 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::AppError;
 
 /// `Json<T>` whose rejections (not JSON, wrong shape) use the error envelope.
+///
+/// A number with a zero fraction (`1.0`) is read as the integer it equals, as JSON Schema's
+/// `integer` type and JSON itself define it; serde alone would refuse it for an integer field.
+/// `1.5` for an integer field is still refused.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(AppError::BadRequest(match rejection {
+        let rejected = |rejection| {
+            AppError::BadRequest(match rejection {
                 axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => {
                     "请使用 Content-Type: application/json".into()
                 }
@@ -27,8 +30,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     "不是有效的JSON".into()
                 }
                 other => format!("字段类型不符（{}）", other.body_text()),
-            })),
+            })
+        };
+        let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(rejected)?;
+        integral_floats_to_integers(&mut value);
+        // Read from the text again so that a refusal names the field's path, as axum's does.
+        let bytes = serde_json::to_vec(&value).map_err(|e| AppError::Internal(e.into()))?;
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(value)| ApiJson(value))
+            .map_err(rejected)
+    }
+}
+
+/// Rewrites every number with a zero fraction that fits an `i64` (`3.0`, `-2.0`) as that integer.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float >= i64::MIN as f64
+                && float < i64::MAX as f64
+            {
+                *value = Value::from(float as i64);
+            }
         }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 

@@ -38,6 +38,23 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         nanny::api::rate, nanny::api::report, nanny::api::get_template, nanny::api::put_template,
         stats::api::metrics, stats::api::region, stats::api::children, stats::api::events,
     ),
+    components(schemas(
+        RegionCode, RegionCodeFilter, RegionCodeFormat,
+        accounts::api::SelfRole, accounts::api::OrgTypeName,
+        staff::api::RoleName,
+        market::api::OfferServiceType, market::api::AchievementKindName, market::api::MaturityName,
+        market::api::TransferModeName, market::api::NeedKindName, market::api::StatusChange,
+        market::api::ListingKindName, market::api::ListingKindFilter, market::api::SearchKind,
+        market::api::ServiceTypeFilter, market::api::SearchSort, market::api::ReviewDecisionName,
+        market::api::InquiryStatusName, market::api::DealStageName, market::api::IndustryCode,
+        market::api::IndustryFilter, market::api::Keyword, market::api::Deadline,
+        market::api::OfferCreate, market::api::AchievementCreate, market::api::NeedCreate,
+        matching::api::FeedbackAction,
+        nanny::api::TicketKindFilter, nanny::api::TicketStatusFilter, nanny::api::ChannelName,
+        nanny::api::TicketKindName, nanny::api::FollowupBody, nanny::api::StepBody,
+        nanny::service::LinkRequest,
+        stats::api::MetricName,
+    )),
     modifiers(&BearerToken, &CommonResponses),
     tags(
         (name = "accounts", description = "注册、登录与当前用户"),
@@ -131,7 +148,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/openapi.json",
-            get(|| async { Json(ApiDoc::openapi()) }),
+            get(
+                |axum::extract::State(app): axum::extract::State<AppState>| async move {
+                    Json(served_document(&app.regions))
+                },
+            ),
         )
         .route("/api/docs", get(docs_page))
 }
@@ -190,4 +211,146 @@ async fn docs_page(MaybeUser(me): MaybeUser) -> DocsPage {
         }
     }
     DocsPage { me, endpoints }
+}
+
+/// A closed set of wire values as a named schema (`type: string` with an `enum`), for a field or
+/// parameter that the handler keeps as a `String` and parses itself. The values come from the
+/// domain type where there is one, so the document cannot drift from the parser.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident, $values:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, Type};
+                let values: Vec<String> = $values;
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(values))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+/// The wire names of a `labelled_enum!` type, optionally with the empty string (which the
+/// handler reads as "not given").
+pub fn wire_names<T: Copy>(all: &[T], name: fn(T) -> &'static str, empty: bool) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    if empty {
+        names.push(String::new());
+    }
+    names.extend(all.iter().map(|v| name(*v).to_owned()));
+    names
+}
+
+/// A schema written as JSON, for rules the derive cannot state (alternatives, conditions).
+pub fn schema_from_json(
+    value: serde_json::Value,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    serde_json::from_value(value).expect("a valid schema")
+}
+
+/// A region code (GB/T 2260) that exists in the platform's tree: the province, one of its cities
+/// or one of their counties. The served document lists the codes (`enum`, filled in from the
+/// tree the server loaded); an unknown code is a 422 on `region_code`.
+pub struct RegionCode;
+
+impl utoipa::PartialSchema for RegionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[0-9]{2}([0-9]{2}){0,2}$"))
+            .description(Some(
+                "行政区划代码（GB/T 2260）：省2位、市4位、县6位，须为平台地区树中存在的代码",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RegionCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("RegionCode")
+    }
+}
+
+/// A filter's region: a [`RegionCode`] of the tree, or empty for no filter.
+pub struct RegionCodeFilter;
+
+impl utoipa::PartialSchema for RegionCodeFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^([0-9]{2}([0-9]{2}){0,2})?$"))
+            .description(Some(
+                "行政区划代码（GB/T 2260），须为平台地区树中存在的代码；空表示不限",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RegionCodeFilter {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("RegionCodeFilter")
+    }
+}
+
+/// A well-formed region code, which a filter narrows to without requiring it to exist.
+pub struct RegionCodeFormat;
+
+impl utoipa::PartialSchema for RegionCodeFormat {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^([0-9]{2}([0-9]{2}){0,2})?$"))
+            .description(Some(
+                "行政区划代码（GB/T 2260）：省2位、市4位、县6位；空表示不限",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RegionCodeFormat {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("RegionCodeFormat")
+    }
+}
+
+/// The document as served: [`ApiDoc`] plus what only the running server knows (the region codes
+/// of its tree).
+pub fn served_document(regions: &crate::regions::RegionTree) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let mut codes = Vec::new();
+    let mut stack: Vec<&crate::regions::tree::Region> = regions.provinces();
+    while let Some(region) = stack.pop() {
+        codes.push(region.code.to_string());
+        stack.extend(regions.children(Some(&region.code)));
+    }
+    codes.sort();
+    if let Some(components) = doc.components.as_mut() {
+        for (name, empty) in [("RegionCode", false), ("RegionCodeFilter", true)] {
+            if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(
+                object,
+            ))) = components.schemas.get_mut(name)
+            {
+                let values = empty
+                    .then(String::new)
+                    .into_iter()
+                    .chain(codes.iter().cloned());
+                object.enum_values = Some(values.map(Into::into).collect());
+            }
+        }
+    }
+    doc
 }

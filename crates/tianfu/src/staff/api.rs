@@ -46,14 +46,22 @@ impl UserSummary {
     }
 }
 
+crate::platform::openapi::wire_enum!(
+    /// A user's role; empty means any.
+    RoleName,
+    crate::platform::openapi::wire_names(Role::ALL, Role::as_str, true)
+);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of a name, phone number or organisation name.
     pub q: Option<String>,
     /// Only this role.
+    #[param(value_type = Option<RoleName>)]
     pub role: Option<String>,
     /// Only this region's subtree (must lie inside the staff member's own).
+    #[param(value_type = Option<crate::platform::openapi::RegionCodeFilter>)]
     pub region_code: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]

@@ -15,11 +15,19 @@ use crate::platform::api::{ApiQuery, Paging};
 use crate::platform::auth::{ApiMaybeUser, ApiStaff, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 
+crate::platform::openapi::wire_enum!(
+    /// A metric's name (see /api/v1/stats/metrics).
+    MetricName,
+    METRICS.iter().map(|m| m.name.to_owned()).collect()
+);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct PeriodQuery {
-    /// First day (YYYY-MM-DD, Beijing time); 1 January of this year when absent.
+    /// First day (YYYY-MM-DD, Beijing time, 2000 to 2100); 1 January of this year when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub from: Option<String>,
-    /// Last day, inclusive; today when absent.
+    /// Last day, inclusive, not before `from`; today when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub to: Option<String>,
 }
 
@@ -31,7 +39,7 @@ pub async fn metrics() -> Json<Vec<MetricInfo>> {
 
 /// A region's figures for a period, its whole subtree counted. The province's are public; other
 /// regions' are for the staff whose region covers them.
-#[utoipa::path(get, path = "/api/v1/stats/regions/{code}", tag = "stats", params(("code" = String, Path), PeriodQuery),
+#[utoipa::path(get, path = "/api/v1/stats/regions/{code}", tag = "stats", params(("code" = crate::platform::openapi::RegionCodeFormat, Path), PeriodQuery),
     responses((status = 200, body = RegionFigures), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security((), ("bearer" = [])))]
 pub async fn region(
@@ -48,9 +56,14 @@ pub async fn region(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ChildrenQuery {
+    /// First day (YYYY-MM-DD, Beijing time, 2000 to 2100); 1 January of this year when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub from: Option<String>,
+    /// Last day, inclusive, not before `from`; today when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub to: Option<String>,
     /// The metric to rank by; deals_signed when absent.
+    #[param(value_type = Option<MetricName>)]
     pub metric: Option<String>,
 }
 
@@ -66,7 +79,7 @@ pub struct ChildrenFigures {
 }
 
 /// Each child region's figures, ranked by one metric (staff of the region and above).
-#[utoipa::path(get, path = "/api/v1/stats/regions/{code}/children", tag = "stats", params(("code" = String, Path), ChildrenQuery),
+#[utoipa::path(get, path = "/api/v1/stats/regions/{code}/children", tag = "stats", params(("code" = crate::platform::openapi::RegionCodeFormat, Path), ChildrenQuery),
     responses((status = 200, body = ChildrenFigures), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn children(
@@ -92,10 +105,19 @@ pub async fn children(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct EventsQuery {
     /// The metric whose rows to list (see /api/v1/stats/metrics).
+    #[param(value_type = MetricName, required = true)]
     pub metric: Option<String>,
+    /// First day (YYYY-MM-DD, Beijing time, 2000 to 2100); 1 January of this year when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub from: Option<String>,
+    /// Last day, inclusive, not before `from`; today when absent.
+    #[param(value_type = Option<crate::market::api::Deadline>)]
     pub to: Option<String>,
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -111,7 +133,7 @@ pub struct Evidence {
 }
 
 /// The ledger rows behind one figure of a region's subtree, oldest first (staff only).
-#[utoipa::path(get, path = "/api/v1/stats/regions/{code}/events", tag = "stats", params(("code" = String, Path), EventsQuery),
+#[utoipa::path(get, path = "/api/v1/stats/regions/{code}/events", tag = "stats", params(("code" = crate::platform::openapi::RegionCodeFormat, Path), EventsQuery),
     responses((status = 200, body = Evidence), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn events(

@@ -148,7 +148,25 @@ async fn paging_out_of_range_is_a_field_error(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{reply}");
 }
 
+/// JSON Schema's `integer` (and JSON) counts `2000000.0` as the integer it equals; a fraction
+/// is still refused, naming the field.
+async fn an_integer_written_with_a_zero_fraction_is_that_integer(app: TestApp) {
+    let (_, phone) = app.register("org", "蛋鸡养殖", "511011").await;
+    let token = app.login(&phone).await;
+    let mut body = need_body("蛋鸡产蛋率低");
+    body["budget_fen"] = json!(2_000_000.0);
+    let (status, reply) = app.post("/api/v1/needs", &body, Some(&token)).await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    assert_eq!(reply["price_fen"], 2_000_000, "{reply}");
+    body["budget_fen"] = json!(2_000_000.5);
+    let (status, reply) = app.post("/api/v1/needs", &body, Some(&token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{reply}");
+    let message = reply["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("budget_fen"), "names the field: {reply}");
+}
+
 on_both_databases!(
+    an_integer_written_with_a_zero_fraction_is_that_integer,
     the_ticket_report_refuses_dates_in_absurd_years,
     a_need_deadline_in_an_absurd_year_is_a_field_error,
     a_step_due_in_an_absurd_year_is_a_field_error,

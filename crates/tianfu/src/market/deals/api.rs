@@ -22,8 +22,10 @@ pub struct DealRequest {
     pub inquiry_id: Option<i64>,
     /// development, transfer, consulting or service (四技).
     #[serde(default)]
+    #[schema(value_type = crate::market::api::OfferServiceType, required = true)]
     pub contract_type: String,
     /// Contract amount in fen, not negative.
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub amount_fen: Option<i64>,
 }
 
@@ -146,6 +148,7 @@ pub async fn get(
 pub struct TransitionRequest {
     /// The stage to move to; signing needs both parties to ask for `signed`.
     #[serde(default)]
+    #[schema(value_type = crate::market::api::DealStageName, required = true)]
     pub to: String,
 }
 

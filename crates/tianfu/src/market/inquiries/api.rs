@@ -17,10 +17,14 @@ use crate::{App, AppState};
 pub struct InquiryRequest {
     /// offer, need or achievement.
     #[serde(default)]
+    #[schema(value_type = crate::market::api::ListingKindName, required = true)]
     pub target_kind: String,
+    /// A published listing of someone else.
     #[serde(default)]
+    #[schema(required = true)]
     pub target_id: i64,
     #[serde(default)]
+    #[schema(required = true, pattern = r"\S", max_length = 2000)]
     pub message: String,
 }
 
@@ -133,6 +137,7 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
     #[serde(default)]
+    #[schema(required = true, pattern = r"\S", max_length = 2000)]
     pub body: String,
 }
 
@@ -159,6 +164,7 @@ pub async fn reply(
 pub struct InquiryStatusRequest {
     /// declined (owner only) or closed.
     #[serde(default)]
+    #[schema(value_type = crate::market::api::InquiryStatusName, required = true)]
     pub status: String,
 }
 
