@@ -411,7 +411,12 @@ pub async fn report_for(
         ..Default::default()
     };
     let filter = filter_for(app, actor, &ticket_query, ip).await?;
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
+    let period = Period::parse(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        app.clock.now(),
+        crate::platform::period::Since::MonthStart,
+    )?;
     report::build(app, &filter.scope.unwrap_or(RegionScope::All), period).await
 }
 

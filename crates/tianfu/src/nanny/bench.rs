@@ -12,8 +12,8 @@ use chrono::{Duration, Utc};
 use tianfu_domain::RegionLevel;
 
 use super::clock;
-use crate::platform::config::Config;
-use crate::{App, IndexPlace, on_db};
+use crate::platform::scratch::Scratch;
+use crate::{App, on_db};
 
 /// Rows per multi-row INSERT: well inside both engines' parameter limits.
 const BATCH: usize = 500;
@@ -35,42 +35,9 @@ impl Lcg {
 }
 
 pub async fn run(tickets: usize, postgres: Option<String>) -> anyhow::Result<String> {
-    let dir = std::env::temp_dir().join(format!("tianfu-bench-sla-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let pg_name = format!("tianfu_bench_sla_{}", std::process::id());
-    let database_url = match &postgres {
-        Some(admin) => {
-            let mut conn =
-                <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{admin}/postgres"))
-                    .await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {pg_name}")))
-                .execute(&mut conn)
-                .await?;
-            format!("{admin}/{pg_name}")
-        }
-        None => format!("sqlite://{}", dir.join("bench.db").display()),
-    };
-    let config = Config {
-        bind: "127.0.0.1:0".parse()?,
-        data_dir: dir.clone(),
-        database_url,
-        node_modules_dir: dir.clone(),
-        secure_cookies: false,
-        review: Default::default(),
-    };
-    let app = App::start_with(config, IndexPlace::Memory).await?;
-    let result = measure(&app, tickets).await;
-    app.db.close().await;
-    if let Some(admin) = &postgres {
-        let mut conn =
-            <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{admin}/postgres")).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {pg_name}"
-        )))
-        .execute(&mut conn)
-        .await?;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::start("sla", postgres.as_deref()).await?;
+    let result = measure(&scratch.app, tickets).await;
+    scratch.finish().await?;
     result
 }
 

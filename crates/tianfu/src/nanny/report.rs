@@ -5,7 +5,7 @@
 //! step that fell due after its ticket closed was never owed);
 //! tickets per staff member (人单数); the average time to first contact; and a line per nanny.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,58 +14,10 @@ use crate::ledger::EventKind;
 use crate::ledger::catalogue::{Measure, Metric};
 use crate::ledger::rollup;
 use crate::on_db;
-use crate::platform::api::check_year;
 use crate::platform::error::AppError;
 use crate::platform::scope::RegionScope;
 
-/// A period of whole days in Beijing time, `from` to `to` inclusive.
-#[derive(Debug, Clone, Copy)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Period {
-    /// Parses `from`/`to` (YYYY-MM-DD); missing ones default to this month so far.
-    pub fn parse(
-        from: Option<&str>,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Period, AppError> {
-        let today = crate::platform::clock::shanghai_date(now);
-        let parse =
-            |field: &str, value: Option<&str>, default: NaiveDate| match value.map(str::trim) {
-                None | Some("") => Ok(default),
-                Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| AppError::validation(field, "日期格式应为 YYYY-MM-DD"))
-                    .and_then(|date| {
-                        check_year(date, "日期").map_err(|e| AppError::validation(field, e))
-                    }),
-            };
-        let first_of_month = today.with_day0(0).expect("day one exists");
-        let period = Period {
-            from: parse("from", from, first_of_month)?,
-            to: parse("to", to, today)?,
-        };
-        if period.to < period.from {
-            return Err(AppError::validation("to", "结束日期不能早于开始日期"));
-        }
-        if (period.to - period.from).num_days() > 3660 {
-            return Err(AppError::validation("from", "统计区间不能超过十年"));
-        }
-        Ok(period)
-    }
-
-    /// `[start, end)` in UTC.
-    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = |d: NaiveDate| {
-            Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")) - Duration::hours(8)
-        };
-        (start(self.from), start(self.to + Duration::days(1)))
-    }
-}
-
-use chrono::Datelike;
+pub use crate::platform::period::Period;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Report {

@@ -12,6 +12,8 @@ pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod period;
 pub mod scope;
+pub mod scratch;
 pub mod telemetry;
 pub mod tx;

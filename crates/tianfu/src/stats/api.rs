@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::service::{self, Period, RegionFigures};
+use super::service::{self, RegionFigures};
 use crate::AppState;
 use crate::ledger::LedgerRow;
 use crate::ledger::catalogue::{METRICS, MetricInfo};
@@ -49,7 +49,7 @@ pub async fn region(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<RegionFigures>, AppError> {
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
+    let period = service::period(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
     let region = service::readable(&app, actor.as_ref(), &code, false, ip.as_deref()).await?;
     Ok(Json(service::figures(&app, &region, period).await?))
 }
@@ -89,7 +89,7 @@ pub async fn children(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<ChildrenQuery>,
 ) -> Result<Json<ChildrenFigures>, AppError> {
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
+    let period = service::period(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
     let metric = service::metric(query.metric.as_deref(), "deals_signed")?;
     let region = service::readable(&app, Some(&actor), &code, true, ip.as_deref()).await?;
     Ok(Json(ChildrenFigures {
@@ -143,7 +143,7 @@ pub async fn events(
     Path(code): Path<String>,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Json<Evidence>, AppError> {
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
+    let period = service::period(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
     if query.metric.as_deref().is_none_or(|m| m.trim().is_empty()) {
         return Err(AppError::validation(
             "metric",

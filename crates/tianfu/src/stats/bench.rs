@@ -15,8 +15,8 @@ use super::service::{self, Period};
 use crate::ledger::catalogue;
 use crate::ledger::{follow, rollup};
 use crate::platform::api::Paging;
-use crate::platform::config::Config;
-use crate::{App, IndexPlace, on_db};
+use crate::platform::scratch::Scratch;
+use crate::{App, on_db};
 
 /// Rows per multi-row INSERT: well inside both engines' parameter limits.
 const BATCH: usize = 2000;
@@ -50,42 +50,9 @@ impl Lcg {
 }
 
 pub async fn run(events: usize, postgres: Option<String>) -> anyhow::Result<String> {
-    let dir = std::env::temp_dir().join(format!("tianfu-bench-stats-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let pg_name = format!("tianfu_bench_stats_{}", std::process::id());
-    let database_url = match &postgres {
-        Some(admin) => {
-            let mut conn =
-                <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{admin}/postgres"))
-                    .await?;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {pg_name}")))
-                .execute(&mut conn)
-                .await?;
-            format!("{admin}/{pg_name}")
-        }
-        None => format!("sqlite://{}", dir.join("bench.db").display()),
-    };
-    let config = Config {
-        bind: "127.0.0.1:0".parse()?,
-        data_dir: dir.clone(),
-        database_url,
-        node_modules_dir: dir.clone(),
-        secure_cookies: false,
-        review: Default::default(),
-    };
-    let app = App::start_with(config, IndexPlace::Memory).await?;
-    let result = measure(&app, events).await;
-    app.db.close().await;
-    if let Some(admin) = &postgres {
-        let mut conn =
-            <sqlx::PgConnection as sqlx::Connection>::connect(&format!("{admin}/postgres")).await?;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {pg_name}"
-        )))
-        .execute(&mut conn)
-        .await?;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::start("stats", postgres.as_deref()).await?;
+    let result = measure(&scratch.app, events).await;
+    scratch.finish().await?;
     result
 }
 

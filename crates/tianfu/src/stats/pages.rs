@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::service::{self, Period};
-use crate::AppState;
 use crate::ledger::catalogue::{METRICS, Measure, Metric};
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
@@ -16,6 +15,8 @@ use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 use crate::platform::scope::{RegionScope, staff_scope};
 use crate::staff::pages::{RegionOption, region_options};
+use crate::{App, AppState};
+use tianfu_domain::RegionCode;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StatsQuery {
@@ -109,6 +110,19 @@ fn row(
     }
 }
 
+/// The period, region and metric a page asks for, if the staff member may read them.
+async fn asked(
+    app: &App,
+    actor: &Actor,
+    query: &StatsQuery,
+    ip: Option<&str>,
+) -> Result<(Period, RegionCode, &'static Metric), AppError> {
+    let period = service::period(query.from.as_deref(), query.to.as_deref(), app.clock.now())?;
+    let region = service::readable(app, Some(actor), &chosen(actor, query), true, ip).await?;
+    let metric = service::metric(query.metric.as_deref(), "deals_signed")?;
+    Ok((period, region, metric))
+}
+
 /// The staff member's own region unless they chose one within their scope.
 fn chosen(actor: &Actor, query: &StatsQuery) -> String {
     query
@@ -128,13 +142,9 @@ pub async fn overview(
     Query(query): Query<StatsQuery>,
 ) -> Result<OverviewPage, PageError> {
     let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())
-        .map_err(page_error)?;
-    let code = chosen(&actor, &query);
-    let region = service::readable(&app, Some(&actor), &code, true, ip.as_deref())
+    let (period, region, metric) = asked(&app, &actor, &query, ip.as_deref())
         .await
         .map_err(page_error)?;
-    let metric = service::metric(query.metric.as_deref(), "deals_signed").map_err(page_error)?;
     let own = service::figures(&app, &region, period)
         .await
         .map_err(page_error)?;
@@ -225,13 +235,9 @@ pub async fn events(
     Query(query): Query<StatsQuery>,
 ) -> Result<EventsPage, PageError> {
     let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
-    let period = Period::parse(query.from.as_deref(), query.to.as_deref(), app.clock.now())
-        .map_err(page_error)?;
-    let code = chosen(&actor, &query);
-    let region = service::readable(&app, Some(&actor), &code, true, ip.as_deref())
+    let (period, region, metric) = asked(&app, &actor, &query, ip.as_deref())
         .await
         .map_err(page_error)?;
-    let metric = service::metric(query.metric.as_deref(), "deals_signed").map_err(page_error)?;
     let paging = Paging {
         page: query.page,
         per_page: Some(50),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tianfu_domain::RegionCode;
 use utoipa::ToSchema;
@@ -11,7 +11,6 @@ use crate::ledger::catalogue::{self, Measure, Metric};
 use crate::ledger::{LedgerRow, rollup};
 use crate::platform::api::Paging;
 use crate::platform::auth::Actor;
-use crate::platform::clock::shanghai_date;
 use crate::platform::error::AppError;
 use crate::platform::scope;
 use crate::{App, on_db};
@@ -19,48 +18,16 @@ use crate::{App, on_db};
 /// The province whose headline figures anyone may read (the kind the press quotes).
 pub const PROVINCE: &str = "51";
 
-/// Whole Beijing days, `from` to `to` inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
+pub use crate::platform::period::Period;
+use crate::platform::period::Since;
 
-impl Period {
-    /// Parses `from`/`to` (YYYY-MM-DD); by default this year so far.
-    pub fn parse(
-        from: Option<&str>,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Self, AppError> {
-        let today = shanghai_date(now);
-        let parse =
-            |field: &str, value: Option<&str>, default: NaiveDate| match value.map(str::trim) {
-                None | Some("") => Ok(default),
-                Some(v) => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                    Ok(day) if (2000..=2100).contains(&day.year()) => Ok(day),
-                    Ok(_) => Err(AppError::validation(field, "日期应在2000年至2100年之间")),
-                    Err(_) => Err(AppError::validation(field, "日期格式应为 YYYY-MM-DD")),
-                },
-            };
-        let new_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January exists");
-        let period = Period {
-            from: parse("from", from, new_year)?,
-            to: parse("to", to, today)?,
-        };
-        if period.to < period.from {
-            return Err(AppError::validation("to", "结束日期不能早于开始日期"));
-        }
-        Ok(period)
-    }
-
-    /// `[start, end)` in UTC.
-    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
-        let start = |d: NaiveDate| {
-            Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")) - Duration::hours(8)
-        };
-        (start(self.from), start(self.to + Duration::days(1)))
-    }
+/// The period a query asks for; figures default to this year so far.
+pub fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Period, AppError> {
+    Period::parse(from, to, now, Since::YearStart)
 }
 
 /// The region asked for, if the actor may read its figures: staff and administrators their

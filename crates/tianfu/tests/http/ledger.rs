@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
-use crate::deals::{market, transition};
+use crate::deals::{Market, market, transition};
 use crate::market::{approve, create, offer_body, scientist};
 use crate::on_both_databases;
 
@@ -52,6 +52,27 @@ async fn burst(app: &TestApp, path: &str, body: Value, tokens: &[&str], n: usize
     statuses.sort();
     statuses
 }
+
+/// The market's need and capability dealt for `amount_fen`, the buyer (B) and seller (S) moving it
+/// through `stages`.
+async fn deal(app: &TestApp, m: &Market, amount_fen: i64, stages: &[(&str, char)]) -> i64 {
+    let body = json!({"need_id": m.need, "offer_id": m.offer, "contract_type": "service", "amount_fen": amount_fen});
+    let (status, deal) = app.post("/api/v1/deals", &body, Some(&m.enterprise)).await;
+    assert_eq!(status, StatusCode::CREATED, "{deal}");
+    let id = deal["id"].as_i64().unwrap();
+    for (to, who) in stages {
+        let token = if *who == 'B' {
+            &m.enterprise
+        } else {
+            &m.scientist
+        };
+        let (status, reply) = transition(app, id, to, token).await;
+        assert_eq!(status, StatusCode::OK, "{to}: {reply}");
+    }
+    id
+}
+
+const SIGNED: &[(&str, char)] = &[("negotiating", 'B'), ("signed", 'B'), ("signed", 'S')];
 
 fn one_success(statuses: &[u16]) -> bool {
     statuses.iter().filter(|s| **s == 200).count() == 1
@@ -159,16 +180,7 @@ async fn concurrent_duplicates_of_an_act_book_it_once(app: TestApp) {
 
 async fn every_figure_leads_to_its_rows(app: TestApp) {
     let m = market(&app).await;
-    let body = json!({"need_id": m.need, "offer_id": m.offer, "contract_type": "service", "amount_fen": 2_500_000});
-    let (_, deal) = app.post("/api/v1/deals", &body, Some(&m.enterprise)).await;
-    let id = deal["id"].as_i64().unwrap();
-    for (to, who) in [
-        ("negotiating", &m.enterprise),
-        ("signed", &m.enterprise),
-        ("signed", &m.scientist),
-    ] {
-        assert_eq!(transition(&app, id, to, who).await.0, StatusCode::OK);
-    }
+    let id = deal(&app, &m, 2_500_000, SIGNED).await;
     let staff = app.staff("5110", "worker").await;
 
     // The province's headline figures are public; the city's are its staff's.
@@ -306,21 +318,8 @@ async fn every_figure_leads_to_its_rows(app: TestApp) {
 async fn a_signed_deal_terminated_is_taken_back_in_the_figures(app: TestApp) {
     let m = market(&app).await;
     let staff = app.staff("5110", "org").await;
-    let body = json!({"need_id": m.need, "offer_id": m.offer, "contract_type": "service", "amount_fen": 1_000_000});
-    let (_, deal) = app.post("/api/v1/deals", &body, Some(&m.enterprise)).await;
-    let id = deal["id"].as_i64().unwrap();
-    for (to, who) in [
-        ("negotiating", &m.enterprise),
-        ("signed", &m.enterprise),
-        ("signed", &m.scientist),
-        ("terminated", &m.scientist),
-    ] {
-        assert_eq!(
-            transition(&app, id, to, who).await.0,
-            StatusCode::OK,
-            "{to}"
-        );
-    }
+    let stages = [SIGNED, &[("terminated", 'S')]].concat();
+    deal(&app, &m, 1_000_000, &stages).await;
     let (_, city) = app.get("/api/v1/stats/regions/5110", Some(&staff)).await;
     assert_eq!(city["metrics"]["deals_signed"], 0.0, "{city}");
     assert_eq!(city["metrics"]["deals_amount_fen"], 0.0);
@@ -351,22 +350,8 @@ async fn the_rollups_verify_and_rebuild(app: TestApp) {
             .0,
         StatusCode::CREATED
     );
-    let body = json!({"need_id": m.need, "offer_id": m.offer, "contract_type": "service", "amount_fen": 700_000});
-    let (_, deal) = app.post("/api/v1/deals", &body, Some(&m.enterprise)).await;
-    let id = deal["id"].as_i64().unwrap();
-    for (to, who) in [
-        ("negotiating", &m.enterprise),
-        ("signed", &m.enterprise),
-        ("signed", &m.scientist),
-        ("performing", &m.scientist),
-        ("completed", &m.enterprise),
-    ] {
-        assert_eq!(
-            transition(&app, id, to, who).await.0,
-            StatusCode::OK,
-            "{to}"
-        );
-    }
+    let stages = [SIGNED, &[("performing", 'S'), ("completed", 'B')]].concat();
+    deal(&app, &m, 700_000, &stages).await;
     app.settle().await;
     let clean = tianfu::ledger::rollup::verify(&app.app).await.unwrap();
     assert!(clean.events > 10, "{clean:?}");

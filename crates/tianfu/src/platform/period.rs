@@ -1,0 +1,105 @@
+//! A period of whole days in Beijing time, `from` to `to` inclusive, as reports and figures take
+//! it from a query: `YYYY-MM-DD`, a missing end meaning today and a missing start the beginning
+//! of this month or year.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+
+use super::api::check_year;
+use super::clock::shanghai_date;
+use super::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Where a period starts when the query does not say.
+#[derive(Debug, Clone, Copy)]
+pub enum Since {
+    MonthStart,
+    YearStart,
+}
+
+impl Period {
+    /// Parses `from`/`to`; every problem is a field error in Chinese.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+        since: Since,
+    ) -> Result<Period, AppError> {
+        let today = shanghai_date(now);
+        let parse =
+            |field: &str, value: Option<&str>, default: NaiveDate| match value.map(str::trim) {
+                None | Some("") => Ok(default),
+                Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| AppError::validation(field, "日期格式应为 YYYY-MM-DD"))
+                    .and_then(|date| {
+                        check_year(date, "日期").map_err(|e| AppError::validation(field, e))
+                    }),
+            };
+        let start = match since {
+            Since::MonthStart => today.with_day0(0).expect("day one exists"),
+            Since::YearStart => {
+                NaiveDate::from_ymd_opt(today.year(), 1, 1).expect("1 January exists")
+            }
+        };
+        let period = Period {
+            from: parse("from", from, start)?,
+            to: parse("to", to, today)?,
+        };
+        if period.to < period.from {
+            return Err(AppError::validation("to", "结束日期不能早于开始日期"));
+        }
+        if (period.to - period.from).num_days() > 3660 {
+            return Err(AppError::validation("from", "统计区间不能超过十年"));
+        }
+        Ok(period)
+    }
+
+    /// `[start, end)` in UTC.
+    pub fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = |d: NaiveDate| {
+            Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")) - Duration::hours(8)
+        };
+        (start(self.from), start(self.to + Duration::days(1)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_refusals() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 29, 3, 0, 0).unwrap();
+        let year = Period::parse(None, None, now, Since::YearStart).unwrap();
+        assert_eq!(year.from.to_string(), "2026-01-01");
+        assert_eq!(year.to.to_string(), "2026-11-29");
+        let month = Period::parse(None, Some(""), now, Since::MonthStart).unwrap();
+        assert_eq!(month.from.to_string(), "2026-11-01");
+        assert!(
+            Period::parse(
+                Some("2026-12-01"),
+                Some("2026-11-01"),
+                now,
+                Since::YearStart
+            )
+            .is_err()
+        );
+        assert!(Period::parse(Some("+262142-12-31"), None, now, Since::YearStart).is_err());
+        assert!(Period::parse(Some("1999-12-31"), None, now, Since::YearStart).is_err());
+        // A Beijing day begins at 16:00 UTC the day before.
+        let (start, end) = Period::parse(
+            Some("2026-04-01"),
+            Some("2026-04-01"),
+            now,
+            Since::YearStart,
+        )
+        .unwrap()
+        .bounds();
+        assert_eq!(start, Utc.with_ymd_and_hms(2026, 3, 31, 16, 0, 0).unwrap());
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 4, 1, 16, 0, 0).unwrap());
+    }
+}
