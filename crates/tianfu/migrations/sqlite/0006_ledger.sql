@@ -10,13 +10,16 @@ ALTER TABLE ledger_events ADD COLUMN outcome TEXT;
 ALTER TABLE ledger_events ADD COLUMN quantity INTEGER;
 ALTER TABLE ledger_events ADD COLUMN weight INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE ledger_events ADD COLUMN once_key TEXT;
+-- When the row was written (wall clock), as against `at`, when the act happened: followers wait
+-- at a gap in the ids by this, never by the act's own time.
+ALTER TABLE ledger_events ADD COLUMN recorded_at TEXT;
 
 -- Rows the old code booked twice (concurrent completions, approvals) are kept, voided: weight 0
 -- and a key of their own. A listing approved again after an edit was re-published, not published.
 UPDATE ledger_events SET kind = 'listing.republished'
  WHERE kind = 'listing.published'
    AND id NOT IN (SELECT MIN(id) FROM ledger_events WHERE kind = 'listing.published' GROUP BY subject_id);
-UPDATE ledger_events SET weight = 0, once_key = 'void:' || CAST(id AS TEXT)
+UPDATE ledger_events SET weight = 0, amount_fen = NULL, quantity = NULL, once_key = 'void:' || CAST(id AS TEXT)
  WHERE kind IN ('user.registered', 'studio.opened', 'deal.signed', 'deal.completed', 'achievement.transferred')
    AND id NOT IN (SELECT MIN(id) FROM ledger_events GROUP BY kind, subject_id);
 UPDATE ledger_events SET once_key = kind || ':' || CAST(subject_id AS TEXT)
@@ -73,11 +76,18 @@ SELECT e.at, CASE e.kind WHEN 'followup' THEN 'ticket.followed_up' ELSE 'ticket.
        t.served_id, e.channel
   FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE e.kind IN ('followup', 'escalated', 'assigned', 'rated');
 
+-- One open inquiry per requester and listing: a second 发起洽谈 continues it. Duplicates the old
+-- check-then-insert let through are closed first (the oldest stays open).
+UPDATE inquiries SET status = 'closed'
+ WHERE status = 'open'
+   AND id NOT IN (SELECT MIN(id) FROM inquiries WHERE status = 'open' GROUP BY listing_id, requester_id);
+CREATE UNIQUE INDEX inquiries_open_once ON inquiries (listing_id, requester_id) WHERE status = 'open';
+
 -- Daily figures per region and per ancestor region (so a province's year is a few thousand rows),
 -- kept by the rollup follower. Days are Beijing dates, 'YYYY-MM-DD'.
 CREATE TABLE ledger_daily (
     region_code  TEXT NOT NULL,
-    parent_code  TEXT __C__,
+    parent_code  TEXT,
     kind         TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
     outcome      TEXT NOT NULL,

@@ -72,11 +72,13 @@ pub async fn load(app: &App) -> anyhow::Result<NannyReport> {
         for (channel, note, outcome) in NOTES.iter().take(count) {
             let followup = validate_followup(channel, note, Some(outcome))
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            store::add_followup(&app.db, ticket, UserId(nanny), &followup, &[], now).await?;
-            followups += 1;
+            let logged =
+                store::add_followup(&app.db, ticket, UserId(nanny), &followup, &[], now).await?;
+            followups += usize::from(logged.is_ok());
         }
         if let Some(first) = store::steps(&app.db, ticket.id).await?.first() {
-            store::complete_step(&app.db, ticket.id, first, UserId(nanny), now).await?;
+            // The demo's tickets are open; one closed meanwhile keeps its steps as they were.
+            let _ = store::complete_step(&app.db, ticket.id, first, UserId(nanny), now).await?;
         }
     }
     Ok(NannyReport {

@@ -72,16 +72,18 @@ async fn next_events(app: &App, after: i64, batch: i64) -> Result<Vec<LedgerRow>
     let rows: Vec<LedgerRow> = on_db!(&app.db, pool => {
         sqlx::query_as::<_, LedgerRow>(SQL).bind(after).bind(batch).fetch_all(pool).await
     })?;
-    Ok(contiguous(after, rows, app.clock.now()))
+    Ok(contiguous(after, rows, Utc::now()))
 }
 
 /// The rows that follow `after` without a hole, stepping over a hole only when the row after
-/// it is old enough that nothing will fill it.
+/// it was written long enough ago that nothing will fill it (wall clock: an act's own time may
+/// be older than its row, as when a ticket closes as of a deal's signing).
 fn contiguous(after: i64, rows: Vec<LedgerRow>, now: DateTime<Utc>) -> Vec<LedgerRow> {
     let mut expected = after + 1;
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
-        if row.id != expected && row.at > now - Duration::seconds(GAP_PATIENCE_SECONDS) {
+        let written = row.recorded_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        if row.id != expected && written > now - Duration::seconds(GAP_PATIENCE_SECONDS) {
             break;
         }
         expected = row.id + 1;
@@ -90,51 +92,81 @@ fn contiguous(after: i64, rows: Vec<LedgerRow>, now: DateTime<Utc>) -> Vec<Ledge
     kept
 }
 
-/// Moves `follower` over every event available now; answers how many it handled.
+/// What one pass over a batch did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pass {
+    /// Events the cursor moved over.
+    pub passed: usize,
+    /// Of those, the ones the follower reacted to.
+    pub handled: usize,
+}
+
+/// One batch: reads the events past the cursor (up to the first hole that may still fill),
+/// reacts to those the follower wants and moves the cursor over them.
+pub async fn step(app: &App, follower: &Follower) -> Result<Pass, AppError> {
+    let from = position(app, follower.name).await?;
+    let events = next_events(app, from, follower.batch).await?;
+    let Some(last) = events.last().map(|e| e.id) else {
+        return Ok(Pass::default());
+    };
+    let passed = events.len();
+    let wanted: Vec<LedgerRow> = events
+        .into_iter()
+        .filter(|e| e.kind().is_some_and(|k| follower.kinds.contains(&k)))
+        .collect();
+    match follower.reaction {
+        Reaction::InTx(apply) => {
+            let mut tx = app.db.begin().await?;
+            apply(&mut tx, &wanted).await?;
+            if !move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await? {
+                // Another node moved it first: nothing of ours is committed.
+                return Ok(Pass::default());
+            }
+            tx.commit().await?;
+        }
+        Reaction::Act(act) => {
+            for event in &wanted {
+                match act(app, event).await {
+                    // Keep what went before; the failed event is retried on the next pass.
+                    Err(error @ AppError::Internal(_)) => {
+                        let mut tx = app.db.begin().await?;
+                        move_cursor(&mut tx, follower.name, from, event.id - 1, app.clock.now())
+                            .await?;
+                        tx.commit().await?;
+                        return Err(error);
+                    }
+                    // A reaction the platform refuses (its subject is gone) is not retried.
+                    Err(refused) => {
+                        tracing::warn!(follower = follower.name, event = event.id, %refused, "reaction refused")
+                    }
+                    Ok(()) => {}
+                }
+            }
+            let mut tx = app.db.begin().await?;
+            move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(Pass {
+        passed,
+        handled: wanted.len(),
+    })
+}
+
+/// Moves `follower` over every event available now; answers how many it reacted to.
 pub async fn catch_up(app: &App, follower: &Follower) -> Result<usize, AppError> {
     let mut handled = 0;
     loop {
-        let from = position(app, follower.name).await?;
-        let events = next_events(app, from, follower.batch).await?;
-        let Some(last) = events.last().map(|e| e.id) else {
+        let pass = step(app, follower).await?;
+        if pass.passed == 0 {
             return Ok(handled);
-        };
-        let wanted: Vec<LedgerRow> = events
-            .into_iter()
-            .filter(|e| e.kind().is_some_and(|k| follower.kinds.contains(&k)))
-            .collect();
-        match follower.reaction {
-            Reaction::InTx(apply) => {
-                let mut tx = app.db.begin().await?;
-                apply(&mut tx, &wanted).await?;
-                if !move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await? {
-                    // Another node moved it first: nothing of ours is committed.
-                    return Ok(handled);
-                }
-                tx.commit().await?;
-            }
-            Reaction::Act(act) => {
-                for event in &wanted {
-                    match act(app, event).await {
-                        // Retried on the next pass.
-                        Err(error @ AppError::Internal(_)) => return Err(error),
-                        // A reaction the platform refuses (its subject is gone) is not retried.
-                        Err(refused) => {
-                            tracing::warn!(follower = follower.name, event = event.id, %refused, "reaction refused")
-                        }
-                        Ok(()) => {}
-                    }
-                }
-                let mut tx = app.db.begin().await?;
-                move_cursor(&mut tx, follower.name, from, last, app.clock.now()).await?;
-                tx.commit().await?;
-            }
         }
-        handled += wanted.len();
+        handled += pass.handled;
     }
 }
 
-/// Moves the cursor from `from` to `to` if it still stands at `from`.
+/// Moves the cursor from `from` to `to` if it still stands at `from` (a cursor not yet written
+/// stands at 0).
 async fn move_cursor(
     tx: &mut Tx,
     name: &str,
@@ -142,18 +174,19 @@ async fn move_cursor(
     to: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    if to <= from {
+        return Ok(true);
+    }
     let changed = on_tx!(tx, conn => {
-        sqlx::query(
-            "INSERT INTO ledger_cursors (name, position, updated_at) VALUES ($1, $3, $4) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at \
-             WHERE ledger_cursors.position = $2",
-        )
-        .bind(name)
-        .bind(from)
-        .bind(to)
-        .bind(now)
-        .execute(&mut **conn)
-        .await.map(|done| done.rows_affected())
+        if from == 0 {
+            sqlx::query("INSERT INTO ledger_cursors (name, position, updated_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                .bind(name).bind(to).bind(now)
+                .execute(&mut **conn).await.map(|done| done.rows_affected())
+        } else {
+            sqlx::query("UPDATE ledger_cursors SET position = $3, updated_at = $4 WHERE name = $1 AND position = $2")
+                .bind(name).bind(from).bind(to).bind(now)
+                .execute(&mut **conn).await.map(|done| done.rows_affected())
+        }
     })?;
     Ok(changed == 1)
 }
@@ -164,14 +197,20 @@ async fn move_cursor(
 pub async fn catch_up_all(app: &App, followers: &[Follower]) -> Result<usize, AppError> {
     let mut handled = 0;
     loop {
-        let mut round = 0;
+        let mut passed = 0;
         for follower in followers {
-            round += catch_up(app, follower).await?;
+            loop {
+                let pass = step(app, follower).await?;
+                if pass.passed == 0 {
+                    break;
+                }
+                passed += pass.passed;
+                handled += pass.handled;
+            }
         }
-        if round == 0 {
+        if passed == 0 {
             return Ok(handled);
         }
-        handled += round;
     }
 }
 
@@ -189,25 +228,68 @@ pub async fn caught_up(app: &App, followers: &[Follower]) -> Result<bool, sqlx::
     Ok(true)
 }
 
-/// One task per follower, each pass under its lease.
+/// After this many failures in a row on one event, a reacting follower steps over it (logged as
+/// an error) rather than hold up every reaction after it.
+const ATTEMPTS: u32 = 5;
+
+/// Steps a reacting follower over the event after its cursor.
+async fn skip_next(app: &App, follower: &Follower, from: i64) -> Result<(), AppError> {
+    let Some(event) = next_events(app, from, 1).await?.into_iter().next() else {
+        return Ok(());
+    };
+    tracing::error!(follower = follower.name, event = event.id, kind = %event.kind, "reaction failed {ATTEMPTS} times; stepped over");
+    let mut tx = app.db.begin().await?;
+    move_cursor(&mut tx, follower.name, from, event.id, app.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One task per follower: a batch at a time, each under the follower's lease (renewed before
+/// every batch, so a node that lost it stops within one batch).
 pub fn spawn(app: AppState, followers: &'static [Follower]) -> Vec<tokio::task::JoinHandle<()>> {
     followers
         .iter()
         .map(|follower| {
             let app = app.clone();
             tokio::spawn(async move {
+                let mut failing: Option<(i64, u32)> = None;
                 loop {
-                    match lease::hold(&app.db, follower.name, &app.node).await {
-                        Ok(true) => {
-                            if let Err(error) = catch_up(&app, follower).await {
+                    let more = match lease::hold(&app.db, follower.name, &app.node).await {
+                        Ok(true) => match step(&app, follower).await {
+                            Ok(pass) => {
+                                failing = None;
+                                pass.passed > 0
+                            }
+                            Err(error) => {
                                 tracing::warn!(follower = follower.name, "follower pass failed");
                                 error.log_if_internal();
+                                if let (Reaction::Act(_), Ok(at)) =
+                                    (follower.reaction, position(&app, follower.name).await)
+                                {
+                                    let count = match failing {
+                                        Some((position, n)) if position == at => n + 1,
+                                        _ => 1,
+                                    };
+                                    failing = Some((at, count));
+                                    if count >= ATTEMPTS {
+                                        if let Err(error) = skip_next(&app, follower, at).await {
+                                            error.log_if_internal();
+                                        }
+                                        failing = None;
+                                    }
+                                }
+                                false
                             }
+                        },
+                        Ok(false) => false,
+                        Err(error) => {
+                            AppError::from(error).log_if_internal();
+                            false
                         }
-                        Ok(false) => {}
-                        Err(error) => AppError::from(error).log_if_internal(),
+                    };
+                    if !more {
+                        tokio::time::sleep(POLL).await;
                     }
-                    tokio::time::sleep(POLL).await;
                 }
             })
         })
@@ -218,10 +300,11 @@ pub fn spawn(app: AppState, followers: &'static [Follower]) -> Vec<tokio::task::
 mod tests {
     use super::*;
 
-    fn row(id: i64, at: DateTime<Utc>) -> LedgerRow {
+    fn row(id: i64, written: DateTime<Utc>) -> LedgerRow {
         LedgerRow {
             id,
-            at,
+            at: written - Duration::days(3),
+            recorded_at: Some(written),
             kind: "deal.signed".into(),
             region_code: "51".into(),
             actor_id: None,

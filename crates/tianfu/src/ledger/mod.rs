@@ -114,9 +114,12 @@ impl Event {
     }
 }
 
+/// `NOT EXISTS` first: on PostgreSQL a refused `ON CONFLICT` insert still takes an id, and every
+/// such hole would hold the followers up (`follow.rs`); `ON CONFLICT` then settles the rare race.
 const INSERT_SQL: &str = "INSERT INTO ledger_events (at, kind, region_code, actor_id, subject_kind, subject_id, counterpart_id, \
-     amount_fen, contract_kind, outcome, quantity, source, weight, once_key) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (once_key) DO NOTHING";
+     amount_fen, contract_kind, outcome, quantity, source, weight, once_key, recorded_at) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 \
+     WHERE NOT EXISTS (SELECT 1 FROM ledger_events WHERE once_key = $14) ON CONFLICT (once_key) DO NOTHING";
 
 impl Tx {
     /// Books `event` at `at` in this transaction. Answers false when a once-only event was
@@ -138,6 +141,7 @@ impl Tx {
                 .bind(event.source.as_deref())
                 .bind(event.weight)
                 .bind(event.once_key.as_deref())
+                .bind(chrono::Utc::now())
                 .execute(&mut **conn)
                 .await.map(|done| done.rows_affected())
         })?;
@@ -163,6 +167,9 @@ pub struct LedgerRow {
     pub source: Option<String>,
     /// 1, or -1 for a row that undoes an earlier one (0 for a row voided as a duplicate).
     pub weight: i64,
+    /// When the row was written (wall clock); none for rows from before the ledger kept it.
+    #[serde(skip)]
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 impl LedgerRow {
@@ -176,6 +183,6 @@ impl LedgerRow {
 macro_rules! ledger_columns {
     () => {
         "id, at, kind, region_code, actor_id, subject_kind, subject_id, counterpart_id, amount_fen, \
-         contract_kind, outcome, quantity, source, weight"
+         contract_kind, outcome, quantity, source, weight, recorded_at"
     };
 }

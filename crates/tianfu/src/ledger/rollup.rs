@@ -78,8 +78,11 @@ fn aggregate(
             );
             let entry = sums.entry(key).or_default();
             entry.events += event.weight;
-            entry.amount_fen += event.amount_fen.unwrap_or(0);
-            entry.quantity += event.quantity.unwrap_or(0);
+            // A row voided as a duplicate (weight 0) counts for nothing, amount included.
+            if event.weight != 0 {
+                entry.amount_fen += event.amount_fen.unwrap_or(0);
+                entry.quantity += event.quantity.unwrap_or(0);
+            }
             if counts_people && let Some(person) = event.actor_id {
                 people.push((region, event.kind.clone(), day.clone(), person));
             }
@@ -273,77 +276,23 @@ pub struct Verification {
 
 /// Recomputes the rollups from the raw events up to the follower's position and compares.
 pub async fn verify(app: &App) -> Result<Verification, AppError> {
-    loop {
-        let before = super::follow::position(app, FOLLOWER.name).await?;
-        let stored = stored_sums(&app.db).await?;
-        let after = super::follow::position(app, FOLLOWER.name).await?;
-        if before != after {
-            continue; // the follower moved while we read: read again
-        }
-        let mut sums = HashMap::new();
-        let mut people = Vec::new();
-        let mut next = 0;
-        let mut events = 0;
-        const SQL: &str = concat!(
-            "SELECT ",
-            crate::ledger_columns!(),
-            " FROM ledger_events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 50000"
-        );
-        loop {
-            let batch: Vec<LedgerRow> = on_db!(&app.db, pool => {
-                sqlx::query_as::<_, LedgerRow>(SQL).bind(next).bind(before).fetch_all(pool).await
-            })?;
-            let Some(last) = batch.last() else { break };
-            next = last.id;
-            events += batch.len();
-            aggregate(&batch, &mut sums, &mut people);
-            people.sort();
-            people.dedup();
-        }
-        let mut differences = Vec::new();
-        let computed: HashMap<DayKey, Sums> = sums
-            .into_iter()
-            .filter(|(_, s)| *s != Sums::default())
-            .map(|((r, _, k, s, o, d), sums)| ((r, k, s, o, d), sums))
-            .collect();
-        for (key, want) in &computed {
-            let have = stored.get(key).copied().unwrap_or_default();
-            if have != *want {
-                differences.push(format!("{key:?}: rollup {have:?}, events {want:?}"));
-            }
-        }
-        for (key, have) in &stored {
-            if !computed.contains_key(key) && *have != Sums::default() {
-                differences.push(format!("{key:?}: rollup {have:?}, events none"));
-            }
-        }
-        let stored_people = stored_people(&app.db).await?;
-        if stored_people != people.len() as i64 {
-            differences.push(format!(
-                "distinct people rows: rollup {stored_people}, events {}",
-                people.len()
-            ));
-        }
-        differences.sort();
-        return Ok(Verification {
-            position: before,
-            events,
-            keys: computed.len(),
-            differences,
-        });
+    // One snapshot for everything read, so a server rolling up meanwhile changes nothing seen.
+    let mut tx = app.db.begin().await?;
+    if let Tx::Postgres(conn) = &mut tx {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut **conn)
+            .await?;
     }
-}
-
-/// A stored rollup row: region, kind, subject kind, outcome, day and the three sums.
-type StoredRow = (String, String, String, String, String, i64, i64, i64);
-
-async fn stored_sums(db: &Db) -> Result<HashMap<DayKey, Sums>, sqlx::Error> {
-    let rows: Vec<StoredRow> = on_db!(db, pool => {
+    let position: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar::<_, i64>("SELECT position FROM ledger_cursors WHERE name = $1")
+            .bind(FOLLOWER.name).fetch_optional(&mut **conn).await.map(|p| p.unwrap_or(0))
+    })?;
+    let rows: Vec<StoredRow> = on_tx!(&mut tx, conn => {
         sqlx::query_as("SELECT region_code, kind, subject_kind, outcome, day, events, amount_fen, quantity FROM ledger_daily")
-            .fetch_all(pool)
+            .fetch_all(&mut **conn)
             .await
     })?;
-    Ok(rows
+    let stored: HashMap<DayKey, Sums> = rows
         .into_iter()
         .map(|(r, k, s, o, d, events, amount_fen, quantity)| {
             (
@@ -355,12 +304,65 @@ async fn stored_sums(db: &Db) -> Result<HashMap<DayKey, Sums>, sqlx::Error> {
                 },
             )
         })
-        .collect())
+        .collect();
+    let stored_people: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ledger_daily_people").fetch_one(&mut **conn).await
+    })?;
+    let mut sums = HashMap::new();
+    let mut people = Vec::new();
+    let mut next = 0;
+    let mut events = 0;
+    const SQL: &str = concat!(
+        "SELECT ",
+        crate::ledger_columns!(),
+        " FROM ledger_events WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 50000"
+    );
+    loop {
+        let batch: Vec<LedgerRow> = on_tx!(&mut tx, conn => {
+            sqlx::query_as::<_, LedgerRow>(SQL).bind(next).bind(position).fetch_all(&mut **conn).await
+        })?;
+        let Some(last) = batch.last() else { break };
+        next = last.id;
+        events += batch.len();
+        aggregate(&batch, &mut sums, &mut people);
+        people.sort();
+        people.dedup();
+    }
+    tx.commit().await?;
+    let mut differences = Vec::new();
+    let computed: HashMap<DayKey, Sums> = sums
+        .into_iter()
+        .filter(|(_, s)| *s != Sums::default())
+        .map(|((r, _, k, s, o, d), sums)| ((r, k, s, o, d), sums))
+        .collect();
+    for (key, want) in &computed {
+        let have = stored.get(key).copied().unwrap_or_default();
+        if have != *want {
+            differences.push(format!("{key:?}: rollup {have:?}, events {want:?}"));
+        }
+    }
+    for (key, have) in &stored {
+        if !computed.contains_key(key) && *have != Sums::default() {
+            differences.push(format!("{key:?}: rollup {have:?}, events none"));
+        }
+    }
+    if stored_people != people.len() as i64 {
+        differences.push(format!(
+            "distinct people rows: rollup {stored_people}, events {}",
+            people.len()
+        ));
+    }
+    differences.sort();
+    Ok(Verification {
+        position,
+        events,
+        keys: computed.len(),
+        differences,
+    })
 }
 
-async fn stored_people(db: &Db) -> Result<i64, sqlx::Error> {
-    on_db!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM ledger_daily_people").fetch_one(pool).await)
-}
+/// A stored rollup row: region, kind, subject kind, outcome, day and the three sums.
+type StoredRow = (String, String, String, String, String, i64, i64, i64);
 
 /// Holds the rollup's lease for a command-line rebuild (refused while a server rolls up).
 pub async fn lease_for_command(app: &App) -> Result<bool, sqlx::Error> {
@@ -388,6 +390,7 @@ mod tests {
             quantity: None,
             source: None,
             weight,
+            recorded_at: None,
         }
     }
 

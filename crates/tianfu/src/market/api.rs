@@ -306,17 +306,11 @@ async fn change(
     let status = status
         .map(|s| service::status_change(&row, s))
         .transpose()?;
-    let row = match edited {
-        Some(listing) => {
-            service::edit(app, &row, &listing).await?;
-            store::find(&app.db, id)
-                .await?
-                .ok_or_else(|| service::not_found(kind))?
-        }
-        None => row,
-    };
-    if let Some(status) = status {
-        service::change_status(app, &row, status.as_str()).await?;
+    // An edit with a withdrawal or closing is one guarded change, so it lands whole or not at all.
+    match (edited, status) {
+        (Some(listing), status) => service::edit(app, &row, &listing, status).await?,
+        (None, Some(status)) => service::change_status(app, &row, status.as_str()).await?,
+        (None, None) => {}
     }
     let row = store::find(&app.db, id)
         .await?
@@ -353,6 +347,7 @@ async fn public_list(
         None => None,
     };
     let filter = ListingFilter {
+        kinds: None,
         kind: Some(kind),
         status: Some(ListingStatus::Published),
         owner: None,
@@ -558,6 +553,7 @@ pub async fn my_listings(
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> Result<Json<ListResponse<ListingView>>, AppError> {
     let filter = ListingFilter {
+        kinds: None,
         owner: Some(actor.id),
         ..ListingFilter::default()
     };

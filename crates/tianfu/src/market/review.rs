@@ -48,6 +48,7 @@ pub async fn queue(
 ) -> Result<Json<ListResponse<ListingView>>, AppError> {
     let filter = ListingFilter {
         kind: parse_kind(query.kind.as_deref())?,
+        kinds: crate::platform::scope::reviewable_kinds(&actor, &app.config.review),
         status: Some(ListingStatus::Pending),
         owner: None,
         scope: staff_scope(&actor),

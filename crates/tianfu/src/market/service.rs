@@ -130,9 +130,15 @@ pub fn check_editable(row: &ListingRow) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn edit(app: &App, row: &ListingRow, listing: &NewListing) -> Result<(), AppError> {
+/// Replaces the content (back to review), or with `then` withdraws or closes it in the same change.
+pub async fn edit(
+    app: &App,
+    row: &ListingRow,
+    listing: &NewListing,
+    then: Option<ListingStatus>,
+) -> Result<(), AppError> {
     check_editable(row)?;
-    changed(store::update(&app.db, row, listing, app.clock.now()).await?)
+    changed(store::update(&app.db, row, listing, then, app.clock.now()).await?)
 }
 
 /// A staff member's decision on a pending listing in their region.

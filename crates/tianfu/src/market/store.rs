@@ -138,11 +138,13 @@ pub async fn create(
 }
 
 /// Replaces a listing's content if it is still in the status it was read in; an edited listing
-/// goes back to the review queue (and out of search until approved again).
+/// goes back to the review queue (and out of search until approved again), or, with `then`,
+/// is withdrawn or closed in the same statement.
 pub async fn update(
     db: &Db,
     row: &ListingRow,
     listing: &NewListing,
+    then: Option<ListingStatus>,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
     let d = &listing.details;
@@ -151,7 +153,7 @@ pub async fn update(
         sqlx::query(
             "UPDATE listings SET title = $1, description_html = $2, description_text = $3, industry = $4, keywords = $5, \
              price_fen = $6, service_type = $7, service_area = $8, need_kind = $9, deadline = $10, contact_pref = $11, \
-             achievement_kind = $12, patent_no = $13, maturity = $14, transfer_mode = $15, status = 'pending', \
+             achievement_kind = $12, patent_no = $13, maturity = $14, transfer_mode = $15, status = $19, \
              review_reason = NULL, updated_at = $16 WHERE id = $17 AND status = $18",
         )
         .bind(&listing.title)
@@ -172,15 +174,29 @@ pub async fn update(
         .bind(now)
         .bind(row.id)
         .bind(&row.status)
+        .bind(then.unwrap_or(ListingStatus::Pending).as_str())
         .execute(&mut **conn)
         .await.map(|done| done.rows_affected())
     })?;
     let guarded = Guarded::of(changed);
     if guarded == Guarded::Changed {
         tx.outbox("listing", row.id, now).await?;
+        if let (Some(kind), Some(region)) = (then.and_then(status_event), row.region()) {
+            let event = Event::new(kind, &region, &row.kind, row.id).actor(row.owner_id);
+            tx.record(now, &event).await?;
+        }
         tx.commit().await?;
     }
     Ok(guarded)
+}
+
+/// The ledger event of an owner's status change.
+fn status_event(status: ListingStatus) -> Option<EventKind> {
+    match status {
+        ListingStatus::Closed => Some(EventKind::ListingClosed),
+        ListingStatus::Withdrawn => Some(EventKind::ListingWithdrawn),
+        _ => None,
+    }
 }
 
 /// The owner withdraws or closes a listing: it leaves search at once. Guarded on the status the
@@ -204,12 +220,7 @@ pub async fn set_status(
     let guarded = Guarded::of(changed);
     if guarded == Guarded::Changed {
         tx.outbox("listing", row.id, now).await?;
-        let kind = match status {
-            ListingStatus::Closed => Some(EventKind::ListingClosed),
-            ListingStatus::Withdrawn => Some(EventKind::ListingWithdrawn),
-            _ => None,
-        };
-        if let (Some(kind), Some(region)) = (kind, row.region()) {
+        if let (Some(kind), Some(region)) = (status_event(status), row.region()) {
             let event = Event::new(kind, &region, &row.kind, row.id).actor(row.owner_id);
             tx.record(now, &event).await?;
         }
@@ -264,29 +275,21 @@ pub async fn review(
     if guarded == Guarded::Lost {
         return Ok(guarded);
     }
-    let event = match (approve, listing.published_at) {
-        (true, None) => Event::new(
-            EventKind::ListingPublished,
-            region,
-            &listing.kind,
-            listing.id,
-        )
-        .once(),
-        (true, Some(_)) => Event::new(
-            EventKind::ListingRepublished,
-            region,
-            &listing.kind,
-            listing.id,
-        ),
-        (false, _) => Event::new(
-            EventKind::ListingRejected,
-            region,
-            &listing.kind,
-            listing.id,
-        ),
+    let event = |kind| {
+        Event::new(kind, region, &listing.kind, listing.id)
+            .actor(reviewer.0)
+            .counterpart(listing.owner_id)
     };
-    tx.record(now, &event.actor(reviewer.0).counterpart(listing.owner_id))
-        .await?;
+    if !approve {
+        tx.record(now, &event(EventKind::ListingRejected)).await?;
+    } else if !tx
+        .record(now, &event(EventKind::ListingPublished).once())
+        .await?
+    {
+        // Published before (perhaps after this listing was read): this is a re-publication.
+        tx.record(now, &event(EventKind::ListingRepublished))
+            .await?;
+    }
     tx.notify(listing.owner_id, &text, &link, now).await?;
     tx.outbox("listing", listing.id, now).await?;
     tx.commit().await?;
@@ -302,9 +305,49 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<ListingRow>, sqlx::Error> {
 #[derive(Debug, Default)]
 pub struct ListingFilter {
     pub kind: Option<ListingKind>,
+    /// Only these kinds (an empty list: none at all), e.g. those a department reviews.
+    pub kinds: Option<Vec<ListingKind>>,
     pub status: Option<ListingStatus>,
     pub owner: Option<UserId>,
     pub scope: Option<RegionScope>,
+}
+
+/// Appends `WHERE` with only the conditions the filter sets, so each list reads an index of its
+/// own (an owner's by `listings_owner`, a queue by `listings_status_region`). Values are bound.
+macro_rules! push_listing_filter {
+    ($query:expr, $filter:expr) => {{
+        let query = &mut $query;
+        let filter: &ListingFilter = $filter;
+        query.push(" WHERE 1 = 1");
+        if let Some(kind) = filter.kind {
+            query.push(" AND l.kind = ").push_bind(kind.as_str());
+        }
+        match &filter.kinds {
+            Some(kinds) if kinds.is_empty() => {
+                query.push(" AND 1 = 0");
+            }
+            Some(kinds) => {
+                query.push(" AND l.kind IN (");
+                let mut list = query.separated(", ");
+                for kind in kinds {
+                    list.push_bind(kind.as_str());
+                }
+                query.push(")");
+            }
+            None => {}
+        }
+        if let Some(status) = filter.status {
+            query.push(" AND l.status = ").push_bind(status.as_str());
+        }
+        if let Some(owner) = filter.owner {
+            query.push(" AND l.owner_id = ").push_bind(owner.0);
+        }
+        if let Some(RegionScope::Subtree(root)) = &filter.scope {
+            let (low, high) = root.subtree_bounds();
+            query.push(" AND l.region_code >= ").push_bind(low);
+            query.push(" AND l.region_code < ").push_bind(high);
+        }
+    }};
 }
 
 pub async fn list(
@@ -312,31 +355,14 @@ pub async fn list(
     filter: &ListingFilter,
     paging: Paging,
 ) -> Result<(Vec<ListingRow>, i64), sqlx::Error> {
-    macro_rules! listing_filter {
-        () => {
-            "WHERE ($1 = '' OR l.kind = $1) AND ($2 = '' OR l.status = $2) AND ($3 = 0 OR l.owner_id = $3) \
-             AND l.region_code >= $4 AND l.region_code < $5 "
-        };
-    }
-    const LIST_SQL: &str = concat!(
-        listing_select!(),
-        listing_filter!(),
-        "ORDER BY l.id DESC LIMIT $6 OFFSET $7"
-    );
-    const COUNT_SQL: &str = concat!("SELECT COUNT(*) FROM listings l ", listing_filter!());
-    let kind = filter.kind.map(|k| k.as_str()).unwrap_or("");
-    let status = filter.status.map(|s| s.as_str()).unwrap_or("");
-    let owner = filter.owner.map(|o| o.0).unwrap_or(0);
-    let (low, high) = match filter.scope.as_ref().unwrap_or(&RegionScope::All) {
-        RegionScope::All => (String::new(), "~".to_owned()),
-        RegionScope::Subtree(root) => root.subtree_bounds(),
-    };
     on_db!(db, pool => {
-        let rows = sqlx::query_as::<_, ListingRow>(LIST_SQL)
-            .bind(kind).bind(status).bind(owner).bind(&low).bind(&high).bind(paging.limit()).bind(paging.offset())
-            .fetch_all(pool)
-            .await?;
-        let total: i64 = sqlx::query_scalar(COUNT_SQL).bind(kind).bind(status).bind(owner).bind(&low).bind(&high).fetch_one(pool).await?;
+        let mut rows = sqlx::QueryBuilder::new(listing_select!());
+        push_listing_filter!(rows, filter);
+        rows.push(" ORDER BY l.id DESC LIMIT ").push_bind(paging.limit()).push(" OFFSET ").push_bind(paging.offset());
+        let rows = rows.build_query_as::<ListingRow>().fetch_all(pool).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM listings l");
+        push_listing_filter!(count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
         Ok((rows, total))
     })
 }

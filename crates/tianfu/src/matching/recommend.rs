@@ -181,8 +181,24 @@ pub async fn feedback(app: &App, user: UserId, id: i64, action: &str) -> Result<
     }
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
-    let region: Option<String> = on_tx!(&mut tx, conn => {
-        let updated = sqlx::query("UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
+    // Feedback only moves forward (new → viewed → contacted → deal; dismissed from any but a
+    // deal): pressing a button again, or an older one, changes nothing.
+    let sql = match action {
+        "viewed" => {
+            "UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status = 'new'"
+        }
+        "contacted" => {
+            "UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status IN ('new', 'viewed')"
+        }
+        "deal" => {
+            "UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status IN ('new', 'viewed', 'contacted')"
+        }
+        _ => {
+            "UPDATE recommendations SET status = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 AND status IN ('new', 'viewed', 'contacted')"
+        }
+    };
+    let (updated, region): (u64, Option<String>) = on_tx!(&mut tx, conn => {
+        let updated = sqlx::query(sql)
             .bind(action)
             .bind(now)
             .bind(id)
@@ -190,14 +206,21 @@ pub async fn feedback(app: &App, user: UserId, id: i64, action: &str) -> Result<
             .execute(&mut **conn)
             .await?
             .rows_affected();
-        if updated == 0 {
-            return Err(AppError::not_found("推荐"));
-        }
-        sqlx::query_scalar("SELECT l.region_code FROM recommendations r JOIN listings l ON l.id = r.for_listing WHERE r.id = $1")
-            .bind(id)
-            .fetch_optional(&mut **conn)
-            .await
+        let region: Option<String> = sqlx::query_scalar(
+            "SELECT l.region_code FROM recommendations r JOIN listings l ON l.id = r.for_listing WHERE r.id = $1 AND r.user_id = $2",
+        )
+        .bind(id)
+        .bind(user.0)
+        .fetch_optional(&mut **conn)
+        .await?;
+        Ok::<_, sqlx::Error>((updated, region))
     })?;
+    if region.is_none() {
+        return Err(AppError::not_found("推荐"));
+    }
+    if updated == 0 {
+        return Ok(());
+    }
     let kind = match action {
         "contacted" => Some(EventKind::RecommendationContacted),
         "dismissed" => Some(EventKind::RecommendationDismissed),

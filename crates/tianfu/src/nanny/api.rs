@@ -163,6 +163,13 @@ pub async fn filter_for(
     };
     Ok(TicketFilter {
         scope: narrowed,
+        // Administrators see every department's tickets; staff their own department's.
+        department: (actor.role != tianfu_domain::Role::Admin).then(|| {
+            actor
+                .department
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default()
+        }),
         assignee: query.mine.unwrap_or(false).then_some(actor.id.0),
         served: None,
         kind,

@@ -126,7 +126,7 @@ pub async fn add_followup(
         Ok(f) if errors.is_empty() => f,
         _ => return Err(errors.into()),
     };
-    Ok(store::add_followup(
+    store::add_followup(
         &app.db,
         ticket,
         actor.id,
@@ -134,7 +134,16 @@ pub async fn add_followup(
         &links,
         app.clock.now(),
     )
-    .await?)
+    .await?
+    .map_err(closed)
+}
+
+/// The ticket was closed while the change was on its way.
+fn closed(_: store::TicketClosed) -> AppError {
+    AppError::Conflict {
+        message: "该服务单已办结，不能再变更".into(),
+        fields: Default::default(),
+    }
 }
 
 async fn check_link(
@@ -188,7 +197,16 @@ pub async fn complete_step(
             fields: Default::default(),
         });
     }
-    Ok(store::complete_step(&app.db, ticket.id, &step, actor.id, app.clock.now()).await?)
+    let done = store::complete_step(&app.db, ticket.id, &step, actor.id, app.clock.now())
+        .await?
+        .map_err(closed)?;
+    if !done {
+        return Err(AppError::Conflict {
+            message: "该步骤已完成".into(),
+            fields: Default::default(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -249,7 +267,8 @@ pub async fn add_step(
         actor.id,
         now,
     )
-    .await?;
+    .await?
+    .map_err(closed)?;
     Ok(())
 }
 
@@ -268,7 +287,10 @@ pub async fn change_step(
         crate::platform::clock::shanghai(due_at)
     );
     let change = PlanChange::Reschedule { step, name, due_at };
-    if store::change_plan(&app.db, ticket.id, &change, &note, actor.id, now).await? {
+    if store::change_plan(&app.db, ticket.id, &change, &note, actor.id, now)
+        .await?
+        .map_err(closed)?
+    {
         Ok(())
     } else {
         Err(AppError::not_found("未完成的步骤"))
@@ -296,7 +318,8 @@ pub async fn remove_step(
         actor.id,
         app.clock.now(),
     )
-    .await?;
+    .await?
+    .map_err(closed)?;
     Ok(())
 }
 
@@ -380,7 +403,13 @@ pub async fn rate(
     comment: Option<&str>,
 ) -> Result<(), AppError> {
     let (stars, comment) = ticket::validate_rating(stars, comment)?;
-    Ok(store::rate(&app.db, ticket, stars, comment.as_deref(), app.clock.now()).await?)
+    match store::rate(&app.db, ticket, stars, comment.as_deref(), app.clock.now()).await? {
+        crate::platform::tx::Guarded::Changed => Ok(()),
+        crate::platform::tx::Guarded::Lost => Err(AppError::Conflict {
+            message: "评价刚刚已更新，请刷新后再评".into(),
+            fields: Default::default(),
+        }),
+    }
 }
 
 /// The staff who could take this ticket from the actor: staff whose region covers the ticket's

@@ -148,6 +148,8 @@ pub async fn links(db: &Db, ticket: i64) -> Result<Vec<LinkRow>, sqlx::Error> {
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub scope: Option<RegionScope>,
+    /// Only this department's tickets (staff see their own department's work).
+    pub department: Option<String>,
     pub assignee: Option<i64>,
     pub served: Option<i64>,
     pub kind: Option<String>,
@@ -168,6 +170,9 @@ macro_rules! push_ticket_filter {
             let (low, high) = root.subtree_bounds();
             query.push(" AND t.region_code >= ").push_bind(low);
             query.push(" AND t.region_code < ").push_bind(high);
+        }
+        if let Some(department) = filter.department.clone() {
+            query.push(" AND t.department = ").push_bind(department);
         }
         if let Some(assignee) = filter.assignee {
             query.push(" AND t.assignee_id = ").push_bind(assignee);
@@ -267,6 +272,21 @@ async fn refresh_due(tx: &mut Tx, ticket: i64, now: DateTime<Utc>) -> Result<(),
     Ok(())
 }
 
+/// The ticket was closed while the request was on its way: nothing was written.
+#[derive(Debug)]
+pub struct TicketClosed;
+
+/// The first statement of every change to an open ticket: touches it only while it is open (on
+/// PostgreSQL this also locks it against a concurrent close until the change commits).
+async fn still_open(tx: &mut Tx, ticket: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let changed = on_tx!(tx, conn => {
+        sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1 AND status = 'open'")
+            .bind(ticket).bind(now)
+            .execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
 /// The ledger event of an act on `ticket`: its region, its kind of subject, its served person.
 pub fn ledger_event(kind: EventKind, ticket: &TicketRow) -> Event {
     let region = ticket
@@ -284,9 +304,12 @@ pub async fn add_followup(
     followup: &Followup,
     links: &[(String, i64)],
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Result<i64, TicketClosed>, sqlx::Error> {
     let seconds = (now - ticket.opened_at).num_seconds().max(0);
     let mut tx = db.begin().await?;
+    if !still_open(&mut tx, ticket.id, now).await? {
+        return Ok(Err(TicketClosed));
+    }
     let id: i64 = on_tx!(&mut tx, conn => {
         let id: i64 = sqlx::query_scalar(EVENT_SQL)
             .bind(ticket.id).bind(now).bind(actor.0).bind("followup")
@@ -313,17 +336,18 @@ pub async fn add_followup(
         .source(followup.channel.as_str());
     tx.record(now, &event).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Ok(id))
 }
 
-/// Marks a step done; a repeating step schedules its next occurrence.
+/// Marks a step done (false when it already was); a repeating step schedules its next
+/// occurrence.
 pub async fn complete_step(
     db: &Db,
     ticket: i64,
     step: &StepRow,
     actor: UserId,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Result<bool, TicketClosed>, sqlx::Error> {
     let next = tianfu_domain::ticket::next_occurrence(
         &step.name,
         step.repeat_days.and_then(|d| u32::try_from(d).ok()),
@@ -338,6 +362,9 @@ pub async fn complete_step(
         None => format!("完成“{}”", step.name),
     };
     let mut tx = db.begin().await?;
+    if !still_open(&mut tx, ticket, now).await? {
+        return Ok(Err(TicketClosed));
+    }
     let changed = on_tx!(&mut tx, conn => {
         sqlx::query("UPDATE ticket_steps SET done_at = $1, done_by = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL")
             .bind(now).bind(actor.0).bind(step.id).bind(ticket)
@@ -359,7 +386,8 @@ pub async fn complete_step(
         history(&mut tx, ticket, now, Some(actor.0), "step_done", &note).await?;
         refresh_due(&mut tx, ticket, now).await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Ok(changed == 1))
 }
 
 /// The nanny's changes to the plan ("一人一策": the plan is theirs to adapt).
@@ -385,8 +413,11 @@ pub async fn change_plan(
     note: &str,
     actor: UserId,
     now: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Result<bool, TicketClosed>, sqlx::Error> {
     let mut tx = db.begin().await?;
+    if !still_open(&mut tx, ticket, now).await? {
+        return Ok(Err(TicketClosed));
+    }
     let changed = match change {
         PlanChange::Add { name, due_at } => {
             insert_step(&mut tx, ticket, name, *due_at, None, now).await?;
@@ -409,7 +440,7 @@ pub async fn change_plan(
         refresh_due(&mut tx, ticket, now).await?;
     }
     tx.commit().await?;
-    Ok(changed == 1)
+    Ok(Ok(changed == 1))
 }
 
 /// Hands an open ticket from the nanny it was read with to another, who is told; `Lost` when
@@ -546,17 +577,23 @@ pub async fn rate(
     stars: u8,
     comment: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Guarded, sqlx::Error> {
     let note = match comment {
         Some(c) => format!("服务评价：{stars}星，{c}"),
         None => format!("服务评价：{stars}星"),
     };
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, conn => {
-        sqlx::query("UPDATE tickets SET rating = $1, rating_comment = $2, updated_at = $3 WHERE id = $4")
-            .bind(i64::from(stars)).bind(comment).bind(now).bind(ticket.id)
-            .execute(&mut **conn).await.map(|done| done.rows_affected())
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE tickets SET rating = $1, rating_comment = $2, updated_at = $3 WHERE id = $4 \
+             AND (rating = $5 OR (rating IS NULL AND $5 IS NULL))",
+        )
+        .bind(i64::from(stars)).bind(comment).bind(now).bind(ticket.id).bind(ticket.rating)
+        .execute(&mut **conn).await.map(|done| done.rows_affected())
     })?;
+    if changed != 1 {
+        return Ok(Guarded::Lost);
+    }
     history(
         &mut tx,
         ticket.id,
@@ -578,5 +615,6 @@ pub async fn rate(
         )
         .await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Guarded::Changed)
 }

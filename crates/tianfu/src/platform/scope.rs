@@ -139,6 +139,23 @@ pub fn can_review(
                 .any(|d| works_in(actor, d.as_str())))
 }
 
+/// The listing kinds the actor reviews, for their queue: every kind for administrators (none),
+/// their department's for staff (an empty list for a department that reviews nothing).
+pub fn reviewable_kinds(actor: &Actor, rules: &ReviewRules) -> Option<Vec<ListingKind>> {
+    (actor.role != Role::Admin).then(|| {
+        ListingKind::ALL
+            .iter()
+            .copied()
+            .filter(|kind| {
+                rules
+                    .departments(*kind)
+                    .iter()
+                    .any(|d| works_in(actor, d.as_str()))
+            })
+            .collect()
+    })
+}
+
 /// May the actor see and work a nanny ticket of `department` in `region`?
 pub fn can_work_ticket(actor: &Actor, department: &str, region: &RegionCode) -> bool {
     can_view_region(actor, region) && works_in(actor, department)

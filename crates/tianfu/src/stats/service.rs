@@ -197,7 +197,9 @@ pub async fn evidence(
                 .push(" AND at >= ")
                 .push_bind(start)
                 .push(" AND at < ")
-                .push_bind(end);
+                .push_bind(end)
+                // Rows voided as duplicates (weight 0) count for nothing and are not evidence.
+                .push(" AND weight <> 0");
             if let Some(subject) = metric.subject_kind {
                 query.push(" AND subject_kind = ").push_bind(subject);
             }

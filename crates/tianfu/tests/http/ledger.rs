@@ -147,6 +147,13 @@ async fn concurrent_duplicates_of_an_act_book_it_once(app: TestApp) {
     });
     assert_eq!(booked, 1_000_000, "¥10,000 booked once");
 
+    // Eight "发起洽谈" at once from one enterprise on one capability: one conversation.
+    let body = json!({"target_kind": "offer", "target_id": m.offer, "message": "想请您上门指导"});
+    let statuses = burst(&app, "/api/v1/inquiries", body, &[&m.enterprise], 8).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(app.count("inquiries").await, 1);
+    assert_eq!(ledger_count(&app, "inquiry.opened").await, 1);
+
     // The need's ticket, closed by the signing; a scientist's ticket closed by hand eight times.
     let (_, phone) = app.register("worker", "张研究员", "511011").await;
     let nanny = app.staff("511011", "worker").await;
@@ -483,6 +490,18 @@ async fn each_department_works_its_own_things(app: TestApp) {
             .1["status"],
         "open"
     );
+    // Nor list it; and their review queues hold only their department's kinds.
+    let (_, theirs) = app.get("/api/v1/tickets", Some(&kepu)).await;
+    assert_eq!(theirs["total"], 0, "{theirs}");
+    let (_, queue) = app.get("/api/v1/admin/reviews", Some(&kepu)).await;
+    assert_eq!(queue["total"], 0, "{queue}");
+    let (_, queue) = app.get("/api/v1/admin/reviews", Some(&org)).await;
+    assert_eq!(
+        queue["total"], 0,
+        "a capability is not the organisations' department's: {queue}"
+    );
+    let (_, queue) = app.get("/api/v1/admin/reviews", Some(&worker)).await;
+    assert_eq!(queue["total"], 1, "{queue}");
 }
 
 on_both_databases!(

@@ -44,28 +44,46 @@ pub async fn open(
         return Err(AppError::validation("target_id", "不能与自己洽谈"));
     }
     let now = app.clock.now();
-    match store::find_open(&app.db, listing.id, actor.id).await? {
-        Some(existing) => {
-            let inquiry = store::find(&app.db, existing)
-                .await?
-                .ok_or_else(|| AppError::not_found("洽谈"))?;
-            ended(store::reply(&app.db, &inquiry, actor.id, &message, now).await?)?;
-            Ok(existing)
-        }
-        None => Ok(store::open(
+    let region = listing.region().ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("listing {} has a bad region", listing.id))
+    })?;
+    if store::find_open(&app.db, listing.id, actor.id)
+        .await?
+        .is_none()
+    {
+        let opened = store::open(
             &app.db,
             listing.id,
-            &listing.region().ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!("listing {} has a bad region", listing.id))
-            })?,
+            &region,
             listing.owner_id,
             actor.id,
             &listing.title,
             &message,
             now,
         )
-        .await?),
+        .await;
+        match opened {
+            Ok(id) => return Ok(id),
+            // One open inquiry per requester and listing (a unique index): a concurrent request
+            // opened it first, so this message continues that one.
+            Err(error)
+                if error
+                    .as_database_error()
+                    .is_some_and(|e| e.is_unique_violation()) => {}
+            Err(error) => return Err(error.into()),
+        }
     }
+    let existing = store::find_open(&app.db, listing.id, actor.id)
+        .await?
+        .ok_or_else(|| AppError::Conflict {
+            message: "该洽谈刚刚结束，请重新发起".into(),
+            fields: Default::default(),
+        })?;
+    let inquiry = store::find(&app.db, existing)
+        .await?
+        .ok_or_else(|| AppError::not_found("洽谈"))?;
+    ended(store::reply(&app.db, &inquiry, actor.id, &message, now).await?)?;
+    Ok(existing)
 }
 
 /// The inquiry if the actor takes part in it; anyone else is refused (and audited).

@@ -190,7 +190,7 @@ pub async fn update(
     let (row, kind) = owned_row(&app, &actor, &id, ip.as_deref()).await?;
     let target = edit_target(&row, kind);
     let result = match validate(&app, kind, &form) {
-        Ok(listing) => service::edit(&app, &row, &listing).await,
+        Ok(listing) => service::edit(&app, &row, &listing, None).await,
         Err(errors) => Err(AppError::Validation(errors)),
     };
     match result {

@@ -73,6 +73,7 @@ pub async fn market(
         per_page: Some(PER_PAGE),
     };
     let filter = ListingFilter {
+        kinds: None,
         kind: Some(kind),
         status: Some(ListingStatus::Published),
         owner: None,
@@ -274,6 +275,7 @@ async fn mine_page(
         per_page: Some(20),
     };
     let filter = ListingFilter {
+        kinds: None,
         owner: Some(actor.id),
         ..ListingFilter::default()
     };

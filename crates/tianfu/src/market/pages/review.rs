@@ -64,6 +64,7 @@ async fn queue_page(
         .name(&app.regions);
     let filter = ListingFilter {
         kind,
+        kinds: crate::platform::scope::reviewable_kinds(&actor, &app.config.review),
         status: Some(ListingStatus::Pending),
         owner: None,
         scope,

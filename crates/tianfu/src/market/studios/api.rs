@@ -114,6 +114,7 @@ pub async fn studio_view(app: &App, row: StudioRow) -> Result<StudioView, AppErr
         })
         .collect();
     let shown = |kind| ListingFilter {
+        kinds: None,
         kind: Some(kind),
         status: Some(ListingStatus::Published),
         owner: Some(UserId(row.owner_id)),
