@@ -108,6 +108,23 @@ CREATE TABLE ledger_daily_people (
     PRIMARY KEY (region_code, kind, day, person_id)
 );
 
+-- The same people per calendar month ('2026-03') and year ('2026'), and how many there are, so
+-- that a distinct count for a whole month or year (the default period) is one row, exactly.
+CREATE TABLE ledger_period_people (
+    region_code TEXT COLLATE "C" NOT NULL,
+    kind        TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    person_id   BIGINT NOT NULL,
+    PRIMARY KEY (region_code, kind, period, person_id)
+);
+CREATE TABLE ledger_period_counts (
+    region_code TEXT COLLATE "C" NOT NULL,
+    kind        TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    people      BIGINT NOT NULL,
+    PRIMARY KEY (region_code, kind, period)
+);
+
 -- Where each follower of the ledger stands (the last event id it has handled).
 CREATE TABLE ledger_cursors (
     name       TEXT PRIMARY KEY,

@@ -134,7 +134,68 @@ async fn apply(tx: &mut Tx, events: &[LedgerRow]) -> Result<(), sqlx::Error> {
             query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
         })?;
     }
+    // The same people per calendar month and year; those new to a period add one to its count.
+    let mut periods: Vec<(String, String, String, i64)> = people
+        .iter()
+        .flat_map(|(region, kind, day, person)| {
+            [&day[..7], &day[..4]]
+                .map(|period| (region.clone(), kind.clone(), period.to_owned(), *person))
+        })
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let mut newly: HashMap<(String, String, String), i64> = HashMap::new();
+    for chunk in periods.chunks(400) {
+        let inserted: Vec<(String, String, String)> = on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("INSERT INTO ledger_period_people (region_code, kind, period, person_id) ");
+            query.push_values(chunk, |mut row, (region, kind, period, person)| {
+                row.push_bind(region).push_bind(kind).push_bind(period).push_bind(person);
+            });
+            query.push(" ON CONFLICT DO NOTHING RETURNING region_code, kind, period");
+            query.build_query_as().fetch_all(&mut **conn).await
+        })?;
+        for key in inserted {
+            *newly.entry(key).or_default() += 1;
+        }
+    }
+    let newly: Vec<_> = newly.into_iter().collect();
+    for chunk in newly.chunks(400) {
+        on_tx!(tx, conn => {
+            let mut query = sqlx::QueryBuilder::new("INSERT INTO ledger_period_counts (region_code, kind, period, people) ");
+            query.push_values(chunk, |mut row, ((region, kind, period), n)| {
+                row.push_bind(region).push_bind(kind).push_bind(period).push_bind(n);
+            });
+            query.push(" ON CONFLICT (region_code, kind, period) DO UPDATE SET people = ledger_period_counts.people + excluded.people");
+            query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
+        })?;
+    }
     Ok(())
+}
+
+/// The calendar month ('2026-03') or year ('2026') that `from..=to` covers whole, if any. A
+/// period that runs from the first of a month or year to today or later covers it whole too,
+/// since nothing is booked after today.
+fn calendar_period(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Option<String> {
+    use chrono::Datelike;
+    let until = |end: NaiveDate| to >= end.min(today);
+    if from.day() == 1 && from.month() == 1 {
+        let year_end = NaiveDate::from_ymd_opt(from.year(), 12, 31)?;
+        if to <= year_end && until(year_end) {
+            return Some(format!("{}", from.year()));
+        }
+    }
+    if from.day() == 1 {
+        let next = if from.month() == 12 {
+            NaiveDate::from_ymd_opt(from.year() + 1, 1, 1)?
+        } else {
+            NaiveDate::from_ymd_opt(from.year(), from.month() + 1, 1)?
+        };
+        let month_end = next.pred_opt()?;
+        if to <= month_end && until(month_end) {
+            return Some(from.format("%Y-%m").to_string());
+        }
+    }
+    None
 }
 
 /// A region's rollup sums for a period, by (kind, subject kind, outcome).
@@ -207,6 +268,16 @@ pub async fn distinct_people(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<i64, sqlx::Error> {
+    let today = shanghai_date(chrono::Utc::now());
+    if let Some(period) = calendar_period(from, to, today) {
+        let people: Option<i64> = on_db!(db, pool => {
+            sqlx::query_scalar("SELECT people FROM ledger_period_counts WHERE region_code = $1 AND kind = $2 AND period = $3")
+                .bind(region).bind(kind.as_str()).bind(&period)
+                .fetch_optional(pool)
+                .await
+        })?;
+        return Ok(people.unwrap_or(0));
+    }
     on_db!(db, pool => {
         sqlx::query_scalar(
             "SELECT COUNT(DISTINCT person_id) FROM ledger_daily_people WHERE region_code = $1 AND kind = $2 AND day >= $3 AND day <= $4",
@@ -260,6 +331,8 @@ pub async fn reset(db: &Db) -> Result<(), sqlx::Error> {
     on_tx!(&mut tx, conn => {
         sqlx::query("DELETE FROM ledger_daily").execute(&mut **conn).await?;
         sqlx::query("DELETE FROM ledger_daily_people").execute(&mut **conn).await?;
+        sqlx::query("DELETE FROM ledger_period_people").execute(&mut **conn).await?;
+        sqlx::query("DELETE FROM ledger_period_counts").execute(&mut **conn).await?;
         sqlx::query("DELETE FROM ledger_cursors WHERE name = $1").bind(FOLLOWER.name).execute(&mut **conn).await.map(|done| done.rows_affected())
     })?;
     tx.commit().await
@@ -308,6 +381,9 @@ pub async fn verify(app: &App) -> Result<Verification, AppError> {
     let stored_people: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar("SELECT COUNT(*) FROM ledger_daily_people").fetch_one(&mut **conn).await
     })?;
+    let stored_periods: Vec<(String, String, String, i64)> = on_tx!(&mut tx, conn => {
+        sqlx::query_as("SELECT region_code, kind, period, people FROM ledger_period_counts").fetch_all(&mut **conn).await
+    })?;
     let mut sums = HashMap::new();
     let mut people = Vec::new();
     let mut next = 0;
@@ -350,6 +426,33 @@ pub async fn verify(app: &App) -> Result<Verification, AppError> {
         differences.push(format!(
             "distinct people rows: rollup {stored_people}, events {}",
             people.len()
+        ));
+    }
+    let mut periods: Vec<(&str, &str, &str, i64)> = people
+        .iter()
+        .flat_map(|(region, kind, day, person)| {
+            [&day[..7], &day[..4]].map(|period| (region.as_str(), kind.as_str(), period, *person))
+        })
+        .collect();
+    periods.sort();
+    periods.dedup();
+    let mut expected: HashMap<(&str, &str, &str), i64> = HashMap::new();
+    for (region, kind, period, _) in &periods {
+        *expected.entry((region, kind, period)).or_default() += 1;
+    }
+    for (region, kind, period, have) in &stored_periods {
+        let want = expected
+            .remove(&(region.as_str(), kind.as_str(), period.as_str()))
+            .unwrap_or(0);
+        if *have != want {
+            differences.push(format!(
+                "people of {kind} in {region} {period}: rollup {have}, events {want}"
+            ));
+        }
+    }
+    for ((region, kind, period), want) in expected {
+        differences.push(format!(
+            "people of {kind} in {region} {period}: rollup 0, events {want}"
         ));
     }
     differences.sort();
@@ -408,6 +511,40 @@ mod tests {
         assert!(regions.contains(&("510104", Some("5101"), "2026-04-01")));
         assert!(regions.contains(&("5101", Some("51"), "2026-04-01")));
         assert!(regions.contains(&("51", None, "2026-04-01")));
+    }
+
+    #[test]
+    fn whole_months_and_years_are_read_from_their_counts() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = day("2026-11-29");
+        assert_eq!(
+            calendar_period(day("2026-01-01"), today, today).as_deref(),
+            Some("2026")
+        );
+        assert_eq!(
+            calendar_period(day("2025-01-01"), day("2025-12-31"), today).as_deref(),
+            Some("2025")
+        );
+        assert_eq!(
+            calendar_period(day("2026-03-01"), day("2026-03-31"), today).as_deref(),
+            Some("2026-03")
+        );
+        assert_eq!(
+            calendar_period(day("2026-11-01"), today, today).as_deref(),
+            Some("2026-11")
+        );
+        assert_eq!(
+            calendar_period(day("2026-03-01"), day("2026-03-30"), today),
+            None
+        );
+        assert_eq!(
+            calendar_period(day("2026-03-02"), day("2026-03-31"), today),
+            None
+        );
+        assert_eq!(
+            calendar_period(day("2025-12-01"), day("2026-01-31"), today),
+            None
+        );
     }
 
     #[test]

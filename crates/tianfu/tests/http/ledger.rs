@@ -504,7 +504,43 @@ async fn each_department_works_its_own_things(app: TestApp) {
     assert_eq!(queue["total"], 1, "{queue}");
 }
 
+async fn distinct_people_are_counted_exactly(app: TestApp) {
+    // Four services to three people (科普 writes these events; booked here directly).
+    let county = tianfu_domain::RegionCode::parse("511011").unwrap();
+    let now = app.app.clock.now();
+    let mut tx = app.app.db.begin().await.unwrap();
+    for (resource, person) in [(1, 7), (2, 7), (3, 8), (4, 9)] {
+        let event = tianfu::ledger::Event::new(
+            tianfu::ledger::EventKind::KepuServed,
+            &county,
+            "resource",
+            resource,
+        )
+        .actor(person);
+        tx.record(now, &event).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let staff = app.staff("5110", "kepu").await;
+    let today = (now + chrono::Duration::hours(8)).date_naive();
+    let first_of_month = today.format("%Y-%m-01").to_string();
+    // This year (whole-period counts), this month, and a period of one day (daily rows).
+    for query in [
+        "".to_owned(),
+        format!("?from={first_of_month}"),
+        format!("?from={today}&to={today}"),
+    ] {
+        let (_, city) = app
+            .get(&format!("/api/v1/stats/regions/5110{query}"), Some(&staff))
+            .await;
+        assert_eq!(city["metrics"]["kepu_services"], 4, "{query}: {city}");
+        assert_eq!(city["metrics"]["kepu_people_served"], 3, "{query}: {city}");
+    }
+    let check = tianfu::ledger::rollup::verify(&app.app).await.unwrap();
+    assert!(check.differences.is_empty(), "{:?}", check.differences);
+}
+
 on_both_databases!(
+    distinct_people_are_counted_exactly,
     concurrent_duplicates_of_an_act_book_it_once,
     every_figure_leads_to_its_rows,
     a_signed_deal_terminated_is_taken_back_in_the_figures,
