@@ -30,7 +30,9 @@ UPDATE ledger_events SET contract_kind = (SELECT d.contract_type FROM deals d WH
                            FROM deals d WHERE d.id = ledger_events.subject_id)
  WHERE subject_kind = 'deal';
 CREATE UNIQUE INDEX ledger_events_once_key ON ledger_events (once_key);
-CREATE INDEX ledger_events_kind_region ON ledger_events (kind, region_code, at);
+-- The evidence of a figure: a kind in a region's subtree over a period; weight makes its count
+-- index-only.
+CREATE INDEX ledger_events_kind_region ON ledger_events (kind, region_code, at, weight);
 
 -- What the existing rows can tell about acts the ledger did not record before.
 INSERT INTO ledger_events (at, kind, region_code, actor_id, subject_kind, subject_id, counterpart_id, once_key)

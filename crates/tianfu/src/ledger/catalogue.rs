@@ -37,10 +37,14 @@ macro_rules! event_kinds {
 }
 
 event_kinds! {
-    // Accounts. subject: the user, subject_kind their role.
+    // Accounts. subject: the user, subject_kind their role. Verification is booked by the staff
+    // act that verifies an organisation (not in the platform yet).
     UserRegistered => "user.registered", "注册";
+    OrgVerified => "org.verified", "单位认证";
     // Studios. subject: the studio.
     StudioOpened => "studio.opened", "开设科创工作室";
+    // A rating (典型/精品) given by staff: outcome the rating (no staff act for it yet).
+    StudioRated => "studio.rated", "工作室评定";
     // Listings. subject: the listing, subject_kind offer|achievement|need. `published` is once per
     // listing; approving it again after an edit is `republished`.
     ListingSubmitted => "listing.submitted", "提交发布";
@@ -49,6 +53,8 @@ event_kinds! {
     ListingRejected => "listing.rejected", "审核未通过";
     ListingWithdrawn => "listing.withdrawn", "撤回";
     ListingClosed => "listing.closed", "关闭";
+    // A need past its deadline, closed by the platform (no expiry job yet).
+    ListingExpired => "listing.expired", "到期";
     // Inquiries (洽谈). subject: the inquiry; actor the requester (opened) or the owner
     // (answered, once: their first reply); counterpart the other side.
     InquiryOpened => "inquiry.opened", "发起洽谈";
