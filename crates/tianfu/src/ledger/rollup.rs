@@ -288,6 +288,15 @@ pub async fn distinct_people(
     })
 }
 
+/// How many acts of `kind` (with `outcome`, if given) the totals hold, reversals taken off.
+pub fn count(totals: &Totals, kind: EventKind, outcome: Option<&str>) -> i64 {
+    totals
+        .iter()
+        .filter(|((k, _, o), _)| k == kind.as_str() && outcome.is_none_or(|w| w == o))
+        .map(|(_, s)| s.events)
+        .sum()
+}
+
 /// A metric's value from the totals (distinct counts are read separately).
 pub fn value(metric: &Metric, totals: &Totals) -> f64 {
     let matching = totals.iter().filter(|((kind, subject, outcome), _)| {
@@ -312,16 +321,57 @@ pub async fn figures(
     to: NaiveDate,
 ) -> Result<BTreeMap<&'static str, f64>, sqlx::Error> {
     let totals = region_totals(db, region, from, to).await?;
+    figures_from(db, region, &totals, from, to).await
+}
+
+/// Every metric of a region from its totals (read for it alone or with its siblings); only the
+/// distinct counts are read apart.
+pub async fn figures_from(
+    db: &Db,
+    region: &str,
+    totals: &Totals,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BTreeMap<&'static str, f64>, sqlx::Error> {
     let mut figures = BTreeMap::new();
     for metric in catalogue::METRICS {
-        let value = if metric.measure == Measure::DistinctActors {
-            distinct_people(db, region, metric.kind, from, to).await? as f64
-        } else {
-            value(metric, &totals)
-        };
-        figures.insert(metric.name, value);
+        figures.insert(
+            metric.name,
+            figure_from(db, region, metric, totals, from, to).await?,
+        );
     }
     Ok(figures)
+}
+
+async fn figure_from(
+    db: &Db,
+    region: &str,
+    metric: &Metric,
+    totals: &Totals,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<f64, sqlx::Error> {
+    Ok(if metric.measure == Measure::DistinctActors {
+        distinct_people(db, region, metric.kind, from, to).await? as f64
+    } else {
+        value(metric, totals)
+    })
+}
+
+/// One metric of a region's subtree for a period (the evidence pages show it beside its rows).
+pub async fn figure(
+    db: &Db,
+    region: &str,
+    metric: &Metric,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<f64, sqlx::Error> {
+    let totals = if metric.measure == Measure::DistinctActors {
+        Totals::new()
+    } else {
+        region_totals(db, region, from, to).await?
+    };
+    figure_from(db, region, metric, &totals, from, to).await
 }
 
 /// Starts the rollup over: empties it and puts its cursor back to the first event; the

@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 
 use crate::App;
 use crate::ledger::EventKind;
-use crate::ledger::catalogue::{Measure, Metric};
 use crate::ledger::rollup;
 use crate::on_db;
 use crate::platform::error::AppError;
@@ -145,17 +144,7 @@ pub async fn build(app: &App, scope: &RegionScope, period: Period) -> Result<Rep
         region_code.as_str()
     };
     let counted = rollup::region_totals(&app.db, ledger_region, period.from, period.to).await?;
-    let count = |kind: EventKind, outcome: Option<&'static str>| {
-        let metric = Metric {
-            name: "",
-            label: "",
-            kind,
-            subject_kind: None,
-            outcome,
-            measure: Measure::Count,
-        };
-        rollup::value(&metric, &counted) as i64
-    };
+    let count = |kind, outcome| rollup::count(&counted, kind, outcome);
     Ok(Report {
         opened: count(EventKind::TicketOpened, None),
         closed_with_deal: count(EventKind::TicketClosed, Some("deal")),

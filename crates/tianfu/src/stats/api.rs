@@ -157,10 +157,10 @@ pub async fn events(
         per_page: query.per_page,
     };
     let (items, total) = service::evidence(&app, &region, period, metric, paging).await?;
-    let figures = rollup::figures(&app.db, region.as_str(), period.from, period.to).await?;
+    let figure = rollup::figure(&app.db, region.as_str(), metric, period.from, period.to).await?;
     Ok(Json(Evidence {
         metric: metric.name,
-        figure: figures[metric.name],
+        figure,
         items,
         total,
     }))

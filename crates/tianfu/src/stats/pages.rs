@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::service::{self, Period};
 use crate::ledger::catalogue::{METRICS, Measure, Metric};
+use crate::ledger::rollup;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::clock::shanghai;
@@ -245,9 +246,9 @@ pub async fn events(
     let (rows, total) = service::evidence(&app, &region, period, metric, paging)
         .await
         .map_err(page_error)?;
-    let figures = service::figures(&app, &region, period)
+    let figure = rollup::figure(&app.db, region.as_str(), metric, period.from, period.to)
         .await
-        .map_err(page_error)?;
+        .map_err(|e| page_error(e.into()))?;
     let actors: Vec<i64> = rows.iter().filter_map(|r| r.actor_id).collect();
     let names = service::names(&app, &actors).await.map_err(page_error)?;
     let base = format!(
@@ -258,11 +259,11 @@ pub async fn events(
         period.to
     );
     Ok(EventsPage {
-        region_name: figures.region_name.clone(),
+        region_name: app.regions.full_name(&region),
         metric_label: metric.label,
         from: period.from.to_string(),
         to: period.to.to_string(),
-        figure: shown(metric, figures.metrics[metric.name]),
+        figure: shown(metric, figure),
         total,
         lines: rows
             .into_iter()

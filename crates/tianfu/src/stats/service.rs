@@ -7,7 +7,7 @@ use serde::Serialize;
 use tianfu_domain::RegionCode;
 use utoipa::ToSchema;
 
-use crate::ledger::catalogue::{self, Measure, Metric};
+use crate::ledger::catalogue::{self, Metric};
 use crate::ledger::{LedgerRow, rollup};
 use crate::platform::api::Paging;
 use crate::platform::auth::Actor;
@@ -141,22 +141,14 @@ pub async fn children(
     let mut items = Vec::new();
     for child in app.regions.children(Some(region)) {
         let child_totals = totals.get(child.code.as_str()).cloned().unwrap_or_default();
-        let mut metrics = BTreeMap::new();
-        for m in catalogue::METRICS {
-            let value = if m.measure == Measure::DistinctActors {
-                rollup::distinct_people(
-                    &app.db,
-                    child.code.as_str(),
-                    m.kind,
-                    period.from,
-                    period.to,
-                )
-                .await? as f64
-            } else {
-                rollup::value(m, &child_totals)
-            };
-            metrics.insert(m.name, value);
-        }
+        let metrics = rollup::figures_from(
+            &app.db,
+            child.code.as_str(),
+            &child_totals,
+            period.from,
+            period.to,
+        )
+        .await?;
         items.push(RegionFigures {
             region_code: child.code.to_string(),
             region_name: child.name.clone(),
