@@ -214,20 +214,6 @@ pub async fn catch_up_all(app: &App, followers: &[Follower]) -> Result<usize, Ap
     }
 }
 
-/// True when every follower has passed the newest event.
-pub async fn caught_up(app: &App, followers: &[Follower]) -> Result<bool, sqlx::Error> {
-    let newest: Option<i64> = on_db!(&app.db, pool => {
-        sqlx::query_scalar("SELECT MAX(id) FROM ledger_events").fetch_one(pool).await
-    })?;
-    let newest = newest.unwrap_or(0);
-    for follower in followers {
-        if position(app, follower.name).await? < newest {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
 /// After this many failures in a row on one event, a reacting follower steps over it (logged as
 /// an error) rather than hold up every reaction after it.
 const ATTEMPTS: u32 = 5;

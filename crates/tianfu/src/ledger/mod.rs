@@ -94,12 +94,6 @@ impl Event {
         self
     }
 
-    /// A once-only act keyed by something finer than its subject.
-    pub fn once_as(mut self, key: String) -> Self {
-        self.once_key = Some(key);
-        self
-    }
-
     /// The compensating row for this (once-only) act: weight -1, amount negated, keyed
     /// `<kind>.reversed:<subject id>` so that it too is booked at most once.
     pub fn reversal(mut self) -> Self {

@@ -2,7 +2,6 @@
 //! terminated signed deal is taken back, the rollups verify, two nodes share the jobs, and each
 //! department works its own things.
 
-use futures_util_free::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -11,21 +10,18 @@ use crate::deals::{Market, market, transition};
 use crate::market::{approve, create, offer_body, scientist};
 use crate::on_both_databases;
 
-/// Tiny stand-in for `futures::future::join_all` over tokio tasks, so that requests really run
-/// at the same time.
-mod futures_util_free {
-    pub async fn join_all<F>(futures: Vec<F>) -> Vec<F::Output>
-    where
-        F: std::future::Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
-        let mut out = Vec::with_capacity(handles.len());
-        for handle in handles {
-            out.push(handle.await.expect("task"));
-        }
-        out
+/// Runs the requests as tokio tasks, so that they really are in flight at the same time.
+async fn join_all<F>(futures: Vec<F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    for handle in handles {
+        out.push(handle.await.expect("task"));
     }
+    out
 }
 
 async fn ledger_count(app: &TestApp, kind: &str) -> i64 {
