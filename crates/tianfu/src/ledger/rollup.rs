@@ -268,24 +268,51 @@ pub async fn distinct_people(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<i64, sqlx::Error> {
-    let today = shanghai_date(chrono::Utc::now());
-    if let Some(period) = calendar_period(from, to, today) {
-        let people: Option<i64> = on_db!(db, pool => {
-            sqlx::query_scalar("SELECT people FROM ledger_period_counts WHERE region_code = $1 AND kind = $2 AND period = $3")
-                .bind(region).bind(kind.as_str()).bind(&period)
-                .fetch_optional(pool)
-                .await
-        })?;
-        return Ok(people.unwrap_or(0));
+    let counts = distinct_people_in(db, &[region], kind, from, to).await?;
+    Ok(counts.get(region).copied().unwrap_or(0))
+}
+
+/// The same for several regions in one grouped query (a region with nobody is absent).
+pub async fn distinct_people_in(
+    db: &Db,
+    regions: &[&str],
+    kind: EventKind,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    if regions.is_empty() {
+        return Ok(HashMap::new());
     }
-    on_db!(db, pool => {
-        sqlx::query_scalar(
-            "SELECT COUNT(DISTINCT person_id) FROM ledger_daily_people WHERE region_code = $1 AND kind = $2 AND day >= $3 AND day <= $4",
-        )
-        .bind(region).bind(kind.as_str()).bind(day_text(from)).bind(day_text(to))
-        .fetch_one(pool)
-        .await
-    })
+    let today = shanghai_date(chrono::Utc::now());
+    let period = calendar_period(from, to, today);
+    let rows: Vec<(String, i64)> = on_db!(db, pool => {
+        let mut query = match &period {
+            // A whole month or year: its kept count.
+            Some(period) => {
+                let mut query = sqlx::QueryBuilder::new("SELECT region_code, people FROM ledger_period_counts WHERE period = ");
+                query.push_bind(period.clone());
+                query
+            }
+            None => {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT region_code, CAST(COUNT(DISTINCT person_id) AS BIGINT) FROM ledger_daily_people WHERE day >= ",
+                );
+                query.push_bind(day_text(from)).push(" AND day <= ").push_bind(day_text(to));
+                query
+            }
+        };
+        query.push(" AND kind = ").push_bind(kind.as_str()).push(" AND region_code IN (");
+        let mut list = query.separated(", ");
+        for region in regions {
+            list.push_bind(*region);
+        }
+        query.push(")");
+        if period.is_none() {
+            query.push(" GROUP BY region_code");
+        }
+        query.build_query_as().fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().collect())
 }
 
 /// How many acts of `kind` (with `outcome`, if given) the totals hold, reversals taken off.
@@ -320,42 +347,51 @@ pub async fn figures(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<BTreeMap<&'static str, f64>, sqlx::Error> {
-    let totals = region_totals(db, region, from, to).await?;
-    figures_from(db, region, &totals, from, to).await
+    let totals = HashMap::from([(
+        region.to_owned(),
+        region_totals(db, region, from, to).await?,
+    )]);
+    let mut figures = figures_of(db, &totals, &[region], from, to).await?;
+    Ok(figures.remove(region).unwrap_or_default())
 }
 
-/// Every metric of a region from its totals (read for it alone or with its siblings); only the
-/// distinct counts are read apart.
-pub async fn figures_from(
+/// Every metric of each region from its totals (read for it alone or with its siblings); the
+/// distinct counts are read for all of them at once, one grouped query per distinct metric.
+pub async fn figures_of(
     db: &Db,
-    region: &str,
-    totals: &Totals,
+    totals: &HashMap<String, Totals>,
+    regions: &[&str],
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<BTreeMap<&'static str, f64>, sqlx::Error> {
-    let mut figures = BTreeMap::new();
-    for metric in catalogue::METRICS {
-        figures.insert(
+) -> Result<HashMap<String, BTreeMap<&'static str, f64>>, sqlx::Error> {
+    let mut distinct: HashMap<&'static str, HashMap<String, i64>> = HashMap::new();
+    for metric in catalogue::METRICS
+        .iter()
+        .filter(|m| m.measure == Measure::DistinctActors)
+    {
+        distinct.insert(
             metric.name,
-            figure_from(db, region, metric, totals, from, to).await?,
+            distinct_people_in(db, regions, metric.kind, from, to).await?,
         );
     }
-    Ok(figures)
-}
-
-async fn figure_from(
-    db: &Db,
-    region: &str,
-    metric: &Metric,
-    totals: &Totals,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<f64, sqlx::Error> {
-    Ok(if metric.measure == Measure::DistinctActors {
-        distinct_people(db, region, metric.kind, from, to).await? as f64
-    } else {
-        value(metric, totals)
-    })
+    let empty = Totals::new();
+    Ok(regions
+        .iter()
+        .map(|region| {
+            let totals = totals.get(*region).unwrap_or(&empty);
+            let figures = catalogue::METRICS
+                .iter()
+                .map(|metric| {
+                    let value = match distinct.get(metric.name) {
+                        Some(people) => people.get(*region).copied().unwrap_or(0) as f64,
+                        None => value(metric, totals),
+                    };
+                    (metric.name, value)
+                })
+                .collect();
+            ((*region).to_owned(), figures)
+        })
+        .collect())
 }
 
 /// One metric of a region's subtree for a period (the evidence pages show it beside its rows).
@@ -366,12 +402,11 @@ pub async fn figure(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<f64, sqlx::Error> {
-    let totals = if metric.measure == Measure::DistinctActors {
-        Totals::new()
+    Ok(if metric.measure == Measure::DistinctActors {
+        distinct_people(db, region, metric.kind, from, to).await? as f64
     } else {
-        region_totals(db, region, from, to).await?
-    };
-    figure_from(db, region, metric, &totals, from, to).await
+        value(metric, &region_totals(db, region, from, to).await?)
+    })
 }
 
 /// Starts the rollup over: empties it and puts its cursor back to the first event; the

@@ -138,25 +138,19 @@ pub async fn children(
     metric: &Metric,
 ) -> Result<Vec<RegionFigures>, AppError> {
     let totals = rollup::children_totals(&app.db, region.as_str(), period.from, period.to).await?;
-    let mut items = Vec::new();
-    for child in app.regions.children(Some(region)) {
-        let child_totals = totals.get(child.code.as_str()).cloned().unwrap_or_default();
-        let metrics = rollup::figures_from(
-            &app.db,
-            child.code.as_str(),
-            &child_totals,
-            period.from,
-            period.to,
-        )
-        .await?;
-        items.push(RegionFigures {
+    let children = app.regions.children(Some(region));
+    let codes: Vec<&str> = children.iter().map(|c| c.code.as_str()).collect();
+    let mut figures = rollup::figures_of(&app.db, &totals, &codes, period.from, period.to).await?;
+    let mut items: Vec<RegionFigures> = children
+        .iter()
+        .map(|child| RegionFigures {
             region_code: child.code.to_string(),
             region_name: child.name.clone(),
             from: period.from,
             to: period.to,
-            metrics,
-        });
-    }
+            metrics: figures.remove(child.code.as_str()).unwrap_or_default(),
+        })
+        .collect();
     items.sort_by(|a, b| {
         b.metrics[metric.name]
             .total_cmp(&a.metrics[metric.name])

@@ -531,6 +531,16 @@ async fn distinct_people_are_counted_exactly(app: TestApp) {
         assert_eq!(city["metrics"]["kepu_services"], 4, "{query}: {city}");
         assert_eq!(city["metrics"]["kepu_people_served"], 3, "{query}: {city}");
     }
+    // Ranked among its siblings (their distinct counts read in one grouped query).
+    let (_, children) = app
+        .get(
+            "/api/v1/stats/regions/5110/children?metric=kepu_people_served",
+            Some(&staff),
+        )
+        .await;
+    assert_eq!(children["items"][0]["region_code"], "511011", "{children}");
+    assert_eq!(children["items"][0]["metrics"]["kepu_people_served"], 3);
+    assert_eq!(children["items"][1]["metrics"]["kepu_people_served"], 0);
     let check = tianfu::ledger::rollup::verify(&app.app).await.unwrap();
     assert!(check.differences.is_empty(), "{:?}", check.differences);
 }
