@@ -298,6 +298,22 @@ async fn every_figure_leads_to_its_rows(app: TestApp) {
         "{page}"
     );
     assert!(
+        page.contains("href=\"/admin\""),
+        "a way back to the console"
+    );
+    let console = cookie
+        .get(format!("{}/admin/users", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        console.contains("href=\"/admin/stats\""),
+        "the console links the figures"
+    );
+    assert!(
         page.contains("/admin/stats/events?region_code=5110&#38;metric=deals_signed"),
         "{page}"
     );
