@@ -1,4 +1,5 @@
-//! Chinese full-text index of 天府科技云 market listings (offers, needs, achievements, studios).
+//! Chinese full-text index of 天府科技云: market listings (offers, needs, achievements), studios,
+//! 科普 resources and answered questions.
 //!
 //! tantivy stores the index; jieba (with a committed domain dictionary) segments Chinese text,
 //! and a character-bigram field catches what segmentation misses. The index is derived data:
@@ -25,14 +26,20 @@ pub enum ListingKind {
     Need,
     Achievement,
     Studio,
+    /// 科普资源.
+    Kepu,
+    /// An answered public question (向科学要答案).
+    Question,
 }
 
 impl ListingKind {
-    pub const ALL: [ListingKind; 4] = [
+    pub const ALL: [ListingKind; 6] = [
         ListingKind::Offer,
         ListingKind::Need,
         ListingKind::Achievement,
         ListingKind::Studio,
+        ListingKind::Kepu,
+        ListingKind::Question,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +48,8 @@ impl ListingKind {
             ListingKind::Need => "need",
             ListingKind::Achievement => "achievement",
             ListingKind::Studio => "studio",
+            ListingKind::Kepu => "kepu",
+            ListingKind::Question => "question",
         }
     }
 

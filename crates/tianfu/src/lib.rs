@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod kepu;
 pub mod ledger;
 pub mod market;
 pub mod matching;

@@ -21,7 +21,9 @@ use crate::platform::db::Db;
 use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
-use crate::{accounts, ledger, market, matching, nanny, notifications, regions, staff, stats};
+use crate::{
+    accounts, kepu, ledger, market, matching, nanny, notifications, regions, staff, stats,
+};
 use tianfu_search::SearchIndex;
 
 /// Everything a request handler may need, shared by all of them.
@@ -104,9 +106,9 @@ pub fn router(app: AppState) -> Router {
         .merge(nanny::routes())
         .merge(notifications::routes())
         .merge(stats::routes())
+        .merge(kepu::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
-        .route("/kepu", get(page::kepu))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/api/{*rest}", any(api_not_found))
@@ -162,6 +164,7 @@ impl Server {
         let nightly_matches = matching::recommend::spawn_nightly(self.app.clone());
         let nanny_clock = nanny::clock::spawn(self.app.clone());
         let followers = ledger::follow::spawn(self.app.clone(), FOLLOWERS);
+        let kepu_jobs = kepu::spawn_jobs(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -172,6 +175,10 @@ impl Server {
         for follower in followers {
             follower.abort();
         }
+        for job in kepu_jobs {
+            job.abort();
+        }
+        kepu::views::flush_on_shutdown(&self.app).await;
         for follower in FOLLOWERS {
             let _ = ledger::lease::release(&self.app.db, follower.name, &self.app.node).await;
         }

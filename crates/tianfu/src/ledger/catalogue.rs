@@ -81,11 +81,23 @@ event_kinds! {
     TicketEscalated => "ticket.escalated", "保姆单升级督办";
     TicketClosed => "ticket.closed", "保姆单办结";
     TicketRated => "ticket.rated", "服务评价";
-    // 科普 (written by the 科普 slices). subject: the resource, question or activity; actor the
-    // resident served.
+    // 科普 resources. subject: the resource; actor its author (published) or its reader.
+    KepuPublished => "kepu.published", "科普资源发布";
+    // A counted view: the same reader within 30 minutes is one; flagged views are not booked
+    // (and one booked before its reader was flagged is reversed). Actor: the signed-in reader,
+    // none for an anonymous browser session.
     KepuViewed => "kepu.viewed", "科普浏览";
+    // 服务量 (人次): one row each time a person is served — source `view` (a counted view by a
+    // signed-in reader), `answer` (an answer received; subject the question), `push` (a push
+    // opened; subject the push) — actor the person served, so 服务群众数 counts them distinctly.
     KepuServed => "kepu.served", "科普服务";
+    // A campaign sent: subject the push; quantity the recipients.
+    KepuPushed => "kepu.pushed", "精准推送";
+    // Questions. subject: the question; asked by its asker, answered by the answerer
+    // (counterpart the asker), accepted by the asker (counterpart the answerer).
+    QuestionAsked => "question.asked", "科普提问";
     QuestionAnswered => "question.answered", "科普问答";
+    AnswerAccepted => "answer.accepted", "答案被采纳";
     VolunteerServed => "volunteer.served", "志愿服务";
 }
 

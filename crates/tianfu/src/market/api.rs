@@ -68,7 +68,7 @@ wire_enum!(
 wire_enum!(
     /// What to search: a listing kind or studios; empty means all of them.
     SearchKind,
-    vec!["".into(), "offer".into(), "achievement".into(), "need".into(), "studio".into()]
+    vec!["".into(), "offer".into(), "achievement".into(), "need".into(), "studio".into(), "kepu".into(), "question".into()]
 );
 wire_enum!(
     /// relevance (default) or newest; empty means relevance.

@@ -163,6 +163,8 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
         for (kind, id) in entities {
             match kind {
                 "studio" => apply_studio(app, id).await?,
+                "kepu" => apply_other(app, IndexKind::Kepu, id).await?,
+                "question" => apply_other(app, IndexKind::Question, id).await?,
                 _ => owners.extend(apply(app, id).await?),
             }
         }
@@ -207,6 +209,18 @@ async fn apply(app: &App, id: i64) -> Result<Option<i64>, AppError> {
     Ok((row.kind != "need").then_some(row.owner_id))
 }
 
+/// A 科普 resource or a question: in the index while its slice gives a document for it.
+async fn apply_other(app: &App, kind: IndexKind, id: i64) -> Result<(), AppError> {
+    let doc = match kind {
+        IndexKind::Kepu => crate::kepu::resources::index::document(app, id).await?,
+        _ => crate::kepu::questions::document(app, id).await?,
+    };
+    match doc {
+        Some(doc) => app.search.upsert(&doc).map_err(internal),
+        None => app.search.delete(kind, id).map_err(internal),
+    }
+}
+
 async fn apply_studio(app: &App, id: i64) -> Result<(), AppError> {
     match studios::find(&app.db, id).await? {
         Some(studio) => index_studio(app, &studio).await,
@@ -245,6 +259,8 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
         after = ids[ids.len() - 1];
     }
     indexed += rebuild_studios(app).await?;
+    indexed += rebuild_others(app, IndexKind::Kepu, KEPU_PUBLISHED_AFTER).await?;
+    indexed += rebuild_others(app, IndexKind::Question, QUESTIONS_AFTER).await?;
     commit(app).await?;
     cursor.position = newest.unwrap_or(0);
     cursor.applied.clear();
@@ -265,6 +281,23 @@ async fn rebuild_studios(app: &App) -> Result<usize, AppError> {
     Ok(indexed)
 }
 
+async fn rebuild_others(app: &App, kind: IndexKind, sql: &'static str) -> Result<usize, AppError> {
+    let mut after = 0i64;
+    let mut indexed = 0;
+    while let Some(ids) = next_ids(app, sql, after).await? {
+        for &id in &ids {
+            apply_other(app, kind, id).await?;
+            indexed += 1;
+        }
+        after = ids[ids.len() - 1];
+    }
+    Ok(indexed)
+}
+
+const KEPU_PUBLISHED_AFTER: &str =
+    "SELECT id FROM kepu_resources WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
+const QUESTIONS_AFTER: &str =
+    "SELECT id FROM kepu_questions WHERE id > $1 ORDER BY id LIMIT $2";
 const PUBLISHED_AFTER: &str =
     "SELECT id FROM listings WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
 const STUDIOS_AFTER: &str = "SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2";

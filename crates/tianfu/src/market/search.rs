@@ -84,7 +84,7 @@ fn parse(app: &App, params: &SearchParams) -> Result<(SearchQuery, Paging), AppE
             None => {
                 errors.add(
                     "kind",
-                    "类别只能是：offer（科技所能）、achievement（科技成果）、need（科技所需）、studio（科创工作室）",
+                    "类别只能是：offer（科技所能）、achievement（科技成果）、need（科技所需）、studio（科创工作室）、kepu（科普）、question（科普问答）",
                 );
                 Vec::new()
             }
@@ -166,6 +166,8 @@ async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
         .map(|hit| SearchItem {
             kind_label: match hit.kind {
                 IndexKind::Studio => "科创工作室",
+                IndexKind::Kepu => "科普",
+                IndexKind::Question => "科普问答",
                 other => ListingKind::parse(other.as_str()).map_or("", |k| k.label()),
             }
             .to_owned(),
@@ -178,7 +180,7 @@ async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
             industry_name: Industry::label_for(&hit.industry),
             industry: hit.industry,
             // A studio has no price; "面议" would say it has one to discuss.
-            price_label: if hit.kind == IndexKind::Studio {
+            price_label: if matches!(hit.kind, IndexKind::Studio | IndexKind::Kepu | IndexKind::Question) {
                 String::new()
             } else {
                 price_label(hit.price_fen)
@@ -276,7 +278,11 @@ pub async fn page(
                 .items
                 .into_iter()
                 .map(|item| Hit {
-                    link: format!("/{}s/{}", item.kind, item.id),
+                    link: match item.kind.as_str() {
+                        "kepu" => format!("/kepu/resources/{}", item.id),
+                        "question" => format!("/kepu/questions/{}", item.id),
+                        kind => format!("/{kind}s/{}", item.id),
+                    },
                     published: shanghai(item.published_at),
                     item,
                 })

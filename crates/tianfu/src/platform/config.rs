@@ -18,6 +18,43 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Which departments review which listing kinds (`TIANFU_REVIEW_DEPARTMENTS`).
     pub review: ReviewRules,
+    /// 精准科普 settings (`TIANFU_KEPU_PUSHES_PER_WEEK`, `TIANFU_KEPU_MAX_UPLOAD_MB`).
+    pub kepu: KepuConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct KepuConfig {
+    /// A resident receives at most this many pushes in seven days; the rest wait.
+    pub pushes_per_week: u32,
+    /// The largest media file accepted, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for KepuConfig {
+    fn default() -> Self {
+        KepuConfig {
+            pushes_per_week: 3,
+            max_upload_bytes: 50 * 1024 * 1024,
+        }
+    }
+}
+
+impl KepuConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let mut config = KepuConfig::default();
+        if let Ok(text) = std::env::var("TIANFU_KEPU_PUSHES_PER_WEEK") {
+            config.pushes_per_week = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("TIANFU_KEPU_PUSHES_PER_WEEK: {e}"))?;
+        }
+        if let Ok(text) = std::env::var("TIANFU_KEPU_MAX_UPLOAD_MB") {
+            let mb: usize = text
+                .parse()
+                .map_err(|e| anyhow::anyhow!("TIANFU_KEPU_MAX_UPLOAD_MB: {e}"))?;
+            config.max_upload_bytes = mb * 1024 * 1024;
+        }
+        Ok(config)
+    }
 }
 
 impl Config {
@@ -41,6 +78,7 @@ impl Config {
             Err(_) => ReviewRules::default(),
         };
         Ok(Self {
+            kepu: KepuConfig::from_env()?,
             review,
             bind,
             data_dir,

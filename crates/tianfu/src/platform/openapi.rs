@@ -55,7 +55,6 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         nanny::service::LinkRequest,
         stats::api::MetricName,
     )),
-    modifiers(&BearerToken, &CommonResponses),
     tags(
         (name = "accounts", description = "注册、登录与当前用户"),
         (name = "regions", description = "行政区划（GB/T 2260）"),
@@ -67,6 +66,16 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
     )
 )]
 pub struct ApiDoc;
+
+/// The whole document: the platform's paths and every slice's own, with the security scheme and
+/// the common error answers added to all of them.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::kepu::api_doc());
+    BearerToken.modify(&mut doc);
+    CommonResponses.modify(&mut doc);
+    doc
+}
 
 struct BearerToken;
 
@@ -174,7 +183,7 @@ pub struct DocsPage {
 }
 
 async fn docs_page(MaybeUser(me): MaybeUser) -> DocsPage {
-    let doc = ApiDoc::openapi();
+    let doc = document();
     let mut endpoints = Vec::new();
     for (path, item) in &doc.paths.paths {
         let operations = [
@@ -330,7 +339,7 @@ impl utoipa::ToSchema for RegionCodeFormat {
 /// The document as served: [`ApiDoc`] plus what only the running server knows (the region codes
 /// of its tree).
 pub fn served_document(regions: &crate::regions::RegionTree) -> utoipa::openapi::OpenApi {
-    let mut doc = ApiDoc::openapi();
+    let mut doc = document();
     let mut codes = Vec::new();
     let mut stack: Vec<&crate::regions::tree::Region> = regions.provinces();
     while let Some(region) = stack.pop() {

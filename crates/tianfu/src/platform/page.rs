@@ -144,20 +144,3 @@ mod tests {
         assert_eq!(url_encode("/me?x=1"), "/me%3Fx%3D1");
     }
 }
-
-#[derive(Template, WebTemplate)]
-#[template(path = "coming.html")]
-pub struct ComingPage {
-    me: Option<Actor>,
-    title: &'static str,
-    summary: &'static str,
-}
-
-/// The science-popularisation front page until the 科普 slice lands.
-pub async fn kepu(super::auth::MaybeUser(me): super::auth::MaybeUser) -> ComingPage {
-    ComingPage {
-        me,
-        title: "精准科普",
-        summary: "按您所在地区、兴趣和人群推送科普文章、视频与音频；有问题可以提问，由专家和科技志愿者解答。",
-    }
-}

@@ -40,6 +40,7 @@ impl Scratch {
             node_modules_dir: dir.clone(),
             secure_cookies: false,
             review: Default::default(),
+            kepu: Default::default(),
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

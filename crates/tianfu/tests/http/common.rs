@@ -108,6 +108,7 @@ impl TestApp {
             node_modules_dir: node_modules,
             secure_cookies: false,
             review: Default::default(),
+            kepu: Default::default(),
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
