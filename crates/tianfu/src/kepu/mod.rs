@@ -42,6 +42,15 @@ pub fn spawn_jobs(app: AppState) -> Vec<JoinHandle<()>> {
     jobs
 }
 
+/// Runs what the slice's jobs would do by now: buffered views written, pushes fanned out,
+/// questions escalated. Tests call it (through `TestApp::settle`) instead of waiting for a poll.
+pub async fn settle(app: &crate::App) -> Result<(), crate::platform::error::AppError> {
+    views::flush(app).await?;
+    pushes::settle(app).await?;
+    questions::settle(app).await?;
+    Ok(())
+}
+
 /// The slice's part of the API document; each sub-slice keeps its own list of paths.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = KepuApi::openapi();

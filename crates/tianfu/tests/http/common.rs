@@ -157,6 +157,9 @@ impl TestApp {
     /// followers do within a quarter of a second; tests do not wait for the poll). Reads call it
     /// first, so a test sees the tickets, recommendations and figures its acts lead to.
     pub async fn settle(&self) {
+        tianfu::kepu::settle(&self.app)
+            .await
+            .expect("科普 jobs catch up");
         tianfu::ledger::follow::catch_up_all(&self.app, tianfu::FOLLOWERS)
             .await
             .expect("followers catch up");

@@ -14,5 +14,10 @@ pub fn spawn(_app: AppState) -> JoinHandle<()> {
     tokio::spawn(async {})
 }
 
+/// Writes the buffered views.
+pub async fn flush(_app: &crate::App) -> Result<(), crate::platform::error::AppError> {
+    Ok(())
+}
+
 /// Writes what is still buffered, when the server stops.
 pub async fn flush_on_shutdown(_app: &crate::App) {}
