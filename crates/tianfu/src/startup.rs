@@ -39,6 +39,8 @@ pub struct App {
     pub indexer: tokio::sync::Mutex<IndexerCursor>,
     /// This process's name among the nodes sharing the database, for job leases.
     pub node: String,
+    /// Reads of 科普 resources waiting to be written (`kepu::views`).
+    pub kepu_views: kepu::views::Buffer,
 }
 
 /// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
@@ -92,6 +94,7 @@ impl App {
             search: Arc::new(search),
             indexer: tokio::sync::Mutex::new(cursor),
             node: ledger::lease::node_name(),
+            kepu_views: Default::default(),
         }))
     }
 }

@@ -98,9 +98,11 @@ CREATE TABLE kepu_reads (
     PRIMARY KEY (user_id, resource_id)
 );
 
--- Every counted view (the same reader within 30 minutes is one view). `reader` is 'u:<id>' or
--- 's:<browser session hash>'; `flag` names why a view is left out of the official figures
--- (too_fast, shared_device), with `evidence` for the province's staff.
+-- Every view as it was recorded. `reader` is 'u:<id>' or 's:<browser cookie>'. The booking job
+-- settles each once its neighbourhood is known (two minutes later): `state` new → counted
+-- (booked in the ledger), repeat (the same reader read it within 30 minutes) or flagged, with
+-- `flag` naming why it is left out of the official figures (too_fast, shared_device) and
+-- `evidence` for the province's staff.
 CREATE TABLE kepu_views (
     id          INTEGER PRIMARY KEY,
     resource_id INTEGER NOT NULL REFERENCES kepu_resources (id),
@@ -111,13 +113,15 @@ CREATE TABLE kepu_views (
     device      TEXT,
     sharer_code TEXT,
     at          TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'new',
     flag        TEXT,
     evidence    TEXT
 );
 CREATE INDEX kepu_views_reader ON kepu_views (reader, at);
 CREATE INDEX kepu_views_reader_resource ON kepu_views (reader, resource_id, at);
 CREATE INDEX kepu_views_ip ON kepu_views (ip, at);
-CREATE INDEX kepu_views_flagged ON kepu_views (flag, id);
+CREATE INDEX kepu_views_state ON kepu_views (state, id);
+CREATE INDEX kepu_views_device ON kepu_views (device, at);
 
 -- What each region reads most (county, city and province rows), for anonymous visitors.
 CREATE TABLE kepu_region_reads (

@@ -94,6 +94,17 @@ impl Event {
         self
     }
 
+    /// An act that happens once per key of the acting slice's choosing (e.g. one view).
+    pub fn once_as(mut self, key: String) -> Self {
+        self.once_key = Some(key);
+        self
+    }
+
+    pub fn quantity(mut self, quantity: i64) -> Self {
+        self.quantity = Some(quantity);
+        self
+    }
+
     /// The compensating row for this (once-only) act: weight -1, amount negated, keyed
     /// `<kind>.reversed:<subject id>` so that it too is booked at most once.
     pub fn reversal(mut self) -> Self {

@@ -30,6 +30,10 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Locked(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    UnsupportedMedia(String),
     #[error("服务器内部错误，请稍后再试")]
     Internal(#[source] anyhow::Error),
 }
@@ -43,7 +47,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable English code for programs: `bad_request`, `validation`, `conflict`,
-    /// `unauthorized`, `forbidden`, `not_found`, `locked`, `internal`.
+    /// `unauthorized`, `forbidden`, `not_found`, `locked`, `too_large`, `unsupported_media_type`,
+    /// `internal`.
     pub code: &'static str,
     /// A Chinese sentence for the person.
     pub message: String,
@@ -73,6 +78,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +93,8 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Locked(_) => "locked",
+            AppError::TooLarge(_) => "too_large",
+            AppError::UnsupportedMedia(_) => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
     }

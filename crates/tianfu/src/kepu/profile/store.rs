@@ -1,9 +1,47 @@
-//! Profiles and interests.
+//! Profiles and interests. An interest is a channel code or a tag; it is chosen by the person
+//! (weight 1, kept until they drop it) and/or learned from what they do (a weight that halves
+//! every 30 days unless renewed).
 
 use chrono::{DateTime, Utc};
 
-use crate::on_tx;
+use crate::platform::db::Db;
+use crate::platform::error::AppError;
 use crate::platform::tx::Tx;
+use crate::{on_db, on_tx};
+
+/// A learned weight halves in this many days.
+pub const HALF_LIFE_DAYS: f64 = 30.0;
+/// Learned interests below this are not shown or used.
+pub const FORGOTTEN_BELOW: f64 = 0.05;
+
+/// What is left of `weight` learned at `since`, at `now`.
+pub fn decayed(weight: f64, since: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
+    let days = (now - since).num_seconds().max(0) as f64 / 86_400.0;
+    weight * 0.5f64.powf(days / HALF_LIFE_DAYS)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interest {
+    pub interest: String,
+    pub chosen: bool,
+    /// The learned part, decayed to now.
+    pub learned: f64,
+}
+
+impl Interest {
+    /// How much the interest counts: 1 for a chosen one, plus what was learned.
+    pub fn weight(&self) -> f64 {
+        let chosen = if self.chosen { 1.0 } else { 0.0 };
+        chosen + self.learned
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub audience: Option<String>,
+    /// Strongest first.
+    pub interests: Vec<Interest>,
+}
 
 /// Learns `interests` (channel codes or tags) for `user` from something they did: each gains
 /// `weight` on top of what is left of its decayed weight. A chosen interest stays chosen.
@@ -14,10 +52,126 @@ pub async fn learn(
     weight: f64,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO kepu_interests (user_id, interest, chosen, weight, updated_at) VALUES ($1, $2, FALSE, $3, $4) \
-         ON CONFLICT (user_id, interest) DO UPDATE SET weight = kepu_interests.weight + excluded.weight, updated_at = excluded.updated_at";
     for interest in interests {
-        on_tx!(tx, conn => sqlx::query(SQL).bind(user).bind(interest).bind(weight).bind(at).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+        let old: Option<(f64, DateTime<Utc>)> = on_tx!(tx, conn => sqlx::query_as(
+            "SELECT weight, updated_at FROM kepu_interests WHERE user_id = $1 AND interest = $2")
+            .bind(user).bind(interest).fetch_optional(&mut **conn).await)?;
+        let new = old.map_or(0.0, |(w, since)| decayed(w, since, at)) + weight;
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO kepu_interests (user_id, interest, chosen, weight, updated_at) VALUES ($1, $2, FALSE, $3, $4) \
+             ON CONFLICT (user_id, interest) DO UPDATE SET weight = excluded.weight, updated_at = excluded.updated_at")
+            .bind(user).bind(interest).bind(new).bind(at).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
     }
     Ok(())
+}
+
+pub async fn load(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Profile, AppError> {
+    let audience: Option<Option<String>> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT audience FROM kepu_profiles WHERE user_id = $1").bind(user).fetch_optional(pool).await)?;
+    let rows: Vec<(String, bool, f64, DateTime<Utc>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT interest, chosen, weight, updated_at FROM kepu_interests WHERE user_id = $1").bind(user).fetch_all(pool).await)?;
+    let mut interests: Vec<Interest> = rows
+        .into_iter()
+        .map(|(interest, chosen, weight, since)| Interest {
+            interest,
+            chosen,
+            learned: decayed(weight, since, now),
+        })
+        .filter(|i| i.chosen || i.learned >= FORGOTTEN_BELOW)
+        .collect();
+    interests.sort_by(|a, b| {
+        b.weight()
+            .total_cmp(&a.weight())
+            .then_with(|| a.interest.cmp(&b.interest))
+    });
+    Ok(Profile {
+        audience: audience.flatten(),
+        interests,
+    })
+}
+
+/// Sets the audience and the chosen interests (replacing the chosen set; what was learned is
+/// kept), and forgets the learned interests the person removes.
+pub async fn save(
+    tx: &mut Tx,
+    user: i64,
+    audience: Option<&str>,
+    chosen: &[String],
+    forget: &[String],
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO kepu_profiles (user_id, audience, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET audience = excluded.audience, updated_at = excluded.updated_at")
+        .bind(user).bind(audience).bind(at).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    on_tx!(tx, conn => sqlx::query("UPDATE kepu_interests SET chosen = FALSE WHERE user_id = $1 AND chosen")
+        .bind(user).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    for interest in chosen {
+        on_tx!(tx, conn => sqlx::query(
+            "INSERT INTO kepu_interests (user_id, interest, chosen, weight, updated_at) VALUES ($1, $2, TRUE, 0, $3) \
+             ON CONFLICT (user_id, interest) DO UPDATE SET chosen = TRUE")
+            .bind(user).bind(interest).bind(at).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    }
+    for interest in forget {
+        on_tx!(tx, conn => sqlx::query("DELETE FROM kepu_interests WHERE user_id = $1 AND interest = $2 AND NOT chosen")
+            .bind(user).bind(interest).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    }
+    on_tx!(tx, conn => sqlx::query("DELETE FROM kepu_interests WHERE user_id = $1 AND NOT chosen AND weight = 0")
+        .bind(user).execute(&mut **conn).await.map(|done| done.rows_affected()))?;
+    Ok(())
+}
+
+/// What staff may see: how many people in a region subtree belong to each audience, and how
+/// many follow each interest (chosen, or learned with a weight that still counts), optionally
+/// among one audience. Never a person.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct Aggregates {
+    pub people_with_profile: i64,
+    /// (audience code, people)
+    pub by_audience: Vec<(String, i64)>,
+    /// (interest, people), most followed first, at most 30.
+    pub top_interests: Vec<(String, i64)>,
+}
+
+pub async fn aggregates(
+    db: &Db,
+    low: &str,
+    high: &str,
+    audience: Option<&str>,
+) -> Result<Aggregates, AppError> {
+    let by_audience: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT COALESCE(p.audience, ''), COUNT(*) FROM kepu_profiles p JOIN users u ON u.id = p.user_id \
+         WHERE u.region_code >= $1 AND u.region_code < $2 GROUP BY COALESCE(p.audience, '') ORDER BY 2 DESC")
+        .bind(low).bind(high).fetch_all(pool).await)?;
+    let top_interests: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT i.interest, COUNT(*) FROM kepu_interests i JOIN users u ON u.id = i.user_id \
+         LEFT JOIN kepu_profiles p ON p.user_id = i.user_id \
+         WHERE u.region_code >= $1 AND u.region_code < $2 AND (i.chosen OR i.weight >= 0.5) \
+           AND ($3 = '' OR p.audience = $3) \
+         GROUP BY i.interest ORDER BY 2 DESC, 1 LIMIT 30")
+        .bind(low).bind(high).bind(audience.unwrap_or("")).fetch_all(pool).await)?;
+    Ok(Aggregates {
+        people_with_profile: by_audience.iter().map(|(_, n)| n).sum(),
+        by_audience,
+        top_interests,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learned_weight_halves_in_thirty_days() {
+        let then = Utc::now();
+        let later = then + chrono::Duration::days(30);
+        assert!((decayed(1.0, then, later) - 0.5).abs() < 1e-9);
+        assert!((decayed(1.0, then, then) - 1.0).abs() < 1e-9);
+        let chosen = Interest {
+            interest: "柑橘".into(),
+            chosen: true,
+            learned: 0.25,
+        };
+        assert!((chosen.weight() - 1.25).abs() < 1e-9);
+    }
 }
