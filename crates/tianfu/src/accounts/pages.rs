@@ -71,6 +71,11 @@ pub struct RegisterForm {
     org_type: String,
     #[serde(default)]
     credit_code: String,
+    #[serde(default)]
+    audience: String,
+    /// Separated by commas or spaces.
+    #[serde(default)]
+    interests: String,
 }
 
 impl RegisterForm {
@@ -92,6 +97,7 @@ pub struct RegisterPage {
     picker: Picker,
     roles: &'static [Role],
     org_types: &'static [OrgType],
+    audiences: [crate::kepu::audience::Audience; 5],
 }
 
 fn register_page(
@@ -112,6 +118,7 @@ fn register_page(
         picker,
         roles: Role::SELF_REGISTERED,
         org_types: OrgType::ALL,
+        audiences: crate::kepu::audience::Audience::ALL,
     }
 }
 
@@ -144,6 +151,14 @@ pub async fn register_submit(
             credit_code: form.credit_code.clone(),
             org_type: form.org_type.clone(),
         }),
+        audience: Some(form.audience.clone()).filter(|a| !a.is_empty()),
+        interests: form
+            .interests
+            .split([',', '，', ' ', '、'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
     };
     let account = match register::validate(&app.regions, &request, errors) {
         Ok(account) => account,

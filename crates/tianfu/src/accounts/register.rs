@@ -31,6 +31,12 @@ pub struct RegisterRequest {
     pub region_code: String,
     /// Required when role is org.
     pub org: Option<OrgRequest>,
+    /// 科普: the person's group (需求画像), optional.
+    #[schema(value_type = Option<crate::kepu::audience::AudienceName>)]
+    pub audience: Option<String>,
+    /// 科普: what the person follows (channel codes or tags), optional.
+    #[serde(default)]
+    pub interests: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -54,6 +60,8 @@ pub struct NewAccount {
     pub name: PersonName,
     pub region: RegionCode,
     pub org: Option<NewOrg>,
+    /// The 科普 profile chosen at registration: (audience, interests).
+    pub kepu: Option<(Option<String>, Vec<String>)>,
 }
 
 pub struct NewOrg {
@@ -110,6 +118,24 @@ pub fn validate(
         }
         _ => None,
     };
+    let kepu = if request.audience.is_some() || !request.interests.is_empty() {
+        let body = crate::kepu::profile::api::ProfileBody {
+            audience: request.audience.clone(),
+            interests: request.interests.clone(),
+            forget: Vec::new(),
+        };
+        match crate::kepu::profile::api::parse(&body) {
+            Ok(choice) => Some((choice.audience, choice.interests)),
+            Err(error) => {
+                for (field, message) in error.fields() {
+                    errors.add(&field, message);
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
     match (role, phone, password, name, region) {
         (Some(role), Some(phone), Some(password), Some(name), Some(region))
             if errors.is_empty() =>
@@ -121,6 +147,7 @@ pub fn validate(
                 name,
                 region,
                 org,
+                kepu,
             })
         }
         _ => Err(errors),

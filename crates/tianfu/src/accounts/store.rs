@@ -49,6 +49,10 @@ pub async fn register(
             .actor(id)
             .once();
         tx.record(now, &event).await?;
+        if let Some((audience, interests)) = &account.kepu {
+            crate::kepu::profile::store::save(&mut tx, id, audience.as_deref(), interests, &[], now)
+                .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

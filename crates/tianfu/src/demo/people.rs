@@ -193,6 +193,7 @@ pub fn account(
         name: PersonName::parse(&person_name(rng), "姓名", 50).map_err(anyhow::Error::msg)?,
         region,
         org,
+        kepu: None,
     })
 }
 

@@ -61,7 +61,13 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(),
+    paths(
+        resources::api::create, resources::api::list, resources::api::get, resources::api::patch,
+        resources::api::progress, resources::api::review, resources::api::channels, resources::api::add_channel,
+        resources::media::upload,
+        profile::api::get, profile::api::put, profile::api::stats,
+        feed::api::feed, views::api::flags,
+    ),
     components(schemas(audience::AudienceName, audience::FormatName)),
     tags((name = "kepu", description = "精准科普：科普资源、需求画像、精准推送、向科学要答案")),
 )]

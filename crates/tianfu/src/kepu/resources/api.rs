@@ -109,7 +109,10 @@ impl ResourceView {
                 .unwrap_or_default(),
             audiences: row.audience_list(),
             tags: row.tag_list(),
-            region_name: row.region_code.as_deref().map(|c| app.regions.full_name_of(c)),
+            region_name: row
+                .region_code
+                .as_deref()
+                .map(|c| app.regions.full_name_of(c)),
             id: row.id,
             title: row.title,
             summary: row.summary,
@@ -169,10 +172,17 @@ pub async fn create(
     ApiJson(body): ApiJson<ResourceBody>,
 ) -> Result<(StatusCode, Json<ResourceView>), AppError> {
     let row = create_as(&app, &actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(ResourceView::new(&app, row).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(ResourceView::new(&app, row).await?),
+    ))
 }
 
-pub async fn create_as(app: &App, actor: &Actor, body: &ResourceBody) -> Result<ResourceRow, AppError> {
+pub async fn create_as(
+    app: &App,
+    actor: &Actor,
+    body: &ResourceBody,
+) -> Result<ResourceRow, AppError> {
     if !may_write(actor) {
         return Err(AppError::Forbidden(
             "只有全民科普服务部工作人员、科技工作者和科技志愿者可以发布科普资源".into(),
@@ -335,7 +345,10 @@ pub async fn patch(
     let outcome = match change.status.as_deref().map(str::trim) {
         Some("withdrawn") => store::withdraw(&app.db, id, now).await?,
         Some(other) if !other.is_empty() => {
-            return Err(AppError::validation("status", "状态只能改为 withdrawn（撤回）"));
+            return Err(AppError::validation(
+                "status",
+                "状态只能改为 withdrawn（撤回）",
+            ));
         }
         _ => {
             let body = ResourceBody {
@@ -443,7 +456,15 @@ pub async fn review(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<Json<ResourceView>, AppError> {
-    decide(&app, &actor, id, &body.decision, body.reason.as_deref(), ip.as_deref()).await?;
+    decide(
+        &app,
+        &actor,
+        id,
+        &body.decision,
+        body.reason.as_deref(),
+        ip.as_deref(),
+    )
+    .await?;
     let row = store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("科普资源"))?;
@@ -493,7 +514,11 @@ pub async fn decide(
             let text = if approve {
                 format!("您的科普资源“{}”已审核通过并发布", row.title)
             } else {
-                format!("您的科普资源“{}”未通过审核：{}", row.title, reason.unwrap_or_default())
+                format!(
+                    "您的科普资源“{}”未通过审核：{}",
+                    row.title,
+                    reason.unwrap_or_default()
+                )
             };
             let mut tx = app.db.begin().await?;
             tx.notify(row.author_id, &text, &format!("/kepu/resources/{id}"), now)
@@ -576,7 +601,9 @@ pub async fn add_channel(
 
 /// Where staff of `actor`'s scope may look: used by pages to list the review queue.
 pub fn review_scope(actor: &Actor) -> Option<RegionScope> {
-    works_in(actor, "kepu").then(|| staff_scope(actor)).flatten()
+    works_in(actor, "kepu")
+        .then(|| staff_scope(actor))
+        .flatten()
 }
 
 pub use media::upload;

@@ -60,7 +60,19 @@ pub struct ResourceBody {
 /// Keeps the harmless tags of an article, and images only from the platform's own media.
 pub fn article_html(input: &str) -> (String, String) {
     let tags: HashSet<&str> = [
-        "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "h3", "h4", "blockquote",
+        "p",
+        "br",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h3",
+        "h4",
+        "blockquote",
         "img",
     ]
     .into_iter()
@@ -92,7 +104,10 @@ pub async fn validate(app: &App, body: &ResourceBody) -> Result<Content, AppErro
     }
     let format = Format::parse(body.format.trim());
     if format.is_none() {
-        errors.add("format", "形式只能是：article（图文）、video（视频）、audio（音频）");
+        errors.add(
+            "format",
+            "形式只能是：article（图文）、video（视频）、audio（音频）",
+        );
     }
     let (body_html, body_text) = article_html(&body.body);
     let text_chars = body_text.chars().count();
@@ -106,7 +121,10 @@ pub async fn validate(app: &App, body: &ResourceBody) -> Result<Content, AppErro
     let channels = store::channels(&app.db).await?;
     let channel = body.channel.trim().to_owned();
     if !channels.iter().any(|(code, _)| *code == channel) {
-        let names: Vec<String> = channels.iter().map(|(c, n)| format!("{c}（{n}）")).collect();
+        let names: Vec<String> = channels
+            .iter()
+            .map(|(c, n)| format!("{c}（{n}）"))
+            .collect();
         errors.add("channel", format!("栏目只能是：{}", names.join("、")));
     }
     let audiences = match Audience::parse_list(&body.audiences) {
@@ -123,7 +141,12 @@ pub async fn validate(app: &App, body: &ResourceBody) -> Result<Content, AppErro
     let tags = errors
         .check("tags", audience::parse_tags(&body.tags))
         .unwrap_or_default();
-    let region_code = match body.region_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let region_code = match body
+        .region_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(code) => match app.regions.find(code) {
             Some(region) => Some(region.code.clone()),
             None => {
@@ -133,7 +156,12 @@ pub async fn validate(app: &App, body: &ResourceBody) -> Result<Content, AppErro
         },
         None => None,
     };
-    let summary = match body.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let summary = match body
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) if s.chars().count() > SUMMARY_MAX_CHARS => {
             errors.add("summary", format!("摘要不能超过{SUMMARY_MAX_CHARS}字"));
             String::new()

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -120,12 +120,7 @@ pub async fn upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let too_large = || {
-        AppError::TooLarge(format!(
-            "文件过大：最大 {} MB",
-            limit / (1024 * 1024)
-        ))
-    };
+    let too_large = || AppError::TooLarge(format!("文件过大：最大 {} MB", limit / (1024 * 1024)));
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
@@ -210,7 +205,10 @@ mod tests {
         let mut mp4 = vec![0, 0, 0, 0x18];
         mp4.extend_from_slice(b"ftypisom\0\0\0\0");
         assert_eq!(sniff(&mp4), Some(("video/mp4", MediaKind::Video)));
-        assert_eq!(sniff(b"ID3\x04\0\0"), Some(("audio/mpeg", MediaKind::Audio)));
+        assert_eq!(
+            sniff(b"ID3\x04\0\0"),
+            Some(("audio/mpeg", MediaKind::Audio))
+        );
         assert_eq!(
             sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
             Some(("image/png", MediaKind::Image))

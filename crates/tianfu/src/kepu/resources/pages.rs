@@ -83,7 +83,9 @@ pub async fn show(
     Query(query): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, me.clone());
-    let id: i64 = id.parse().map_err(|_| fail(AppError::not_found("科普资源")))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| fail(AppError::not_found("科普资源")))?;
     let row = api::readable(&app, me.as_ref(), id).await.map_err(fail)?;
     let mut set_cookie = None;
     if row.is_published() {
@@ -98,11 +100,19 @@ pub async fn show(
             }
         };
         let device = reader.as_ref().map(|r| format!("c:{r}"));
-        let sharer = query
-            .from
-            .filter(|c| (1..=32).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric()));
-        super::reader::note_read(&app, &row, me.as_ref(), reader.as_deref(), ip, device, sharer)
-            .await;
+        let sharer = query.from.filter(|c| {
+            (1..=32).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+        super::reader::note_read(
+            &app,
+            &row,
+            me.as_ref(),
+            reader.as_deref(),
+            ip,
+            device,
+            sharer,
+        )
+        .await;
     }
     let (completed, liked) = match &me {
         Some(me) => read_state(&app, me.id.0, id).await.map_err(fail)?,
@@ -137,7 +147,9 @@ pub async fn show(
             "{READER_COOKIE}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
         ))
     {
-        response.headers_mut().append(header::SET_COOKIE, header_value);
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, header_value);
     }
     Ok(response)
 }
@@ -163,12 +175,20 @@ pub async fn progress(
     Form(form): Form<ProgressForm>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, Some(me.clone()));
-    let id: i64 = id.parse().map_err(|_| fail(AppError::not_found("科普资源")))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| fail(AppError::not_found("科普资源")))?;
     let row = api::readable(&app, Some(&me), id).await.map_err(fail)?;
     if row.is_published() {
-        super::reader::mark_progress(&app, me.id.0, id, !form.completed.is_empty(), !form.liked.is_empty())
-            .await
-            .map_err(fail)?;
+        super::reader::mark_progress(
+            &app,
+            me.id.0,
+            id,
+            !form.completed.is_empty(),
+            !form.liked.is_empty(),
+        )
+        .await
+        .map_err(fail)?;
     }
     Ok(Redirect::to(&format!("/kepu/resources/{id}#actions")).into_response())
 }
@@ -305,9 +325,9 @@ pub async fn write(
     };
     match api::create_as(&app, &me, &body).await {
         Ok(row) => Ok(Redirect::to(&format!("/kepu/resources/{}", row.id)).into_response()),
-        Err(AppError::Validation(fields)) => {
-            Ok(write_page(&app, me, form, fields.into_map()).await?.into_response())
-        }
+        Err(AppError::Validation(fields)) => Ok(write_page(&app, me, form, fields.into_map())
+            .await?
+            .into_response()),
         Err(error) => Err(PageError::new(error, Some(me))),
     }
 }
@@ -399,8 +419,19 @@ pub async fn review(
     Form(form): Form<ReviewForm>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, Some(me.clone()));
-    let id: i64 = id.parse().map_err(|_| fail(AppError::not_found("科普资源")))?;
-    match api::decide(&app, &me, id, &form.decision, Some(&form.reason), ip.as_deref()).await {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| fail(AppError::not_found("科普资源")))?;
+    match api::decide(
+        &app,
+        &me,
+        id,
+        &form.decision,
+        Some(&form.reason),
+        ip.as_deref(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/kepu/resources").into_response()),
         Err(error @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let message = error

@@ -124,7 +124,12 @@ pub async fn find_any(db: &Db, ids: &[i64]) -> Result<Vec<ResourceRow>, AppError
 
 /// The feed terms of a published resource (see the migration): its tags, channel, audiences,
 /// every prefix of its region, and `all`.
-pub fn terms(content_channel: &str, audiences: &[String], tags: &[String], region: Option<&str>) -> Vec<String> {
+pub fn terms(
+    content_channel: &str,
+    audiences: &[String],
+    tags: &[String],
+    region: Option<&str>,
+) -> Vec<String> {
     let mut terms = vec!["all".to_owned(), format!("channel:{content_channel}")];
     terms.extend(audiences.iter().map(|a| format!("audience:{a}")));
     terms.extend(tags.iter().map(|t| format!("tag:{t}")));
@@ -387,11 +392,18 @@ pub async fn list(
 
 /// The channels, in their order: (code, name).
 pub async fn channels(db: &Db) -> Result<Vec<(String, String)>, AppError> {
-    Ok(on_db!(db, pool => sqlx::query_as("SELECT code, name FROM kepu_channels ORDER BY position, code").fetch_all(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as("SELECT code, name FROM kepu_channels ORDER BY position, code").fetch_all(pool).await)?,
+    )
 }
 
 /// An administrator adds a channel.
-pub async fn add_channel(db: &Db, code: &str, name: &str, at: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn add_channel(
+    db: &Db,
+    code: &str,
+    name: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     let result = on_db!(db, pool => sqlx::query(
         "INSERT INTO kepu_channels (code, name, position, created_at) SELECT $1, $2, COALESCE(MAX(position), 0) + 1, $3 FROM kepu_channels")
         .bind(code).bind(name).bind(at).execute(pool).await.map(|done| done.rows_affected()));

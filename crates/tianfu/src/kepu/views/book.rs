@@ -78,7 +78,11 @@ async fn pass(app: &App, now: DateTime<Utc>) -> Result<usize, AppError> {
     Ok(ordered.len())
 }
 
-async fn settle(tx: &mut Tx, view: &ViewRow, resource: Option<&ResourceRow>) -> Result<(), AppError> {
+async fn settle(
+    tx: &mut Tx,
+    view: &ViewRow,
+    resource: Option<&ResourceRow>,
+) -> Result<(), AppError> {
     let repeats: i64 = on_tx!(tx, conn => sqlx::query_scalar(
         "SELECT COUNT(*) FROM kepu_views WHERE reader = $1 AND resource_id = $2 AND state = 'counted' AND at > $3 AND at <= $4")
         .bind(&view.reader).bind(view.resource_id).bind(view.at - rules::REPEAT_WINDOW).bind(view.at)
@@ -95,8 +99,9 @@ async fn settle(tx: &mut Tx, view: &ViewRow, resource: Option<&ResourceRow>) -> 
     if mark(tx, view.id, "counted", None).await? == Guarded::Lost {
         return Ok(());
     }
-    let region = RegionCode::parse(&view.region_code)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("view {} has a bad region: {e}", view.id)))?;
+    let region = RegionCode::parse(&view.region_code).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("view {} has a bad region: {e}", view.id))
+    })?;
     let viewed = Event::new(EventKind::KepuViewed, &region, "resource", view.resource_id)
         .actor(view.user_id)
         .once_as(format!("kepu.viewed:view:{}", view.id));
@@ -164,7 +169,10 @@ async fn flag_of(tx: &mut Tx, view: &ViewRow) -> Result<Option<Flag>, AppError> 
             .bind(ip).bind(since).bind(view.at).fetch_one(&mut **conn).await)?,
         None => 0,
     };
-    Ok(rules::shared_device(on_device as usize, on_address as usize))
+    Ok(rules::shared_device(
+        on_device as usize,
+        on_address as usize,
+    ))
 }
 
 /// A signed-in reader opening a resource that was pushed to them: the delivery is opened, and
