@@ -46,6 +46,7 @@ pub fn spawn_jobs(app: AppState) -> Vec<JoinHandle<()>> {
 /// questions escalated. Tests call it (through `TestApp::settle`) instead of waiting for a poll.
 pub async fn settle(app: &crate::App) -> Result<(), crate::platform::error::AppError> {
     views::flush(app).await?;
+    views::book::run(app).await?;
     pushes::settle(app).await?;
     questions::settle(app).await?;
     Ok(())
