@@ -3,6 +3,7 @@
 //! their own demo data here.
 
 mod catalog;
+mod kepu;
 mod market;
 mod nanny;
 mod people;
@@ -52,6 +53,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "保姆式服务：服务单 {} 个，跟进记录 {} 条，因签约办结 {} 个",
         nanny.opened, nanny.followups, nanny.closed_by_deal
     )?;
+    let kepu = kepu::load(app).await?;
+    writeln!(
+        report,
+        "精准科普：已发布科普资源 {} 篇，待审核 {} 篇，群众需求画像 {} 份，一年来的阅读 {} 次",
+        kepu.published, kepu.pending, kepu.profiles, kepu.reads
+    )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;
@@ -62,6 +69,8 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     )?;
     writeln!(report, "  科技工作者        15000000001")?;
     writeln!(report, "  企事业单位        15100000001")?;
+    writeln!(report, "  省级·全民科普服务部 13900000003")?;
+    writeln!(report, "  群众（农民）      15200000001")?;
     Ok(report)
 }
 
