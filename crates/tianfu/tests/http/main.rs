@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod deals;
 mod inputs;
+mod kepu_questions;
 mod ledger;
 mod market;
 mod market_pages;
