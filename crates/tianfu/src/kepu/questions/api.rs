@@ -294,8 +294,12 @@ pub struct SimilarList {
     pub items: Vec<SimilarItem>,
 }
 
-/// Up to five answered public questions like the words given, best first.
-pub async fn similar_to(app: &App, words: &str) -> Result<Vec<SimilarItem>, AppError> {
+/// Up to `limit` answered public questions like the words given, best first.
+pub async fn similar_to(
+    app: &App,
+    words: &str,
+    limit: usize,
+) -> Result<Vec<SimilarItem>, AppError> {
     let q: String = words.trim().chars().take(100).collect();
     if q.is_empty() {
         return Ok(Vec::new());
@@ -310,7 +314,7 @@ pub async fn similar_to(app: &App, words: &str) -> Result<Vec<SimilarItem>, AppE
         price_max_fen: None,
         sort: Sort::Relevance,
         offset: 0,
-        limit: 5,
+        limit,
     };
     let search = app.search.clone();
     let results = tokio::task::spawn_blocking(move || search.search(&query))
@@ -337,7 +341,7 @@ pub async fn similar(
     ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> Result<Json<SimilarList>, AppError> {
     Ok(Json(SimilarList {
-        items: similar_to(&app, params.q.as_deref().unwrap_or_default()).await?,
+        items: similar_to(&app, params.q.as_deref().unwrap_or_default(), 5).await?,
     }))
 }
 

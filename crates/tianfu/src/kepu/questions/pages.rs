@@ -87,7 +87,7 @@ pub async fn index(
         let channels = store::channels(&app.db).await?;
         (lines(&app, rows, me.as_ref(), &channels), Vec::new(), total)
     } else {
-        let hits = api::similar_to(&app, &q)
+        let hits = api::similar_to(&app, &q, 20)
             .await
             .map_err(|e| PageError::new(e, me.clone()))?;
         let total = hits.len() as i64;
@@ -311,7 +311,7 @@ pub async fn ask_form(
 ) -> Result<AskPage, PageError> {
     let looked = !form.title.trim().is_empty();
     let similar = if looked {
-        api::similar_to(&app, &format!("{} {}", form.title, form.body))
+        api::similar_to(&app, &format!("{} {}", form.title, form.body), 5)
             .await
             .map_err(|e| PageError::new(e, Some(actor.clone())))?
     } else {
@@ -390,6 +390,8 @@ pub struct MinePage {
     queue_name: String,
     /// For scientists and volunteers: every channel and whether they answer it.
     fields: Vec<(String, String, bool)>,
+    /// Scientists, volunteers and staff answer questions; residents only ask.
+    answerer: bool,
     saved: bool,
 }
 
@@ -447,6 +449,7 @@ pub async fn mine(
         queue_name,
         fields,
         saved: params.saved.is_some(),
+        answerer: actor.is_staff() || matches!(actor.role, Role::Worker | Role::Volunteer),
         me: Some(actor),
     })
 }
