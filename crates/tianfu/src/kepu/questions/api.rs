@@ -335,11 +335,14 @@ pub async fn similar_to(
 
 /// Answered questions like the one being typed: shown before posting.
 #[utoipa::path(get, path = "/api/v1/kepu/questions/similar", tag = "kepu", params(SimilarParams),
-    responses((status = 200, body = SimilarList), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = SimilarList), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn similar(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> Result<Json<SimilarList>, AppError> {
+    if params.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(AppError::validation("q", "问题不能超过200字"));
+    }
     Ok(Json(SimilarList {
         items: similar_to(&app, params.q.as_deref().unwrap_or_default(), 5).await?,
     }))
