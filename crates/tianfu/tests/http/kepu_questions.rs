@@ -131,6 +131,44 @@ async fn ledger_count(app: &TestApp, kind: &str) -> i64 {
         .await
 }
 
+/// A file as `POST /api/v1/kepu/media` would have stored it.
+async fn media(app: &TestApp, uploader: i64, mime: &str, sha256: &str) -> i64 {
+    tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO kepu_media (sha256, mime, bytes, uploader_id, created_at) VALUES ($1, $2, 10, $3, $4) RETURNING id")
+        .bind(sha256).bind(mime).bind(uploader).bind(chrono::Utc::now()).fetch_one(pool).await.unwrap())
+}
+
+async fn a_question_may_carry_the_askers_own_photo(app: TestApp) {
+    let (resident_id, resident) = user(&app, "public", "张大妈", COUNTY).await;
+    let (other_id, _) = user(&app, "public", "路人", COUNTY).await;
+    let photo = media(&app, resident_id, "image/jpeg", "aa11").await;
+    let video = media(&app, resident_id, "video/mp4", "bb22").await;
+    let theirs = media(&app, other_id, "image/png", "cc33").await;
+    for (id, message) in [
+        (video, "只能附上图片"),
+        (theirs, "图片不存在或不是您上传的"),
+    ] {
+        let (status, refused) = app
+            .post(
+                "/api/v1/kepu/questions",
+                &json!({"title": EGGS, "photo_id": id}),
+                Some(&resident),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert_eq!(refused["error"]["fields"]["photo_id"], message);
+    }
+    let (status, question) = app
+        .post(
+            "/api/v1/kepu/questions",
+            &json!({"title": EGGS, "photo_id": photo}),
+            Some(&resident),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{question}");
+    assert_eq!(question["photo_url"], "/kepu/media/aa11");
+}
+
 async fn asking_routes_to_fitting_scientists_volunteers_and_county_staff(app: TestApp) {
     let c = cast(&app).await;
     // Bad input is named field by field, in Chinese, and nothing is stored.
@@ -643,6 +681,7 @@ async fn the_pages_ask_answer_and_accept_without_javascript(app: TestApp) {
 }
 
 on_both_databases!(
+    a_question_may_carry_the_askers_own_photo,
     asking_routes_to_fitting_scientists_volunteers_and_county_staff,
     answers_thread_and_the_asker_accepts_once,
     private_questions_stay_private_and_answered_public_ones_are_searchable,

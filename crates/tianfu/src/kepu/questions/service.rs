@@ -227,6 +227,8 @@ pub struct QuestionView {
     pub status: String,
     pub status_label: String,
     pub photo_id: Option<i64>,
+    /// Where the photo is served.
+    pub photo_url: Option<String>,
     pub accepted_answer_id: Option<i64>,
     pub rating: Option<i64>,
     /// Escalated to the city after 48 hours without an answer.
@@ -273,6 +275,7 @@ pub fn question_view(
         channel: row.channel,
         private: row.private,
         photo_id: row.photo_id,
+        photo_url: row.photo_sha256.map(|sha| format!("/kepu/media/{sha}")),
         accepted_answer_id: row.accepted_answer_id,
         rating: row.rating,
         region_code: row.region_code,

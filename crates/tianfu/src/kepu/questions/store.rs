@@ -29,6 +29,8 @@ pub struct QuestionRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub answers: i64,
+    /// The photo's content hash, which names its file (`/kepu/media/{sha256}`).
+    pub photo_sha256: Option<String>,
 }
 
 impl QuestionRow {
@@ -71,7 +73,8 @@ macro_rules! question_select {
     () => {
         "SELECT q.id, q.asker_id, q.title, q.body, q.photo_id, q.channel, q.region_code, q.private, q.status, \
          q.accepted_answer_id, q.rating, q.escalated_at, q.created_at, q.updated_at, \
-         (SELECT COUNT(*) FROM kepu_answers a WHERE a.question_id = q.id) AS answers \
+         (SELECT COUNT(*) FROM kepu_answers a WHERE a.question_id = q.id) AS answers, \
+         (SELECT m.sha256 FROM kepu_media m WHERE m.id = q.photo_id) AS photo_sha256 \
          FROM kepu_questions q"
     };
 }
