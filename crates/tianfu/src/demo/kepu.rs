@@ -36,6 +36,9 @@ struct DemoResource {
     body: String,
 }
 
+/// A published demo resource: (id, when, tags, region).
+type Published = (i64, DateTime<Utc>, Vec<String>, Option<String>);
+
 pub struct KepuReport {
     pub published: usize,
     pub pending: usize,
@@ -81,7 +84,7 @@ pub async fn load(app: &App) -> anyhow::Result<KepuReport> {
         profiles: 0,
         reads: 0,
     };
-    let mut published: Vec<(i64, DateTime<Utc>, Vec<String>, Option<String>)> = Vec::new();
+    let mut published: Vec<Published> = Vec::new();
     let step = Duration::days(PAST_DAYS) / items.len().max(1) as i32;
     for (n, item) in items.iter().enumerate() {
         let at = start + step * n as i32;
@@ -197,7 +200,7 @@ async fn profiles(app: &App, now: DateTime<Utc>) -> anyhow::Result<usize> {
 /// pace of a person), after each resource was published; some visitors read without an account.
 async fn reads(
     app: &App,
-    published: &[(i64, DateTime<Utc>, Vec<String>, Option<String>)],
+    published: &[Published],
     start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
@@ -215,7 +218,7 @@ async fn reads(
             if at > now - Duration::hours(1) {
                 break;
             }
-            let fitting: Vec<&(i64, DateTime<Utc>, Vec<String>, Option<String>)> = published
+            let fitting: Vec<&Published> = published
                 .iter()
                 .filter(|(_, p, tags, r)| {
                     *p < at

@@ -1,7 +1,8 @@
 //! The provider's track record, from the platform's own records: completed deals, how often
 //! they answer inquiries, how often people they were recommended to got in touch (feedback
-//! "contacted" or "deal"), and whether staff have rated their studio 典型 or 精品 (the platform's
-//! own verification of a provider). It reorders close matches; it cannot lift a weak one far.
+//! "contacted" or "deal"), whether staff have rated their studio 典型 or 精品 (the platform's
+//! own verification of a provider), and how many of their answers to residents' questions
+//! (向科学要答案) the askers accepted. It reorders close matches; it cannot lift a weak one far.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,8 @@ pub struct TrackRecord {
     pub contacted: i64,
     /// Their studio's rating by staff: 0 普通 (or no studio), 1 典型, 2 精品.
     pub studio_rating: i64,
+    /// Their answers to 科普 questions that the asker accepted.
+    pub accepted_answers: i64,
 }
 
 impl TrackRecord {
@@ -48,11 +51,15 @@ impl TrackRecord {
             }
             _ => {}
         }
+        if self.accepted_answers > 0 {
+            factor *= 1.0 + 0.01 * self.accepted_answers.min(5) as f32;
+            reasons.push(format!("科普答疑被采纳{}次", self.accepted_answers));
+        }
         (factor, reasons)
     }
 }
 
-/// The track records of many providers at once: five grouped queries, whatever their number.
+/// The track records of many providers at once: six grouped queries, whatever their number.
 /// Providers without any record are absent (their record is the default).
 pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord>, sqlx::Error> {
     let mut records: HashMap<i64, TrackRecord> = HashMap::new();
@@ -87,6 +94,16 @@ pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord
         owners,
     )
     .await?;
+    let accepted = by_id(
+        db,
+        "SELECT a.author_id, COUNT(*) FROM kepu_questions q JOIN kepu_answers a ON a.id = q.accepted_answer_id \
+         WHERE a.author_id IN ({ids}) GROUP BY a.author_id",
+        owners,
+    )
+    .await?;
+    for (owner, n) in accepted {
+        records.entry(owner).or_default().accepted_answers = n;
+    }
     for (owner, rating) in rated {
         records.entry(owner).or_default().studio_rating = rating;
     }
@@ -139,6 +156,7 @@ mod tests {
             answered: 9,
             contacted: 2,
             studio_rating: 0,
+            accepted_answers: 0,
         }
         .factor();
         assert!(busy.0 > 1.15 && busy.0 < 1.3, "{busy:?}");
@@ -149,6 +167,7 @@ mod tests {
             answered: 1,
             contacted: 0,
             studio_rating: 0,
+            accepted_answers: 0,
         }
         .factor();
         assert!(silent.0 < 1.0);
@@ -167,5 +186,22 @@ mod tests {
         assert_eq!(typical.1, ["典型科创工作室"]);
         assert_eq!(excellent.1, ["精品科创工作室"]);
         assert!(1.0 < typical.0 && typical.0 < excellent.0 && excellent.0 < 1.1);
+    }
+
+    #[test]
+    fn accepted_answers_to_residents_count_a_little_and_say_how_often() {
+        let (factor, reasons) = TrackRecord {
+            accepted_answers: 2,
+            ..TrackRecord::default()
+        }
+        .factor();
+        assert_eq!(reasons, ["科普答疑被采纳2次"]);
+        assert!(factor > 1.0 && factor < 1.05, "{factor}");
+        let many = TrackRecord {
+            accepted_answers: 50,
+            ..TrackRecord::default()
+        }
+        .factor();
+        assert!(many.0 <= 1.05 + f32::EPSILON, "capped: {many:?}");
     }
 }

@@ -9,6 +9,7 @@ mod browser;
 mod deals;
 mod inputs;
 mod kepu;
+mod kepu_questions;
 mod ledger;
 mod market;
 mod market_pages;
