@@ -140,6 +140,9 @@ pub async fn load(app: &App) -> anyhow::Result<KepuReport> {
     report.profiles = profiles(app, now).await?;
     report.reads = reads(app, &published, start, now).await?;
     set_clock(app, now);
+    crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
+        .await
+        .map_err(|e| anyhow::anyhow!("followers: {e}"))?;
     Ok(report)
 }
 
@@ -212,12 +215,13 @@ async fn reads(
     let span = (now - start).num_minutes().max(1) as usize;
     for (user, region, interest) in &readers {
         let reads = 6 + rng.below(18);
-        let mut at = start + Duration::minutes(rng.below(span / 3) as i64);
-        for _ in 0..reads {
-            at += Duration::hours(6 + rng.below(24 * 20) as i64);
-            if at > now - Duration::hours(1) {
-                break;
-            }
+        let mut times: Vec<DateTime<Utc>> = (0..reads)
+            .map(|_| start + Duration::minutes(rng.below(span) as i64))
+            .collect();
+        times.sort();
+        // Hours apart, as a person reads.
+        times.dedup_by(|later, earlier| *later - *earlier < Duration::hours(3));
+        for at in times {
             let fitting: Vec<&Published> = published
                 .iter()
                 .filter(|(_, p, tags, r)| {
