@@ -69,6 +69,19 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Fill a fresh database with residents and 科普 resources and time the feed (32 clients),
+    /// the view recorder and booking job, and 服务群众数 over a year of views.
+    Kepu {
+        #[arg(long, default_value_t = 1_000_000)]
+        residents: usize,
+        #[arg(long, default_value_t = 100_000)]
+        resources: usize,
+        #[arg(long, default_value_t = 200_000)]
+        views: usize,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with open nanny tickets and time the SLA clock's passes.
     Sla {
         #[arg(long, default_value_t = 100_000)]
@@ -197,6 +210,20 @@ async fn main() -> anyhow::Result<()> {
             command: BenchCommand::Sla { tickets, postgres },
         } => {
             print!("{}", tianfu::nanny::bench::run(tickets, postgres).await?);
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Kepu {
+                    residents,
+                    resources,
+                    views,
+                    postgres,
+                },
+        } => {
+            print!(
+                "{}",
+                tianfu::kepu::bench::run(residents, resources, views, postgres).await?
+            );
         }
         Command::Bench {
             command: BenchCommand::Stats { events, postgres },

@@ -10,6 +10,7 @@
 //! - `questions`: 向科学要答案 — questions routed to scientists, volunteers and staff.
 
 pub mod audience;
+pub mod bench;
 pub mod feed;
 pub mod profile;
 pub mod pushes;

@@ -160,13 +160,15 @@ pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, us
         app,
         channels: &channels,
     };
-    let ranked = rank::rank(&candidates, &reader, now, &names);
-    let total = ranked.len();
-    let page: Vec<&rank::Ranked> = ranked
-        .iter()
-        .skip(request.offset)
-        .take(request.limit)
-        .collect();
+    let total = candidates.len();
+    let ranked = rank::rank(
+        &candidates,
+        &reader,
+        now,
+        &names,
+        request.offset.saturating_add(request.limit),
+    );
+    let page: Vec<&rank::Ranked> = ranked.iter().skip(request.offset).collect();
     let cover_ids: Vec<i64> = page
         .iter()
         .filter_map(|r| rows.get(&r.id).and_then(|row| row.cover_id))

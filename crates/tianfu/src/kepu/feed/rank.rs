@@ -156,13 +156,17 @@ pub fn score(
     (total * factor, reason)
 }
 
-/// The candidates in feed order: scored, then picked best first, each pick lowering the rest of
-/// its channel so that one channel does not fill the page. Ties go to the newer resource.
+/// The first `take` candidates in feed order: scored, then picked best first, each pick
+/// lowering the rest of its channel so that one channel does not fill the page. Ties go to the
+/// newer resource. A pick only scans until the raw scores fall below the best lowered score
+/// found (lowering never raises a score), so a page costs little however many candidates there
+/// are.
 pub fn rank(
     candidates: &[Candidate],
     reader: &Reader,
     now: DateTime<Utc>,
     names: &dyn Names,
+    take: usize,
 ) -> Vec<Ranked> {
     let mut scored: Vec<(f64, String, &Candidate)> = candidates
         .iter()
@@ -171,27 +175,32 @@ pub fn rank(
             (s, reason, c)
         })
         .collect();
+    let order = |a: &(f64, String, &Candidate), b: &(f64, String, &Candidate)| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| b.2.published_at.cmp(&a.2.published_at))
+            .then_with(|| b.2.id.cmp(&a.2.id))
+    };
+    scored.sort_by(order);
     let mut picked_per_channel: std::collections::HashMap<&str, i32> = Default::default();
-    let mut out = Vec::with_capacity(scored.len());
-    while !scored.is_empty() {
-        let effective = |(s, _, c): &(f64, String, &Candidate)| {
+    let mut out = Vec::with_capacity(take.min(scored.len()));
+    while out.len() < take && !scored.is_empty() {
+        let mut best: Option<(usize, f64)> = None;
+        for (i, (raw, _, c)) in scored.iter().enumerate() {
+            if best.is_some_and(|(_, b)| b > *raw) {
+                break;
+            }
             let n = picked_per_channel
                 .get(c.channel.as_str())
                 .copied()
                 .unwrap_or(0);
-            if c.pushed { *s } else { s * MIX.powi(n) }
-        };
-        let (best, _) = scored
-            .iter()
-            .enumerate()
-            .max_by(|(_, a), (_, b)| {
-                effective(a)
-                    .total_cmp(&effective(b))
-                    .then_with(|| a.2.published_at.cmp(&b.2.published_at))
-                    .then_with(|| a.2.id.cmp(&b.2.id))
-            })
-            .expect("not empty");
-        let (s, reason, c) = scored.swap_remove(best);
+            let effective = if c.pushed { *raw } else { raw * MIX.powi(n) };
+            // Strictly greater: among equals the earlier (newer) one stays.
+            if best.is_none_or(|(_, b)| effective > b) {
+                best = Some((i, effective));
+            }
+        }
+        let (index, _) = best.expect("not empty");
+        let (s, reason, c) = scored.remove(index);
         *picked_per_channel.entry(c.channel.as_str()).or_default() += 1;
         out.push(Ranked {
             id: c.id,
@@ -264,7 +273,7 @@ mod tests {
             candidate(2, "agriculture", &["柑橘"], Some("511623"), 20),
             candidate(3, "agriculture", &["柑橘"], None, 20),
         ];
-        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames);
+        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames, 10);
         assert_eq!(ranked[0].id, 2);
         assert_eq!(ranked[0].reason, "因为您关注“柑橘”");
         assert_eq!(ranked[1].id, 3);
@@ -279,7 +288,7 @@ mod tests {
             candidate(2, "agriculture", &["水稻"], None, 1),
             pushed,
         ];
-        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames);
+        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames, 10);
         assert_eq!(ranked[0].id, 4);
         assert_eq!(ranked[0].reason, "精准推送给您");
         assert_eq!(ranked.last().unwrap().id, 1, "{ranked:?}");
@@ -291,7 +300,7 @@ mod tests {
             .map(|i| candidate(i, "agriculture", &["柑橘"], None, i))
             .collect();
         cs.push(candidate(9, "health", &[], None, 3));
-        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames);
+        let ranked = rank(&cs, &farmer(), Utc::now(), &TestNames, 10);
         let position = ranked.iter().position(|r| r.id == 9).unwrap();
         assert!(
             position < 5,
@@ -306,8 +315,8 @@ mod tests {
             .collect();
         let now = Utc::now();
         assert_eq!(
-            rank(&cs, &Reader::default(), now, &TestNames),
-            rank(&cs, &Reader::default(), now, &TestNames)
+            rank(&cs, &Reader::default(), now, &TestNames, 10),
+            rank(&cs, &Reader::default(), now, &TestNames, 10)
         );
     }
 }
