@@ -272,6 +272,9 @@ pub async fn page(
     };
     match parse(&app, &params) {
         Ok((query, paging)) => {
+            if let Some(me) = &page.me {
+                crate::kepu::profile::learn_from_search(&app, me.id.0, &query.q).await;
+            }
             let found = run(&app, query)
                 .await
                 .map_err(|e| PageError::new(e, page.me.clone()))?;

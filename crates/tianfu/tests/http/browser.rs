@@ -163,7 +163,43 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
     assert_eq!(status, "dismissed");
 }
 
+async fn a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer(app: TestApp) {
+    let kepu = app.staff("511623", "kepu").await;
+    let local = "邻水柑橘春季施肥要点";
+    crate::kepu::publish(
+        &app,
+        &kepu,
+        &crate::kepu::resource_body("老年人防跌倒的五个办法", "health", &["防跌倒"], None),
+    )
+    .await;
+    crate::kepu::publish(
+        &app,
+        &kepu,
+        &crate::kepu::resource_body(local, "agriculture", &["柑橘"], Some("511623")),
+    )
+    .await;
+    let (_, scientist) = app.register("worker", "柑橘专家", "511623").await;
+    let farmer = app.phone();
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "kepu_flow.mjs",
+        vec![
+            app.url.clone(),
+            farmer,
+            scientist,
+            PASSWORD.into(),
+            local.into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("the farmer accepted"), "{stdout}");
+    let accepted: Option<i64> = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar("SELECT accepted_answer_id FROM kepu_questions").fetch_one(pool).await.unwrap());
+    assert!(accepted.is_some());
+}
+
 on_both_databases!(
+    a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer,
     an_enterprise_dismisses_a_recommendation_and_finds_an_expert,
     a_nanny_logs_a_follow_up_that_the_scientist_sees,
     an_organisation_registers_and_logs_in_in_a_real_browser,

@@ -383,6 +383,25 @@ async fn a_farmer_following_citrus_sees_local_citrus_first_and_read_items_leave(
         "the channel read is learned: {profile}"
     );
 
+    // Searching teaches too.
+    let searched = app
+        .client
+        .get(format!("{}/search?q=猕猴桃", app.url))
+        .bearer_auth(&farmer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(searched.status(), StatusCode::OK);
+    let (_, profile) = app.get("/api/v1/me/profile", Some(&farmer)).await;
+    assert!(
+        profile["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["interest"] == "猕猴桃" && w["chosen"] == false),
+        "{profile}"
+    );
+
     // A visitor without an account gets what their county reads most.
     let (_, visitor) = app.get("/api/v1/kepu/feed?region_code=511623", None).await;
     assert_eq!(visitor["items"][0]["id"], local, "{visitor}");
