@@ -296,8 +296,7 @@ async fn rebuild_others(app: &App, kind: IndexKind, sql: &'static str) -> Result
 
 const KEPU_PUBLISHED_AFTER: &str =
     "SELECT id FROM kepu_resources WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
-const QUESTIONS_AFTER: &str =
-    "SELECT id FROM kepu_questions WHERE id > $1 ORDER BY id LIMIT $2";
+const QUESTIONS_AFTER: &str = "SELECT id FROM kepu_questions WHERE id > $1 ORDER BY id LIMIT $2";
 const PUBLISHED_AFTER: &str =
     "SELECT id FROM listings WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
 const STUDIOS_AFTER: &str = "SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2";

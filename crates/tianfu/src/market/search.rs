@@ -180,7 +180,10 @@ async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
             industry_name: Industry::label_for(&hit.industry),
             industry: hit.industry,
             // A studio has no price; "面议" would say it has one to discuss.
-            price_label: if matches!(hit.kind, IndexKind::Studio | IndexKind::Kepu | IndexKind::Question) {
+            price_label: if matches!(
+                hit.kind,
+                IndexKind::Studio | IndexKind::Kepu | IndexKind::Question
+            ) {
                 String::new()
             } else {
                 price_label(hit.price_fen)

@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod deals;
 mod inputs;
+mod kepu_pushes;
 mod ledger;
 mod market;
 mod market_pages;

@@ -132,5 +132,7 @@ pub async fn get(
     ClientIp(ip): ClientIp,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<PushDetail>, AppError> {
-    Ok(Json(service::detail(&app, &actor, id, ip.as_deref()).await?))
+    Ok(Json(
+        service::detail(&app, &actor, id, ip.as_deref()).await?,
+    ))
 }

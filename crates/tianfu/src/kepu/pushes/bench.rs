@@ -83,9 +83,16 @@ async fn measure(app: &AppState, residents: i64) -> anyhow::Result<String> {
         "  preview count (a city, farmers, interest agriculture): {narrow_count} in {:.1} ms",
         ms(started.elapsed())
     )?;
-    let push = store::send(&app.db, author, resource, &target, recipients, app.clock.now())
-        .await
-        .map_err(failed)?;
+    let push = store::send(
+        &app.db,
+        author,
+        resource,
+        &target,
+        recipients,
+        app.clock.now(),
+    )
+    .await
+    .map_err(failed)?;
 
     // The fan-out in the background, as the server runs it; requests sampled meanwhile.
     let job_app = app.clone();

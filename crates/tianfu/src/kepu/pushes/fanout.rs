@@ -54,7 +54,9 @@ pub struct PassReport {
 /// the lease keeps other nodes out.
 fn runner(app: &App) -> Arc<tokio::sync::Mutex<()>> {
     static RUNNERS: Mutex<Option<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = Mutex::new(None);
-    let mut runners = RUNNERS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut runners = RUNNERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     runners
         .get_or_insert_with(HashMap::new)
         .entry(app.node.clone())

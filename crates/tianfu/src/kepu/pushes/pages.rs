@@ -231,8 +231,7 @@ pub async fn compose(
                 .map(|(_, m)| m.to_owned())
                 .collect::<Vec<_>>()
                 .join("；");
-            let page =
-                list_page(&app, actor, None, draft, errors, Some(message), None, ip).await?;
+            let page = list_page(&app, actor, None, draft, errors, Some(message), None, ip).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(PageError::new(other, Some(actor))),

@@ -23,5 +23,8 @@ pub fn document_of(row: &ResourceRow) -> Option<ListingDoc> {
 
 /// The document of resource `id` while it is published; `None` takes it out of the index.
 pub async fn document(app: &App, id: i64) -> Result<Option<ListingDoc>, AppError> {
-    Ok(store::find(&app.db, id).await?.as_ref().and_then(document_of))
+    Ok(store::find(&app.db, id)
+        .await?
+        .as_ref()
+        .and_then(document_of))
 }
