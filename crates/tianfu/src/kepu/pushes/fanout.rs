@@ -163,6 +163,14 @@ async fn fan_out(app: &App, push: PushRow) -> Result<Option<u64>, AppError> {
     Ok(Some(delivered))
 }
 
+/// Residents with ids in `($5, $6]` who must wait: a campaign of theirs is waiting already, or
+/// they had `$4` deliveries since `$3`. (A delivery's `delivered_at` is set exactly when it was
+/// told, so it also marks the rows a chunk has just delivered.)
+const HELD: &str = "SELECT d.user_id FROM kepu_push_deliveries d \
+     WHERE d.user_id > $5 AND d.user_id <= $6 AND (d.status = 'waiting' OR d.delivered_at > $3) \
+     GROUP BY d.user_id \
+     HAVING SUM(CASE WHEN d.status = 'waiting' THEN 1 ELSE 0 END) > 0 OR COUNT(d.delivered_at) >= $4";
+
 /// The deliveries of residents with ids in `(after, upto]`, their notifications and the count,
 /// in one transaction. Answers how many were told now.
 async fn deliver_chunk(
@@ -176,14 +184,15 @@ async fn deliver_chunk(
     let week_ago = at - Duration::days(7);
     let cap = i64::from(app.config.kepu.pushes_per_week);
     let (filter, binds) = target.filter(8);
+    // Who is held back is one grouped pass over the chunk's own residents' deliveries (a merge
+    // join on user id), never a probe per resident: waiting already, or the week's limit used.
     let insert = format!(
         "INSERT INTO kepu_push_deliveries (push_id, user_id, region_code, status, delivered_at) \
-         SELECT $1, c.id, c.region_code, CASE WHEN c.held THEN 'waiting' ELSE 'delivered' END, CASE WHEN c.held THEN NULL ELSE $2 END \
-         FROM (SELECT u.id, u.region_code, \
-                 (EXISTS (SELECT 1 FROM kepu_push_deliveries w WHERE w.user_id = u.id AND w.status = 'waiting') \
-                  OR (SELECT COUNT(*) FROM kepu_push_deliveries d WHERE d.user_id = u.id AND d.delivered_at > $3) >= $4) AS held \
-               FROM users u WHERE u.id > $5 AND u.id <= $6 AND u.created_at <= $7 AND {filter}) c \
-         WHERE TRUE ON CONFLICT (push_id, user_id) DO NOTHING"
+         SELECT $1, u.id, u.region_code, CASE WHEN h.user_id IS NULL THEN 'delivered' ELSE 'waiting' END, \
+                CASE WHEN h.user_id IS NULL THEN $2 ELSE NULL END \
+         FROM users u LEFT JOIN ({HELD}) h ON h.user_id = u.id \
+         WHERE u.id > $5 AND u.id <= $6 AND u.created_at <= $7 AND {filter} \
+         ON CONFLICT (push_id, user_id) DO NOTHING"
     );
     let (text, link) = notice(push);
     let told = on_db!(&app.db, pool => async {
@@ -197,7 +206,7 @@ async fn deliver_chunk(
         let told = sqlx::query(
             "INSERT INTO notifications (user_id, text, link, created_at) \
              SELECT user_id, $1, $2, $3 FROM kepu_push_deliveries \
-             WHERE push_id = $4 AND user_id > $5 AND user_id <= $6 AND status = 'delivered' AND delivered_at = $3",
+             WHERE push_id = $4 AND user_id > $5 AND user_id <= $6 AND delivered_at = $3",
         )
         .bind(&text).bind(&link).bind(at).bind(push.id).bind(after).bind(upto)
         .execute(&mut *tx).await?.rows_affected();
@@ -255,10 +264,10 @@ async fn promote_chunk(app: &App, push: &PushRow, after: i64, upto: i64) -> Resu
         let told = sqlx::query(
             "UPDATE kepu_push_deliveries SET status = 'delivered', delivered_at = $2 \
              WHERE push_id = $1 AND status = 'waiting' AND user_id > $5 AND user_id <= $6 \
-               AND NOT EXISTS (SELECT 1 FROM kepu_push_deliveries o \
-                   WHERE o.user_id = kepu_push_deliveries.user_id AND o.status = 'waiting' AND o.push_id < $1) \
-               AND (SELECT COUNT(*) FROM kepu_push_deliveries d \
-                   WHERE d.user_id = kepu_push_deliveries.user_id AND d.delivered_at > $3) < $4",
+               AND user_id NOT IN (SELECT d.user_id FROM kepu_push_deliveries d \
+                   WHERE d.user_id > $5 AND d.user_id <= $6 AND ((d.status = 'waiting' AND d.push_id < $1) OR d.delivered_at > $3) \
+                   GROUP BY d.user_id \
+                   HAVING SUM(CASE WHEN d.status = 'waiting' THEN 1 ELSE 0 END) > 0 OR COUNT(d.delivered_at) >= $4)",
         )
         .bind(push.id).bind(at).bind(week_ago).bind(cap).bind(after).bind(upto)
         .execute(&mut *tx).await?.rows_affected();
@@ -266,7 +275,7 @@ async fn promote_chunk(app: &App, push: &PushRow, after: i64, upto: i64) -> Resu
             sqlx::query(
                 "INSERT INTO notifications (user_id, text, link, created_at) \
                  SELECT user_id, $1, $2, $3 FROM kepu_push_deliveries \
-                 WHERE push_id = $4 AND user_id > $5 AND user_id <= $6 AND status = 'delivered' AND delivered_at = $3",
+                 WHERE push_id = $4 AND user_id > $5 AND user_id <= $6 AND delivered_at = $3",
             )
             .bind(&text).bind(&link).bind(at).bind(push.id).bind(after).bind(upto)
             .execute(&mut *tx).await?;
