@@ -163,13 +163,12 @@ async fn fan_out(app: &App, push: PushRow) -> Result<Option<u64>, AppError> {
     Ok(Some(delivered))
 }
 
-/// Residents with ids in `($5, $6]` who must wait: a campaign of theirs is waiting already, or
-/// they had `$4` deliveries since `$3`. (A delivery's `delivered_at` is set exactly when it was
-/// told, so it also marks the rows a chunk has just delivered.)
-const HELD: &str = "SELECT d.user_id FROM kepu_push_deliveries d \
-     WHERE d.user_id > $5 AND d.user_id <= $6 AND (d.status = 'waiting' OR d.delivered_at > $3) \
-     GROUP BY d.user_id \
-     HAVING SUM(CASE WHEN d.status = 'waiting' THEN 1 ELSE 0 END) > 0 OR COUNT(d.delivered_at) >= $4";
+/// Whether resident `u` must wait, as one correlated probe of their own deliveries (index
+/// `kepu_push_deliveries_user`): a waiting campaign weighs the whole limit `$4`, a delivery since
+/// `$3` weighs one. A probe per resident is planned the same whatever the tables' statistics
+/// say; a join against an aggregate is not (without statistics PostgreSQL nested-loops it).
+const LOAD: &str = "(SELECT COALESCE(SUM(CASE WHEN d.status = 'waiting' THEN $4 ELSE 1 END), 0) \
+     FROM kepu_push_deliveries d WHERE d.user_id = u.id AND (d.status = 'waiting' OR d.delivered_at > $3))";
 
 /// The deliveries of residents with ids in `(after, upto]`, their notifications and the count,
 /// in one transaction. Answers how many were told now.
@@ -184,14 +183,12 @@ async fn deliver_chunk(
     let week_ago = at - Duration::days(7);
     let cap = i64::from(app.config.kepu.pushes_per_week);
     let (filter, binds) = target.filter(8);
-    // Who is held back is one grouped pass over the chunk's own residents' deliveries (a merge
-    // join on user id), never a probe per resident: waiting already, or the week's limit used.
+    // Every row gets the chunk's timestamp; the held ones lose it again in the next statement
+    // (so the probe is evaluated once per resident, not once per column).
     let insert = format!(
         "INSERT INTO kepu_push_deliveries (push_id, user_id, region_code, status, delivered_at) \
-         SELECT $1, u.id, u.region_code, CASE WHEN h.user_id IS NULL THEN 'delivered' ELSE 'waiting' END, \
-                CASE WHEN h.user_id IS NULL THEN $2 ELSE NULL END \
-         FROM users u LEFT JOIN ({HELD}) h ON h.user_id = u.id \
-         WHERE u.id > $5 AND u.id <= $6 AND u.created_at <= $7 AND {filter} \
+         SELECT $1, u.id, u.region_code, CASE WHEN {LOAD} >= $4 THEN 'waiting' ELSE 'delivered' END, $2 \
+         FROM users u WHERE u.id > $5 AND u.id <= $6 AND u.created_at <= $7 AND {filter} \
          ON CONFLICT (push_id, user_id) DO NOTHING"
     );
     let (text, link) = notice(push);
@@ -203,6 +200,12 @@ async fn deliver_chunk(
             query = query.bind(value.as_str());
         }
         query.execute(&mut *tx).await?;
+        sqlx::query(
+            "UPDATE kepu_push_deliveries SET delivered_at = NULL \
+             WHERE push_id = $1 AND user_id > $2 AND user_id <= $3 AND status = 'waiting' AND delivered_at = $4",
+        )
+        .bind(push.id).bind(after).bind(upto).bind(at)
+        .execute(&mut *tx).await?;
         let told = sqlx::query(
             "INSERT INTO notifications (user_id, text, link, created_at) \
              SELECT user_id, $1, $2, $3 FROM kepu_push_deliveries \
@@ -264,10 +267,9 @@ async fn promote_chunk(app: &App, push: &PushRow, after: i64, upto: i64) -> Resu
         let told = sqlx::query(
             "UPDATE kepu_push_deliveries SET status = 'delivered', delivered_at = $2 \
              WHERE push_id = $1 AND status = 'waiting' AND user_id > $5 AND user_id <= $6 \
-               AND user_id NOT IN (SELECT d.user_id FROM kepu_push_deliveries d \
-                   WHERE d.user_id > $5 AND d.user_id <= $6 AND ((d.status = 'waiting' AND d.push_id < $1) OR d.delivered_at > $3) \
-                   GROUP BY d.user_id \
-                   HAVING SUM(CASE WHEN d.status = 'waiting' THEN 1 ELSE 0 END) > 0 OR COUNT(d.delivered_at) >= $4)",
+               AND (SELECT COALESCE(SUM(CASE WHEN d.status = 'waiting' THEN $4 ELSE 1 END), 0) FROM kepu_push_deliveries d \
+                   WHERE d.user_id = kepu_push_deliveries.user_id \
+                     AND ((d.status = 'waiting' AND d.push_id < $1) OR d.delivered_at > $3)) < $4",
         )
         .bind(push.id).bind(at).bind(week_ago).bind(cap).bind(after).bind(upto)
         .execute(&mut *tx).await?.rows_affected();
