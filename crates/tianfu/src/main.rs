@@ -82,6 +82,15 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Fill a fresh database with residents and time a province-wide 精准推送 campaign's
+    /// fan-out (deliveries and notifications) and requests made while it runs.
+    Push {
+        #[arg(long, default_value_t = 1_000_000)]
+        residents: usize,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with open nanny tickets and time the SLA clock's passes.
     Sla {
         #[arg(long, default_value_t = 100_000)]
@@ -223,6 +232,18 @@ async fn main() -> anyhow::Result<()> {
             print!(
                 "{}",
                 tianfu::kepu::bench::run(residents, resources, views, postgres).await?
+            );
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Push {
+                    residents,
+                    postgres,
+                },
+        } => {
+            print!(
+                "{}",
+                tianfu::kepu::pushes::bench::run(residents, postgres).await?
             );
         }
         Command::Bench {
