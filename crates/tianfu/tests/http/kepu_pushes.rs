@@ -7,37 +7,43 @@ use serde_json::{Value, json};
 use crate::common::TestApp;
 use crate::on_both_databases;
 
-/// Fixture until the resources API lands: a resource row straight into the table (its author is
-/// the first user, so the test has made one before).
+/// A resource published by the province's 全民科普服务部.
 async fn published_resource(app: &TestApp, title: &str) -> i64 {
-    resource_fixture(app, title, "published").await
+    let kepu = app.staff("51", "kepu").await;
+    crate::kepu::publish(
+        app,
+        &kepu,
+        &crate::kepu::resource_body(title, "agriculture", &[], None),
+    )
+    .await
 }
 
-async fn resource_fixture(app: &TestApp, title: &str, status: &str) -> i64 {
-    let now = app.app.clock.now();
-    let author: i64 = tianfu::on_db!(&app.app.db, pool => {
-        sqlx::query_scalar("SELECT id FROM users ORDER BY id LIMIT 1").fetch_one(pool).await.expect("a user")
-    });
-    tianfu::on_db!(&app.app.db, pool => {
-        sqlx::query_scalar(
-            "INSERT INTO kepu_resources (author_id, title, summary, body_html, body_text, format, channel, audiences, tags, status, created_at, updated_at, published_at) \
-             VALUES ($1, $2, '摘要', '<p>正文</p>', '正文', 'article', 'agriculture', '[]', '[]', $3, $4, $4, $4) RETURNING id",
+/// A resource a scientist submitted, still waiting for review.
+async fn unreviewed_resource(app: &TestApp, title: &str) -> i64 {
+    let scientist = crate::kepu::person(app, "worker", "投稿人", "5116").await;
+    let (status, created) = app
+        .post(
+            "/api/v1/kepu/resources",
+            &crate::kepu::resource_body(title, "agriculture", &[], None),
+            Some(&scientist),
         )
-        .bind(author).bind(title).bind(status).bind(now).fetch_one(pool).await.expect("resource")
-    })
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["status"], "pending");
+    created["id"].as_i64().unwrap()
 }
 
-/// Fixture until `PUT /api/v1/me/profile` lands: a resident's audience group and chosen interests.
-async fn profile_fixture(app: &TestApp, user: i64, audience: &str, interests: &[&str]) {
-    let now = app.app.clock.now();
-    tianfu::on_db!(&app.app.db, pool => {
-        sqlx::query("INSERT INTO kepu_profiles (user_id, audience, updated_at) VALUES ($1, $2, $3)")
-            .bind(user).bind(audience).bind(now).execute(pool).await.expect("profile");
-        for interest in interests {
-            sqlx::query("INSERT INTO kepu_interests (user_id, interest, chosen, weight, updated_at) VALUES ($1, $2, TRUE, 1.0, $3)")
-                .bind(user).bind(*interest).bind(now).execute(pool).await.expect("interest");
-        }
-    });
+/// A resident's audience group and chosen interests, set as they would set them.
+async fn set_profile(app: &TestApp, token: &str, audience: &str, interests: &[&str]) {
+    let response = app
+        .client
+        .put(format!("{}/api/v1/me/profile", app.url))
+        .bearer_auth(token)
+        .json(&json!({"audience": audience, "interests": interests}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
 }
 
 /// A resident registered in `region`, signed in.
@@ -67,16 +73,16 @@ async fn pushes_received(app: &TestApp, token: &str) -> Vec<Value> {
 async fn a_targeted_push_reaches_its_audience_and_no_one_else(app: TestApp) {
     let kepu = app.staff("5116", "kepu").await;
     let resource = published_resource(&app, "柑橘冬季防冻").await;
-    let (farmer, farmer_token) = resident(&app, "农户甲", "511623").await;
-    profile_fixture(&app, farmer, "farmer", &["agriculture"]).await;
-    let (tagged, tagged_token) = resident(&app, "农户乙", "511602").await;
-    profile_fixture(&app, tagged, "farmer", &["柑橘"]).await;
-    let (elder, elder_token) = resident(&app, "老人", "511623").await;
-    profile_fixture(&app, elder, "elder", &["agriculture"]).await;
-    let (uninterested, uninterested_token) = resident(&app, "农户丙", "511623").await;
-    profile_fixture(&app, uninterested, "farmer", &["health"]).await;
-    let (elsewhere, elsewhere_token) = resident(&app, "成都农户", "510104").await;
-    profile_fixture(&app, elsewhere, "farmer", &["agriculture"]).await;
+    let (_, farmer_token) = resident(&app, "农户甲", "511623").await;
+    set_profile(&app, &farmer_token, "farmer", &["agriculture"]).await;
+    let (_, tagged_token) = resident(&app, "农户乙", "511602").await;
+    set_profile(&app, &tagged_token, "farmer", &["柑橘"]).await;
+    let (_, elder_token) = resident(&app, "老人", "511623").await;
+    set_profile(&app, &elder_token, "elder", &["agriculture"]).await;
+    let (_, uninterested_token) = resident(&app, "农户丙", "511623").await;
+    set_profile(&app, &uninterested_token, "farmer", &["health"]).await;
+    let (_, elsewhere_token) = resident(&app, "成都农户", "510104").await;
+    set_profile(&app, &elsewhere_token, "farmer", &["agriculture"]).await;
 
     let (status, preview) = app
         .get(
@@ -253,7 +259,7 @@ async fn a_resident_gets_at_most_the_weekly_limit_and_the_rest_wait(app: TestApp
 
 async fn bad_pushes_are_refused_naming_the_field_in_chinese(app: TestApp) {
     let kepu = app.staff("5116", "kepu").await;
-    let draft = resource_fixture(&app, "草稿", "draft").await;
+    let draft = unreviewed_resource(&app, "草稿文章需要审核").await;
     let body = json!({"resource_id": draft, "region_code": "5199", "audiences": ["robot"], "interests": ["<b>"]});
     let (status, reply) = app.post("/api/v1/kepu/pushes", &body, Some(&kepu)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
@@ -395,7 +401,54 @@ async fn the_console_previews_then_sends(app: TestApp) {
     );
 }
 
+async fn a_push_tops_the_feed_until_opened_and_the_opening_is_counted(app: TestApp) {
+    let kepu = app.staff("5116", "kepu").await;
+    for n in 0..3 {
+        published_resource(&app, &format!("柑橘管理第{n}讲")).await;
+    }
+    let resource = published_resource(&app, "冬季用电安全须知").await;
+    let (_, token) = resident(&app, "农户丁", "511623").await;
+    set_profile(&app, &token, "farmer", &["agriculture"]).await;
+    let (status, push) = app
+        .post("/api/v1/kepu/pushes", &json!({"resource_id": resource, "region_code": "5116", "audiences": [], "interests": []}), Some(&kepu))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{push}");
+    let push_id = push["id"].as_i64().unwrap();
+    let (_, feed) = app.get("/api/v1/kepu/feed", Some(&token)).await;
+    assert_eq!(
+        feed["items"][0]["id"], resource,
+        "the push tops the feed: {feed}"
+    );
+    assert_eq!(feed["items"][0]["pushed"], true);
+    assert_eq!(feed["items"][0]["reason"], "精准推送给您");
+
+    // The resident opens it: the delivery is opened, once, and it is a service (服务量).
+    app.get(&format!("/api/v1/kepu/resources/{resource}"), Some(&token))
+        .await;
+    app.settle().await;
+    app.app.clock.advance(chrono::Duration::minutes(3));
+    app.settle().await;
+    let (_, campaign) = app
+        .get(&format!("/api/v1/kepu/pushes/{push_id}"), Some(&kepu))
+        .await;
+    assert_eq!(campaign["opened"], 1, "{campaign}");
+    assert_eq!(campaign["open_rate"], 1.0, "{campaign}");
+    let served: i64 = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ledger_events WHERE kind = 'kepu.served' AND source = 'push'").fetch_one(pool).await.unwrap());
+    assert_eq!(served, 1);
+    let (_, feed) = app.get("/api/v1/kepu/feed", Some(&token)).await;
+    assert!(
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["id"] != resource),
+        "read, so gone: {feed}"
+    );
+}
+
 on_both_databases!(
+    a_push_tops_the_feed_until_opened_and_the_opening_is_counted,
     a_targeted_push_reaches_its_audience_and_no_one_else,
     staff_push_only_inside_their_county_and_only_from_kepu,
     a_resident_gets_at_most_the_weekly_limit_and_the_rest_wait,
