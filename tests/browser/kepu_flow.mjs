@@ -40,7 +40,7 @@ try {
   await first.locator("a").first().click();
   await farmer.waitForURL(/\/kepu\/resources\/\d+$/);
   assert.match(await farmer.locator("h1").innerText(), new RegExp(localTitle));
-  await farmer.getByRole("link", { name: "有疑问？向科学要答案" }).click();
+  await farmer.locator(".kepu-actions a[href=\"/kepu/ask\"]").click();
   await farmer.waitForURL(/\/kepu\/ask$/);
   await farmer.locator('input[name="title"]').fill("柑橘叶子发黄是什么原因");
   await farmer.getByRole("button", { name: "下一步" }).click();

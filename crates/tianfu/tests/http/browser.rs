@@ -166,9 +166,10 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
 async fn a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer(app: TestApp) {
     let kepu = app.staff("511623", "kepu").await;
     let local = "邻水柑橘春季施肥要点";
+    let province = app.staff("51", "kepu").await;
     crate::kepu::publish(
         &app,
-        &kepu,
+        &province,
         &crate::kepu::resource_body("老年人防跌倒的五个办法", "health", &["防跌倒"], None),
     )
     .await;
