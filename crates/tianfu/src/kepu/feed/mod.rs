@@ -7,8 +7,6 @@ pub mod pages;
 pub mod rank;
 pub mod store;
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -89,8 +87,6 @@ pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, us
     let channels = resources::channels(&app.db).await?;
     let mut reader = Reader::default();
     let mut terms: Vec<String> = Vec::new();
-    let mut pushed: Vec<i64> = Vec::new();
-    let mut region_reads: HashMap<i64, i64> = HashMap::new();
     let region = match request.me {
         Some(me) => Some(me.region.as_str().to_owned()),
         None => request.region_code.clone(),
@@ -115,44 +111,47 @@ pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, us
         if let Some(audience) = &profile.audience {
             terms.push(format!("audience:{audience}"));
         }
-        pushed = store::pushed_to(&app.db, me.id.0, now).await?;
     }
     reader.region_code = Some(region.clone());
     for n in (2..=region.len() / 2).map(|n| n * 2) {
         terms.push(format!("region:{}", &region[..n]));
     }
     terms.push("all".into());
-    // What the reader's county, city and province read most: the whole feed for a visitor, a
-    // signal among others for a signed-in reader.
-    for n in (1..=region.len() / 2).rev().map(|n| n * 2) {
-        for (id, reads) in store::region_top(&app.db, &region[..n], 40).await? {
-            region_reads.entry(id).or_insert(reads);
+    // What the reader's county, city and province read most (nearest first): the whole feed
+    // for a visitor, a signal among others for a signed-in reader.
+    let regions: Vec<String> = (1..=region.len() / 2)
+        .rev()
+        .map(|n| region[..n * 2].to_owned())
+        .collect();
+    let channel_term: Vec<String> = request
+        .channel
+        .iter()
+        .map(|c| format!("channel:{c}"))
+        .collect();
+    let sources = if request.channel.is_some() {
+        store::Sources {
+            terms: &channel_term,
+            per_term: 300,
+            regions: &[],
+            user: None,
         }
-    }
-    let mut ids = match &request.channel {
-        Some(channel) => {
-            store::candidates_for_terms(&app.db, &[format!("channel:{channel}")], Some(300)).await?
+    } else {
+        store::Sources {
+            terms: &terms,
+            per_term: store::PER_TERM,
+            regions: &regions,
+            user: request.me.map(|me| me.id.0),
         }
-        None => store::candidates_for_terms(&app.db, &terms, None).await?,
     };
-    if request.channel.is_none() {
-        ids.extend(pushed.iter().copied());
-        ids.extend(region_reads.keys().copied());
-        ids.sort_unstable();
-        ids.dedup();
-    }
-    if let Some(me) = request.me {
-        let read = store::read_by(&app.db, me.id.0, &ids).await?;
-        ids.retain(|id| !read.contains(id));
-    }
-    let rows = store::rows(&app.db, &ids).await?;
+    let found = store::candidates(&app.db, &sources, now).await?;
+    let rows = store::rows(&app.db, &found.ids, request.me.map(|me| me.id.0)).await?;
     let candidates: Vec<rank::Candidate> = rows
         .values()
         .filter(|r| request.channel.as_ref().is_none_or(|c| *c == r.channel))
         .map(|r| {
             r.candidate(
-                pushed.contains(&r.id),
-                region_reads.get(&r.id).copied().unwrap_or(0),
+                found.pushed.contains(&r.id),
+                found.region_reads.get(&r.id).copied().unwrap_or(0),
             )
         })
         .collect();

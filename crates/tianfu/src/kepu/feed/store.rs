@@ -13,64 +13,107 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 
 /// Newest resources taken per term.
-const PER_TERM: i64 = 60;
+pub const PER_TERM: i64 = 24;
+/// Most-read resources taken per region (county, city, province).
+pub const PER_REGION: i64 = 20;
 /// Pushes older than this no longer top the feed.
 const PUSH_FRESH_DAYS: i64 = 14;
 
-async fn newest_for_term(db: &Db, term: &str, limit: i64) -> Result<Vec<i64>, AppError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
-        "SELECT resource_id FROM kepu_resource_terms WHERE term = $1 ORDER BY published_at DESC LIMIT $2")
-        .bind(term).bind(limit).fetch_all(pool).await)?)
+/// Where the feed looks, in one statement.
+pub struct Sources<'a> {
+    /// Feed terms (`tag:柑橘`, `region:5116`, `all` …) and how many of each term's newest.
+    pub terms: &'a [String],
+    pub per_term: i64,
+    /// Regions whose most-read resources are candidates too, nearest first.
+    pub regions: &'a [String],
+    /// The reader, for the pushes waiting for them.
+    pub user: Option<i64>,
 }
 
-/// Resource ids for the terms, each term's newest first.
-pub async fn candidates_for_terms(
+/// What the candidates' sources say: every resource id, which were pushed to the reader and not
+/// opened, and how much the reader's regions read each (the nearest region's count).
+#[derive(Debug, Default)]
+pub struct Found {
+    pub ids: Vec<i64>,
+    pub pushed: HashSet<i64>,
+    pub region_reads: HashMap<i64, i64>,
+}
+
+/// The candidates of every source in one round trip: a `UNION ALL` of index range scans (the
+/// newest per term, the most read per region, the reader's pushes).
+pub async fn candidates(
     db: &Db,
-    terms: &[String],
-    per_term: Option<i64>,
-) -> Result<Vec<i64>, AppError> {
-    let mut ids = Vec::new();
-    for term in terms {
-        ids.extend(newest_for_term(db, term, per_term.unwrap_or(PER_TERM)).await?);
+    sources: &Sources<'_>,
+    now: DateTime<Utc>,
+) -> Result<Found, AppError> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut n = 0;
+    let mut mark = || {
+        n += 1;
+        format!("${n}")
+    };
+    for _ in sources.terms {
+        let m = mark();
+        parts.push(format!(
+            "SELECT * FROM (SELECT resource_id, 0 AS src, CAST(0 AS BIGINT) AS n FROM kepu_resource_terms \
+             WHERE term = {m} ORDER BY published_at DESC LIMIT {}) t{}",
+            sources.per_term,
+            parts.len()
+        ));
     }
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
-}
-
-/// The resources pushed to `user` that they have not opened yet.
-pub async fn pushed_to(db: &Db, user: i64, now: DateTime<Utc>) -> Result<Vec<i64>, AppError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
-        "SELECT p.resource_id FROM kepu_push_deliveries d JOIN kepu_pushes p ON p.id = d.push_id \
-         WHERE d.user_id = $1 AND d.status = 'delivered' AND d.delivered_at > $2")
-        .bind(user).bind(now - Duration::days(PUSH_FRESH_DAYS)).fetch_all(pool).await)?)
-}
-
-/// Which of `ids` the reader has read.
-pub async fn read_by(db: &Db, user: i64, ids: &[i64]) -> Result<HashSet<i64>, AppError> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
+    for (rank, _) in sources.regions.iter().enumerate() {
+        let m = mark();
+        parts.push(format!(
+            "SELECT * FROM (SELECT resource_id, {} AS src, reads AS n FROM kepu_region_reads \
+             WHERE region_code = {m} ORDER BY reads DESC LIMIT {PER_REGION}) t{}",
+            rank + 2,
+            parts.len()
+        ));
     }
-    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT resource_id FROM kepu_reads WHERE user_id = $1 AND resource_id IN ({})",
-        marks.join(", ")
-    );
-    let rows: Vec<i64> = on_db!(db, pool => {
-        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user);
-        for id in ids {
-            query = query.bind(*id);
+    if sources.user.is_some() {
+        let (user, since) = (mark(), mark());
+        parts.push(format!(
+            "SELECT p.resource_id, 1 AS src, CAST(0 AS BIGINT) AS n FROM kepu_push_deliveries d \
+             JOIN kepu_pushes p ON p.id = d.push_id \
+             WHERE d.user_id = {user} AND d.status = 'delivered' AND d.delivered_at > {since}"
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(Found::default());
+    }
+    let sql = parts.join(" UNION ALL ");
+    let rows: Vec<(i64, i32, i64)> = on_db!(db, pool => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for term in sources.terms {
+            query = query.bind(term);
+        }
+        for region in sources.regions {
+            query = query.bind(region);
+        }
+        if let Some(user) = sources.user {
+            query = query.bind(user).bind(now - Duration::days(PUSH_FRESH_DAYS));
         }
         query.fetch_all(pool).await
     })?;
-    Ok(rows.into_iter().collect())
-}
-
-/// What a region reads most: (resource, reads), most read first.
-pub async fn region_top(db: &Db, region: &str, limit: i64) -> Result<Vec<(i64, i64)>, AppError> {
-    Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT resource_id, reads FROM kepu_region_reads WHERE region_code = $1 ORDER BY reads DESC LIMIT $2")
-        .bind(region).bind(limit).fetch_all(pool).await)?)
+    let mut found = Found::default();
+    // Regions come nearest first (src 2 is the reader's own region).
+    let mut nearest: HashMap<i64, i32> = HashMap::new();
+    for (id, src, reads) in rows {
+        found.ids.push(id);
+        match src {
+            1 => {
+                found.pushed.insert(id);
+            }
+            s if s >= 2 && nearest.get(&id).is_none_or(|best| s < *best) => {
+                nearest.insert(id, s);
+                found.region_reads.insert(id, reads);
+            }
+            _ => {}
+        }
+    }
+    found.ids.sort_unstable();
+    found.ids.dedup();
+    Ok(found)
 }
 
 /// What the feed shows of a resource: no body.
@@ -109,19 +152,25 @@ impl FeedRow {
     }
 }
 
-/// Published resources by id.
-pub async fn rows(db: &Db, ids: &[i64]) -> Result<HashMap<i64, FeedRow>, AppError> {
+/// Published resources by id, leaving out those `reader` has read.
+pub async fn rows(
+    db: &Db,
+    ids: &[i64],
+    reader: Option<i64>,
+) -> Result<HashMap<i64, FeedRow>, AppError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id, title, summary, format, channel, audiences, tags, region_code, cover_id, reads, completions, likes, published_at \
-         FROM kepu_resources WHERE status = 'published' AND id IN ({})",
+        "SELECT r.id, r.title, r.summary, r.format, r.channel, r.audiences, r.tags, r.region_code, r.cover_id, r.reads, \
+                r.completions, r.likes, r.published_at \
+         FROM kepu_resources r WHERE r.status = 'published' AND r.id IN ({}) \
+           AND NOT EXISTS (SELECT 1 FROM kepu_reads x WHERE x.user_id = $1 AND x.resource_id = r.id)",
         marks.join(", ")
     );
     let rows: Vec<FeedRow> = on_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, FeedRow>(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as::<_, FeedRow>(sqlx::AssertSqlSafe(sql)).bind(reader.unwrap_or(0));
         for id in ids {
             query = query.bind(*id);
         }
