@@ -44,6 +44,10 @@ pub struct KepuReport {
     pub pending: usize,
     pub profiles: usize,
     pub reads: usize,
+    pub questions: usize,
+    pub answered: usize,
+    pub pushed: i64,
+    pub opened: usize,
 }
 
 fn set_clock(app: &App, at: DateTime<Utc>) {
@@ -83,6 +87,10 @@ pub async fn load(app: &App) -> anyhow::Result<KepuReport> {
         pending: 0,
         profiles: 0,
         reads: 0,
+        questions: 0,
+        answered: 0,
+        pushed: 0,
+        opened: 0,
     };
     let mut published: Vec<Published> = Vec::new();
     let step = Duration::days(PAST_DAYS) / items.len().max(1) as i32;
@@ -139,6 +147,8 @@ pub async fn load(app: &App) -> anyhow::Result<KepuReport> {
     set_clock(app, now);
     report.profiles = profiles(app, now).await?;
     report.reads = reads(app, &published, start, now).await?;
+    (report.questions, report.answered) = super::kepu_questions::load_questions(app, now).await?;
+    (report.pushed, report.opened) = super::kepu_questions::load_campaign(app, now).await?;
     set_clock(app, now);
     crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
         .await

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod kepu;
+mod kepu_questions;
 mod market;
 mod nanny;
 mod people;
@@ -58,6 +59,11 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         report,
         "精准科普：已发布科普资源 {} 篇，待审核 {} 篇，群众需求画像 {} 份，一年来的阅读 {} 次",
         kepu.published, kepu.pending, kepu.profiles, kepu.reads
+    )?;
+    writeln!(
+        report,
+        "向科学要答案：提问 {} 个，已解答 {} 个；精准推送 1 次，送达 {} 人，已打开 {} 人",
+        kepu.questions, kepu.answered, kepu.pushed, kepu.opened
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

@@ -129,6 +129,67 @@ async fn measure(
     seed_history(app, first_user, resources, &counties).await?;
     writeln!(out, "  seeded in {:.1} s", started.elapsed().as_secs_f64())?;
 
+    // One client first: what a feed costs, and where.
+    let mut times = Vec::new();
+    let (mut profile_time, mut candidates_time, mut rows_time) =
+        (StdDuration::ZERO, StdDuration::ZERO, StdDuration::ZERO);
+    for n in 0..200 {
+        let id = first_user + (n * 7 % SAMPLED.min(residents)) as i64;
+        let actor = resident(id, &counties);
+        let t = Instant::now();
+        let (items, _) = feed::build(
+            app,
+            feed::Request {
+                me: Some(&actor),
+                region_code: None,
+                channel: None,
+                offset: 0,
+                limit: 20,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        times.push(t.elapsed());
+        anyhow::ensure!(!items.is_empty(), "an empty feed");
+        let t = Instant::now();
+        let profile = super::profile::store::load(&app.db, id, app.clock.now()).await?;
+        profile_time += t.elapsed();
+        let terms: Vec<String> = profile
+            .interests
+            .iter()
+            .map(|i| format!("tag:{}", i.interest))
+            .chain(["all".to_owned()])
+            .collect();
+        let regions = vec![actor.region.as_str().to_owned()];
+        let t = Instant::now();
+        let found = feed::store::candidates(
+            &app.db,
+            &feed::store::Sources {
+                terms: &terms,
+                per_term: feed::store::PER_TERM,
+                regions: &regions,
+                user: Some(id),
+            },
+            app.clock.now(),
+        )
+        .await?;
+        candidates_time += t.elapsed();
+        let t = Instant::now();
+        let rows = feed::store::rows(&app.db, &found.ids, Some(id)).await?;
+        rows_time += t.elapsed();
+        std::hint::black_box(rows);
+    }
+    let (p50, p99) = percentiles(times);
+    writeln!(
+        out,
+        "  feed, one client: p50 {:.1} ms, p99 {:.1} ms (of which profile {:.2} ms, candidates {:.2} ms, rows {:.2} ms on average)",
+        ms(p50),
+        ms(p99),
+        ms(profile_time) / 200.0,
+        ms(candidates_time) / 200.0,
+        ms(rows_time) / 200.0
+    )?;
+
     // The feed: 32 clients at once, each asking for sampled residents' feeds.
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -140,15 +201,7 @@ async fn measure(
             let mut times = Vec::with_capacity(FEEDS_PER_CLIENT);
             for n in 0..FEEDS_PER_CLIENT {
                 let id = first_user + rng.below(SAMPLED.min(residents)) as i64;
-                let actor = Actor {
-                    id: UserId(id),
-                    role: Role::Public,
-                    name: String::new(),
-                    phone: String::new(),
-                    region: counties[id as usize % counties.len()].clone(),
-                    region_name: String::new(),
-                    department: None::<Department>,
-                };
+                let actor = resident(id, &counties);
                 let anonymous = n % 5 == 4;
                 let request = feed::Request {
                     me: (!anonymous).then_some(&actor),
@@ -259,6 +312,19 @@ async fn measure(
         ms(p99)
     )?;
     Ok(out)
+}
+
+/// A seeded resident as the feed sees them.
+fn resident(id: i64, counties: &[RegionCode]) -> Actor {
+    Actor {
+        id: UserId(id),
+        role: Role::Public,
+        name: String::new(),
+        phone: String::new(),
+        region: counties[id as usize % counties.len()].clone(),
+        region_name: String::new(),
+        department: None::<Department>,
+    }
 }
 
 async fn seed_residents(
