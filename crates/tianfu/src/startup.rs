@@ -41,6 +41,8 @@ pub struct App {
     pub node: String,
     /// Reads of 科普 resources waiting to be written (`kepu::views`).
     pub kepu_views: kepu::views::Buffer,
+    /// What the 科普 feed reads on every request, for half a minute (`kepu::feed::cache`).
+    pub kepu_feed: kepu::feed::cache::FeedCache,
 }
 
 /// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
@@ -95,6 +97,7 @@ impl App {
             indexer: tokio::sync::Mutex::new(cursor),
             node: ledger::lease::node_name(),
             kepu_views: Default::default(),
+            kepu_feed: Default::default(),
         }))
     }
 }

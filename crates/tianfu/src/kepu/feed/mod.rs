@@ -3,6 +3,7 @@
 //! are not signed in get what their region reads most.
 
 pub mod api;
+pub mod cache;
 pub mod pages;
 pub mod rank;
 pub mod store;
@@ -16,7 +17,6 @@ use utoipa::ToSchema;
 use self::rank::{Names, Reader};
 use crate::kepu::audience::Audience;
 use crate::kepu::profile::store as profiles;
-use crate::kepu::resources::store as resources;
 use crate::platform::auth::Actor;
 use crate::platform::error::AppError;
 use crate::{App, AppState};
@@ -84,7 +84,7 @@ impl Names for AppNames<'_> {
 /// The feed for a request: (a page of items, how many the feed holds now).
 pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, usize), AppError> {
     let now = app.clock.now();
-    let channels = resources::channels(&app.db).await?;
+    let channels = app.kepu_feed.channels(&app.db).await?;
     let mut reader = Reader::default();
     let mut terms: Vec<String> = Vec::new();
     let region = match request.me {
@@ -144,7 +144,12 @@ pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, us
         }
     };
     let found = store::candidates(&app.db, &sources, now).await?;
-    let rows = store::rows(&app.db, &found.ids, request.me.map(|me| me.id.0)).await?;
+    let mut ids = found.ids.clone();
+    if let Some(me) = request.me {
+        let read = store::read_by(&app.db, me.id.0, &ids).await?;
+        ids.retain(|id| !read.contains(id));
+    }
+    let rows = app.kepu_feed.rows(&app.db, &ids).await?;
     let candidates: Vec<rank::Candidate> = rows
         .values()
         .filter(|r| request.channel.as_ref().is_none_or(|c| *c == r.channel))

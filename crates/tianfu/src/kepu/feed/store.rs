@@ -13,9 +13,9 @@ use crate::platform::db::Db;
 use crate::platform::error::AppError;
 
 /// Newest resources taken per term.
-pub const PER_TERM: i64 = 24;
+pub const PER_TERM: i64 = 16;
 /// Most-read resources taken per region (county, city, province).
-pub const PER_REGION: i64 = 20;
+pub const PER_REGION: i64 = 12;
 /// Pushes older than this no longer top the feed.
 const PUSH_FRESH_DAYS: i64 = 14;
 
@@ -152,31 +152,45 @@ impl FeedRow {
     }
 }
 
-/// Published resources by id, leaving out those `reader` has read.
-pub async fn rows(
-    db: &Db,
-    ids: &[i64],
-    reader: Option<i64>,
-) -> Result<HashMap<i64, FeedRow>, AppError> {
+/// Published resources by id.
+pub async fn rows(db: &Db, ids: &[i64]) -> Result<HashMap<i64, FeedRow>, AppError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT r.id, r.title, r.summary, r.format, r.channel, r.audiences, r.tags, r.region_code, r.cover_id, r.reads, \
-                r.completions, r.likes, r.published_at \
-         FROM kepu_resources r WHERE r.status = 'published' AND r.id IN ({}) \
-           AND NOT EXISTS (SELECT 1 FROM kepu_reads x WHERE x.user_id = $1 AND x.resource_id = r.id)",
+        "SELECT id, title, summary, format, channel, audiences, tags, region_code, cover_id, reads, completions, likes, published_at \
+         FROM kepu_resources WHERE status = 'published' AND id IN ({})",
         marks.join(", ")
     );
     let rows: Vec<FeedRow> = on_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, FeedRow>(sqlx::AssertSqlSafe(sql)).bind(reader.unwrap_or(0));
+        let mut query = sqlx::query_as::<_, FeedRow>(sqlx::AssertSqlSafe(sql));
         for id in ids {
             query = query.bind(*id);
         }
         query.fetch_all(pool).await
     })?;
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// Which of `ids` the reader has read.
+pub async fn read_by(db: &Db, user: i64, ids: &[i64]) -> Result<HashSet<i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT resource_id FROM kepu_reads WHERE user_id = $1 AND resource_id IN ({})",
+        marks.join(", ")
+    );
+    let rows: Vec<i64> = on_db!(db, pool => {
+        let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The covers' URLs by media id.

@@ -380,6 +380,7 @@ pub async fn patch(
     if outcome == Guarded::Lost {
         return Err(changed_meanwhile());
     }
+    app.kepu_feed.forget(id);
     let row = store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("科普资源"))?;
@@ -590,6 +591,7 @@ pub async fn add_channel(
         return Err(errors.into());
     }
     store::add_channel(&app.db, code, name, app.clock.now()).await?;
+    app.kepu_feed.forget_channels();
     Ok((
         StatusCode::CREATED,
         Json(ChannelView {
