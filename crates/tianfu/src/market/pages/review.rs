@@ -39,6 +39,8 @@ pub struct ReviewsPage {
     /// A refused decision: which listing, and why.
     error_for: i64,
     error: Option<String>,
+    /// 科普资源 waiting in the same region, for 全民科普服务部 staff (reviewed on their own page).
+    kepu_pending: Option<i64>,
 }
 
 struct Refusal {
@@ -73,7 +75,28 @@ async fn queue_page(
         .await
         .map_err(|e| PageError::new(e.into(), Some(actor.clone())))?;
     let kind = kind.map(|k| k.as_str().to_owned()).unwrap_or_default();
+    let kepu_pending = match crate::kepu::resources::api::review_scope(&actor) {
+        Some(scope) => Some(
+            crate::kepu::resources::store::list(
+                &app.db,
+                &crate::kepu::resources::store::ResourceFilter {
+                    status: Some("pending".into()),
+                    scope: Some(scope),
+                    ..Default::default()
+                },
+                Paging {
+                    page: Some(1),
+                    per_page: Some(1),
+                },
+            )
+            .await
+            .map_err(|e| PageError::new(e, Some(actor.clone())))?
+            .1,
+        ),
+        None => None,
+    };
     Ok(ReviewsPage {
+        kepu_pending,
         me: Some(actor),
         scope_name,
         kinds: ListingKind::ALL,
