@@ -49,6 +49,7 @@ pub async fn run_leased(app: &App) -> Result<usize, AppError> {
 
 /// Settles every view that is old enough; answers how many.
 pub async fn run(app: &App) -> Result<usize, AppError> {
+    let _turn = app.kepu_views.booking.lock().await;
     let mut settled = 0;
     loop {
         let done = pass(app, app.clock.now()).await?;

@@ -42,6 +42,9 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Buffer {
     hits: Mutex<Vec<Hit>>,
+    /// Booking passes on this node take turns (the server's job, a command, a test's settle);
+    /// the lease keeps other nodes out.
+    booking: tokio::sync::Mutex<()>,
 }
 
 /// More than this many waiting reads are written at once by the request that adds one, so a
