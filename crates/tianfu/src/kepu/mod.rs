@@ -70,7 +70,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         profile::api::get, profile::api::put, profile::api::stats,
         feed::api::feed, views::api::flags,
     ),
-    components(schemas(audience::AudienceName, audience::FormatName)),
+    components(schemas(audience::AudienceName, audience::FormatName, resources::api::ResourceStatusFilter)),
     tags((name = "kepu", description = "精准科普：科普资源、需求画像、精准推送、向科学要答案")),
 )]
 struct KepuApi;

@@ -35,6 +35,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
             .map_err(rejected)?;
+        // Every request body is an object; serde would also read a struct from an array.
+        if !value.is_object() {
+            return Err(AppError::BadRequest("请求体应为JSON对象".into()));
+        }
         integral_floats_to_integers(&mut value);
         // Read from the text again so that a refusal names the field's path, as axum's does.
         let bytes = serde_json::to_vec(&value).map_err(|e| AppError::Internal(e.into()))?;

@@ -22,7 +22,7 @@ pub struct PushRequest {
     /// The region whose residents are reached (with every region inside it); within the
     /// sender's scope.
     #[serde(default)]
-    #[schema(value_type = crate::platform::openapi::RegionCodeFormat, required = true)]
+    #[schema(value_type = crate::platform::openapi::RegionCode, required = true)]
     pub region_code: String,
     /// Only these audience groups; empty for everyone.
     #[serde(default)]
@@ -52,7 +52,7 @@ pub struct PreviewView {
 #[into_params(parameter_in = Query)]
 pub struct PreviewQuery {
     /// The region whose residents would be reached.
-    #[param(value_type = crate::platform::openapi::RegionCodeFormat, required = true)]
+    #[param(value_type = crate::platform::openapi::RegionCode, required = true)]
     pub region_code: Option<String>,
     /// Audience codes separated by commas (youth, farmer, worker, elder, cadre); empty for
     /// everyone.

@@ -56,7 +56,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::PreviewView,
         service::PushSummary,
         service::PushDetail,
-        service::RegionView
+        service::PushRegionFigures
     ))
 )]
 struct PushApi;

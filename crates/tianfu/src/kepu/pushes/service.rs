@@ -170,7 +170,7 @@ pub struct PushSummary {
 
 /// A campaign's figures in one region one level below its own.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RegionView {
+pub struct PushRegionFigures {
     pub region_code: String,
     pub region_name: String,
     pub delivered: i64,
@@ -193,7 +193,7 @@ pub struct PushDetail {
     pub open_rate: f64,
     /// Share of the recipients handled so far (delivered or waiting), 0 to 1.
     pub progress: f64,
-    pub by_region: Vec<RegionView>,
+    pub by_region: Vec<PushRegionFigures>,
 }
 
 fn rate(part: i64, whole: i64) -> f64 {
@@ -256,9 +256,9 @@ pub async fn detail(
     )
     .await?;
     let figures = store::figures_by_region(&app.db, &row).await?;
-    let by_region: Vec<RegionView> = figures
+    let by_region: Vec<PushRegionFigures> = figures
         .into_iter()
-        .map(|f| RegionView {
+        .map(|f| PushRegionFigures {
             region_name: app
                 .regions
                 .find(&f.region_code)

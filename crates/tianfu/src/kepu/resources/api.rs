@@ -200,12 +200,19 @@ pub async fn create_as(
     .await
 }
 
+crate::platform::openapi::wire_enum!(
+    /// published (default), or pending / rejected / withdrawn; empty means published.
+    ResourceStatusFilter,
+    vec!["".into(), "published".into(), "pending".into(), "rejected".into(), "withdrawn".into()]
+);
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// A channel code; empty for all.
     pub channel: Option<String>,
     /// published (default), or for 科普 staff pending / rejected in their region.
+    #[param(value_type = Option<ResourceStatusFilter>)]
     pub status: Option<String>,
     /// true: the caller's own resources, whatever their status.
     pub mine: Option<bool>,
