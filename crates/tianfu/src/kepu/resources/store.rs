@@ -84,25 +84,6 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<ResourceRow>, AppError> {
     })?)
 }
 
-/// Rows by id, in no particular order (the feed ranks them).
-pub async fn find_many(db: &Db, ids: &[i64]) -> Result<Vec<ResourceRow>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM kepu_resources WHERE id IN ({}) AND status = 'published'",
-        marks.join(", ")
-    );
-    Ok(on_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, ResourceRow>(sqlx::AssertSqlSafe(sql));
-        for id in ids {
-            query = query.bind(*id);
-        }
-        query.fetch_all(pool).await
-    })?)
-}
-
 /// Rows by id whatever their status.
 pub async fn find_any(db: &Db, ids: &[i64]) -> Result<Vec<ResourceRow>, AppError> {
     if ids.is_empty() {
