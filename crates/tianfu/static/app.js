@@ -10,3 +10,27 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll('input[name="role"]').forEach((radio) => radio.addEventListener("change", sync));
   sync();
 });
+
+// 科普 writing: a chosen video, audio or image file is uploaded at once (the session cookie
+// signs the request) and its id is put in the form's hidden field.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[type=file][data-upload-to]").forEach((picker) => {
+    const field = picker.dataset.uploadTo;
+    const hidden = picker.form.querySelector(`input[name="${field}"]`);
+    const status = picker.form.querySelector(`[data-upload-status="${field}"]`);
+    picker.addEventListener("change", async () => {
+      const file = picker.files[0];
+      if (!file) return;
+      status.textContent = "正在上传…";
+      const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin" });
+      const reply = await response.json().catch(() => ({}));
+      if (response.ok) {
+        hidden.value = reply.id;
+        status.textContent = `已上传（${Math.round(reply.bytes / 1024)} KB）`;
+      } else {
+        hidden.value = "";
+        status.textContent = (reply.error && reply.error.message) || "上传失败";
+      }
+    });
+  });
+});
