@@ -130,8 +130,7 @@ pub async fn by_id(db: &Db, sql: &str, ids: &[i64]) -> Result<HashMap<i64, i64>,
         // `IN ()` is an error on PostgreSQL.
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = sql.replace("{ids}", &placeholders.join(", "));
+    let sql = sql.replace("{ids}", &crate::platform::db::placeholders(0, ids.len()));
     on_db!(db, pool => {
         // Safe: only numbered placeholders were spliced into the fixed text.
         let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql.clone()));

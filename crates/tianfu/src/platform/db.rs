@@ -80,6 +80,15 @@ impl Db {
     }
 }
 
+/// `count` numbered placeholders after the first `offset` binds (`$3, $4, $5`), for an `IN (…)`
+/// list whose values are bound one by one. Only placeholders are ever spliced into SQL text.
+pub fn placeholders(offset: usize, count: usize) -> String {
+    (offset + 1..=offset + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// True when `error` is a violation of the unique constraint on `table.column`. Constraints are
 /// named `<table>_<column>_key` in both migrations; SQLite reports the columns instead of the
 /// name, so both spellings are recognised.

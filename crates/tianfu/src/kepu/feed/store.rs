@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::rank::Candidate;
 use crate::on_db;
-use crate::platform::db::Db;
+use crate::platform::db::{Db, placeholders};
 use crate::platform::error::AppError;
 
 /// Newest resources taken per term.
@@ -157,11 +157,10 @@ pub async fn rows(db: &Db, ids: &[i64]) -> Result<HashMap<i64, FeedRow>, AppErro
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT id, title, summary, format, channel, audiences, tags, region_code, cover_id, reads, completions, likes, published_at \
          FROM kepu_resources WHERE status = 'published' AND id IN ({})",
-        marks.join(", ")
+        placeholders(0, ids.len())
     );
     let rows: Vec<FeedRow> = on_db!(db, pool => {
         let mut query = sqlx::query_as::<_, FeedRow>(sqlx::AssertSqlSafe(sql));
@@ -178,10 +177,9 @@ pub async fn read_by(db: &Db, user: i64, ids: &[i64]) -> Result<HashSet<i64>, Ap
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT resource_id FROM kepu_reads WHERE user_id = $1 AND resource_id IN ({})",
-        marks.join(", ")
+        placeholders(1, ids.len())
     );
     let rows: Vec<i64> = on_db!(db, pool => {
         let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(user);
@@ -198,10 +196,9 @@ pub async fn covers(db: &Db, ids: &[i64]) -> Result<HashMap<i64, String>, AppErr
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT id, sha256 FROM kepu_media WHERE id IN ({})",
-        marks.join(", ")
+        placeholders(0, ids.len())
     );
     let rows: Vec<(i64, String)> = on_db!(db, pool => {
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));

@@ -89,10 +89,9 @@ pub async fn find_any(db: &Db, ids: &[i64]) -> Result<Vec<ResourceRow>, AppError
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT {COLUMNS} FROM kepu_resources WHERE id IN ({})",
-        marks.join(", ")
+        crate::platform::db::placeholders(0, ids.len())
     );
     Ok(on_db!(db, pool => {
         let mut query = sqlx::query_as::<_, ResourceRow>(sqlx::AssertSqlSafe(sql));

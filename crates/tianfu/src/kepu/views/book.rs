@@ -18,6 +18,7 @@ use super::rules::{self, Flag};
 use crate::kepu::profile::store::decayed;
 use crate::kepu::resources::store::{self as resources, ResourceRow};
 use crate::ledger::{Event, EventKind, lease};
+use crate::platform::db::placeholders as marks;
 use crate::platform::error::AppError;
 use crate::platform::tx::Tx;
 use crate::{App, on_db, on_tx};
@@ -66,14 +67,6 @@ struct Decisions {
     counted: Vec<i64>,
     repeats: Vec<i64>,
     flagged: Vec<(i64, Flag)>,
-}
-
-/// `values` as `$k, $k+1, …` starting after `offset` binds.
-fn marks(offset: usize, count: usize) -> String {
-    (offset + 1..=offset + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn pass(app: &App, now: DateTime<Utc>) -> Result<usize, AppError> {
