@@ -518,22 +518,7 @@ pub async fn decide(
     .await?;
     let now = app.clock.now();
     match store::decide(&app.db, id, actor.id.0, approve, reason, now).await? {
-        Guarded::Changed => {
-            let text = if approve {
-                format!("您的科普资源“{}”已审核通过并发布", row.title)
-            } else {
-                format!(
-                    "您的科普资源“{}”未通过审核：{}",
-                    row.title,
-                    reason.unwrap_or_default()
-                )
-            };
-            let mut tx = app.db.begin().await?;
-            tx.notify(row.author_id, &text, &format!("/kepu/resources/{id}"), now)
-                .await?;
-            tx.commit().await?;
-            Ok(())
-        }
+        Guarded::Changed => Ok(()),
         Guarded::Lost => Err(AppError::Conflict {
             message: "该资源不在待审核状态（可能已被他人审核）".into(),
             fields: Default::default(),

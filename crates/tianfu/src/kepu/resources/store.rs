@@ -207,7 +207,8 @@ async fn published(
     Ok(())
 }
 
-/// Approves or rejects a resource waiting for review: one guarded statement.
+/// Approves or rejects a resource waiting for review: one guarded statement, and the author's
+/// notice in the same transaction.
 pub async fn decide(
     db: &Db,
     id: i64,
@@ -234,6 +235,17 @@ pub async fn decide(
     if approve {
         published(&mut tx, &row, reviewer, at).await?;
     }
+    let notice = if approve {
+        format!("您的科普资源“{}”已审核通过并发布", row.title)
+    } else {
+        format!(
+            "您的科普资源“{}”未通过审核：{}",
+            row.title,
+            reason.unwrap_or_default()
+        )
+    };
+    tx.notify(row.author_id, &notice, &format!("/kepu/resources/{id}"), at)
+        .await?;
     tx.commit().await?;
     Ok(Guarded::Changed)
 }
