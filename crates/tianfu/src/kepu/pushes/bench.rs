@@ -86,7 +86,8 @@ async fn measure(app: &AppState, residents: i64) -> anyhow::Result<String> {
         app.clock.now(),
     )
     .await
-    .map_err(failed)?;
+    .map_err(failed)?
+    .ok_or_else(|| anyhow::anyhow!("the bench's resource is not published"))?;
 
     // The fan-out in the background, as the server runs it; requests sampled meanwhile.
     let job_app = app.clone();
@@ -166,7 +167,8 @@ async fn measure(app: &AppState, residents: i64) -> anyhow::Result<String> {
         app.clock.now(),
     )
     .await
-    .map_err(failed)?;
+    .map_err(failed)?
+    .ok_or_else(|| anyhow::anyhow!("the bench's resource is not published"))?;
     let started = Instant::now();
     let report = fanout::pass(app, false).await.map_err(failed)?;
     let took = started.elapsed();

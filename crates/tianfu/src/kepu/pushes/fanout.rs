@@ -150,6 +150,14 @@ async fn fan_out(app: &App, push: PushRow) -> Result<Option<u64>, AppError> {
         if !lease::hold(&app.db, LEASE, &app.node).await? {
             return Ok(None);
         }
+        // A resource withdrawn while its campaign is going out is told to nobody more.
+        let still_published: bool = on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) > 0 FROM kepu_resources WHERE id = $1 AND status = 'published'")
+                .bind(push.resource_id).fetch_one(pool).await
+        })?;
+        if !still_published {
+            break;
+        }
         let upto = (after + step).min(last);
         delivered += deliver_chunk(app, &push, &target, after, upto).await?;
         after = upto;

@@ -137,7 +137,8 @@ pub async fn send(
         recipients,
         app.clock.now(),
     )
-    .await?;
+    .await?
+    .ok_or_else(|| AppError::validation("resource_id", "该科普资源尚未发布，不能推送"))?;
     Ok((id, recipients))
 }
 

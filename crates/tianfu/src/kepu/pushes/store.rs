@@ -53,14 +53,16 @@ pub async fn send(
     target: &Target,
     recipients: i64,
     at: DateTime<Utc>,
-) -> Result<i64, AppError> {
+) -> Result<Option<i64>, AppError> {
     let audiences = serde_json::to_string(&target.audience_codes()).map_err(anyhow::Error::from)?;
     let interests = serde_json::to_string(&target.interests).map_err(anyhow::Error::from)?;
     let mut tx = db.begin().await?;
-    let id: i64 = on_tx!(&mut tx, conn => {
+    // Guarded by the resource's status: one withdrawn since the request was checked is not
+    // pushed (no row, and the caller refuses).
+    let id: Option<i64> = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO kepu_pushes (resource_id, author_id, region_code, audiences, interests, status, recipients, delivered, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7) RETURNING id",
+             SELECT id, $2, $3, $4, $5, 'queued', $6, 0, $7 FROM kepu_resources WHERE id = $1 AND status = 'published' RETURNING id",
         )
         .bind(resource_id)
         .bind(author)
@@ -69,16 +71,19 @@ pub async fn send(
         .bind(&interests)
         .bind(recipients)
         .bind(at)
-        .fetch_one(&mut **conn)
+        .fetch_optional(&mut **conn)
         .await
     })?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
     let mut event = Event::new(EventKind::KepuPushed, &target.region, "push", id)
         .actor(author)
         .once();
     event.quantity = Some(recipients);
     tx.record(at, &event).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<PushRow>, AppError> {
