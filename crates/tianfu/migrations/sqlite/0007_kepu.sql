@@ -180,6 +180,8 @@ CREATE TABLE kepu_questions (
 );
 CREATE INDEX kepu_questions_status ON kepu_questions (status, created_at);
 CREATE INDEX kepu_questions_asker ON kepu_questions (asker_id, id);
+-- The staff's queue of their region's questions.
+CREATE INDEX kepu_questions_region ON kepu_questions (region_code, id);
 CREATE TABLE kepu_answers (
     id          INTEGER PRIMARY KEY,
     question_id INTEGER NOT NULL REFERENCES kepu_questions (id),
