@@ -341,11 +341,14 @@ pub struct StaffResourcesPage {
     pending_total: i64,
     recent: Vec<ResourceView>,
     error: Option<String>,
+    pager: crate::platform::page::Pager,
+    pager_base: &'static str,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StaffQuery {
     error: Option<String>,
+    page: Option<String>,
 }
 
 pub async fn staff_list(
@@ -361,8 +364,8 @@ pub async fn staff_list(
     };
     let channels = store::channels(&app.db).await.map_err(fail)?;
     let first = Paging {
-        page: Some(1),
-        per_page: Some(50),
+        page: query.page.as_deref().and_then(|p| p.trim().parse().ok()),
+        per_page: Some(20),
     };
     let (pending, pending_total) = store::list(
         &app.db,
@@ -401,6 +404,8 @@ pub async fn staff_list(
         recent: view(recent),
         me: Some(me),
         error: query.error.filter(|e| !e.is_empty()),
+        pager: crate::platform::page::Pager::new(first.page(), first.per_page(), pending_total),
+        pager_base: "/admin/kepu/resources?",
     })
 }
 

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tianfu_domain::Role;
@@ -13,7 +13,7 @@ use super::rules;
 use crate::platform::api::{ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{Actor, ApiStaff, PageStaff};
 use crate::platform::error::{AppError, ErrorBody};
-use crate::platform::page::PageError;
+use crate::platform::page::{PageError, Pager};
 use crate::{App, AppState, on_db};
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -98,11 +98,19 @@ pub struct FlagsPage {
     me: Option<Actor>,
     lines: Vec<FlagLine>,
     total: i64,
+    pager: Pager,
+    pager_base: &'static str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
 }
 
 pub async fn flags_page(
     State(app): State<AppState>,
     PageStaff(me): PageStaff,
+    Query(query): Query<PageQuery>,
 ) -> Result<FlagsPage, PageError> {
     let fail = |e| PageError::new(e, Some(me.clone()));
     if !may_see_flags(&me) {
@@ -110,15 +118,11 @@ pub async fn flags_page(
             "异常浏览由省级全民科普服务部核查".into(),
         )));
     }
-    let (rows, total) = load(
-        &app,
-        Paging {
-            page: Some(1),
-            per_page: Some(100),
-        },
-    )
-    .await
-    .map_err(fail)?;
+    let paging = Paging {
+        page: query.page.and_then(|p| p.trim().parse().ok()),
+        per_page: Some(50),
+    };
+    let (rows, total) = load(&app, paging).await.map_err(fail)?;
     let lines = rows
         .into_iter()
         .map(|view| FlagLine {
@@ -131,5 +135,7 @@ pub async fn flags_page(
         me: Some(me),
         lines,
         total,
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: "/admin/kepu/flags?",
     })
 }
