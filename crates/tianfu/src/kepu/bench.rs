@@ -363,7 +363,7 @@ async fn seed_residents(
                 [
                     (*id, a, true, 0.0),
                     (*id, b, true, 0.0),
-                    (*id, c, false, 0.8),
+                    (*id, c, false, super::profile::store::score(0.8, now)),
                 ]
             })
             .collect();

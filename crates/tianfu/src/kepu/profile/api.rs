@@ -223,7 +223,7 @@ pub async fn aggregates(
     audience: Option<&str>,
 ) -> Result<Aggregates, AppError> {
     let (low, high) = region.subtree_bounds();
-    store::aggregates(&app.db, &low, &high, audience).await
+    store::aggregates(&app.db, &low, &high, audience, app.clock.now()).await
 }
 
 /// How many people in a region follow what, by group — aggregates only, never a person.

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use tianfu_domain::RegionCode;
 
 use super::rules::{self, Flag};
-use crate::kepu::profile::store::decayed;
+use crate::kepu::profile::store::score;
 use crate::kepu::resources::store::{self as resources, ResourceRow};
 use crate::ledger::{Event, EventKind, lease};
 use crate::platform::db::placeholders as marks;
@@ -414,13 +414,13 @@ async fn count_reads(tx: &mut Tx, counted: &[&ViewRow]) -> Result<(), AppError> 
 }
 
 /// What the readers read teaches their interests: each counted read adds [`READ_WEIGHT`] to the
-/// resource's tags and channel, on top of what is left of the decayed weight.
+/// resource's tags and channel, as stored scores that simply add up (see `profile::store`).
 async fn learn(
     tx: &mut Tx,
     counted: &[&ViewRow],
     resources: &HashMap<i64, ResourceRow>,
 ) -> Result<(), AppError> {
-    // (user, interest) → (weight gained, latest read)
+    // (user, interest) → (score gained, latest read)
     let mut gained: BTreeMap<(i64, String), (f64, DateTime<Utc>)> = BTreeMap::new();
     for view in counted {
         let (Some(user), Some(resource)) = (view.user_id, resources.get(&view.resource_id)) else {
@@ -432,49 +432,18 @@ async fn learn(
             .chain([resource.channel.clone()])
         {
             let entry = gained.entry((user, interest)).or_insert((0.0, view.at));
-            entry.0 += READ_WEIGHT;
+            entry.0 += score(READ_WEIGHT, view.at);
             entry.1 = entry.1.max(view.at);
         }
     }
-    if gained.is_empty() {
-        return Ok(());
-    }
-    let mut users: Vec<i64> = gained.keys().map(|(u, _)| *u).collect();
-    users.dedup();
-    let mut old: HashMap<(i64, String), (f64, DateTime<Utc>, bool)> = HashMap::new();
-    for chunk in users.chunks(500) {
-        let sql = format!(
-            "SELECT user_id, interest, weight, updated_at, chosen FROM kepu_interests WHERE user_id IN ({})",
-            marks(0, chunk.len())
-        );
-        let rows: Vec<(i64, String, f64, DateTime<Utc>, bool)> = on_tx!(tx, conn => {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-            for user in chunk {
-                query = query.bind(*user);
-            }
-            query.fetch_all(&mut **conn).await
-        })?;
-        for (user, interest, weight, at, chosen) in rows {
-            old.insert((user, interest), (weight, at, chosen));
-        }
-    }
-    let rows: Vec<(i64, String, bool, f64, DateTime<Utc>)> = gained
-        .into_iter()
-        .map(|((user, interest), (gain, at))| {
-            let (weight, chosen) = match old.get(&(user, interest.clone())) {
-                Some((weight, since, chosen)) => (decayed(*weight, *since, at) + gain, *chosen),
-                None => (gain, false),
-            };
-            (user, interest, chosen, weight, at)
-        })
-        .collect();
+    let rows: Vec<_> = gained.into_iter().collect();
     for chunk in rows.chunks(500) {
         on_tx!(tx, conn => {
             let mut query = sqlx::QueryBuilder::new("INSERT INTO kepu_interests (user_id, interest, chosen, weight, updated_at) ");
-            query.push_values(chunk, |mut b, (user, interest, chosen, weight, at)| {
-                b.push_bind(*user).push_bind(interest.clone()).push_bind(*chosen).push_bind(*weight).push_bind(*at);
+            query.push_values(chunk, |mut b, ((user, interest), (gain, at))| {
+                b.push_bind(*user).push_bind(interest.clone()).push_bind(false).push_bind(*gain).push_bind(*at);
             });
-            query.push(" ON CONFLICT (user_id, interest) DO UPDATE SET weight = excluded.weight, updated_at = excluded.updated_at");
+            query.push(" ON CONFLICT (user_id, interest) DO UPDATE SET weight = kepu_interests.weight + excluded.weight, updated_at = excluded.updated_at");
             query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
         })?;
     }
