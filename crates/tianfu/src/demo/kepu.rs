@@ -25,10 +25,11 @@ const BY_SCIENTISTS: usize = 12;
 const LEFT_PENDING: usize = 3;
 
 #[derive(Debug, Deserialize)]
+/// A demo resource as written (the file also names each one's intended format; the demo has no
+/// media files, so every one is loaded as an article and the field is not read).
 struct DemoResource {
     title: String,
     channel: String,
-    format: String,
     audiences: Vec<String>,
     tags: Vec<String>,
     region: Option<String>,
@@ -115,7 +116,6 @@ pub async fn load(app: &App) -> anyhow::Result<KepuReport> {
             media_id: None,
             cover_id: None,
         };
-        let _ = &item.format;
         let by_scientist = n % (items.len() / BY_SCIENTISTS).max(1) == 0 && n > 0;
         let author = if by_scientist {
             user(app, &format!("150{:08}", n % 300 + 1)).await?

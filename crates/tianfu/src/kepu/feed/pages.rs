@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use super::FeedItem;
 use super::api::{FeedQuery, parse};
 use crate::AppState;
-use crate::kepu::resources::store as resources;
 use crate::platform::auth::{Actor, MaybeUser};
 use crate::platform::page::PageError;
 
@@ -42,7 +41,7 @@ pub async fn feed(
         None => request.region_code.clone().unwrap_or_else(|| "51".into()),
     };
     let (items, total) = super::build(&app, request).await.map_err(fail)?;
-    let channels = resources::channels(&app.db).await.map_err(fail)?;
+    let channels = app.kepu_feed.channels(&app.db).await.map_err(fail)?;
     Ok(FeedPage {
         region_name: app.regions.full_name_of(&region_code),
         more: page * 20 < total,
