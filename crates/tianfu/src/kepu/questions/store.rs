@@ -197,23 +197,32 @@ async fn add_routes(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO kepu_question_routes (question_id, user_id, reason, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (question_id, user_id) DO NOTHING";
-    for route in routes {
-        let added = on_tx!(&mut *tx, conn => {
-            sqlx::query(SQL).bind(question).bind(route.user_id).bind(route.reason).bind(now)
-                .execute(&mut **conn).await.map(|done| done.rows_affected())
-        })?;
-        if added == 1 {
-            tx.notify(
-                route.user_id,
-                &format!("{text}：“{title}”"),
-                &format!("/kepu/questions/{question}"),
-                now,
-            )
-            .await?;
-        }
+    // Each person once (the first reason wins), in one insert; only those newly routed are told.
+    let mut seen = std::collections::HashSet::new();
+    let routes: Vec<&Route> = routes.iter().filter(|r| seen.insert(r.user_id)).collect();
+    if routes.is_empty() {
+        return Ok(());
     }
+    let added: Vec<i64> = on_tx!(&mut *tx, conn => {
+        let mut query = sqlx::QueryBuilder::new("INSERT INTO kepu_question_routes (question_id, user_id, reason, created_at) ");
+        query.push_values(&routes, |mut b, route| {
+            b.push_bind(question).push_bind(route.user_id).push_bind(route.reason).push_bind(now);
+        });
+        query.push(" ON CONFLICT (question_id, user_id) DO NOTHING RETURNING user_id");
+        query.build_query_scalar().fetch_all(&mut **conn).await
+    })?;
+    if added.is_empty() {
+        return Ok(());
+    }
+    let message = format!("{text}：“{title}”");
+    let link = format!("/kepu/questions/{question}");
+    on_tx!(&mut *tx, conn => {
+        let mut query = sqlx::QueryBuilder::new("INSERT INTO notifications (user_id, text, link, created_at) ");
+        query.push_values(&added, |mut b, user| {
+            b.push_bind(*user).push_bind(message.clone()).push_bind(link.clone()).push_bind(now);
+        });
+        query.build().execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
     Ok(())
 }
 
