@@ -9,9 +9,11 @@
 //! - `pushes`: 精准推送 campaigns and their fan-out job.
 //! - `questions`: 向科学要答案 — questions routed to scientists, volunteers and staff.
 
+pub mod activities;
 pub mod audience;
 pub mod bench;
 pub mod feed;
+pub mod places;
 pub mod profile;
 pub mod pushes;
 pub mod questions;
@@ -32,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .merge(views::routes())
         .merge(pushes::routes())
         .merge(questions::routes())
+        .merge(places::routes())
+        .merge(activities::routes())
 }
 
 /// The slice's background jobs: the view recorder's flusher, the push fan-out, the questions'
@@ -58,6 +62,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = KepuApi::openapi();
     doc.merge(pushes::api_doc());
     doc.merge(questions::api_doc());
+    doc.merge(places::api_doc());
+    doc.merge(activities::api_doc());
     doc
 }
 
