@@ -82,6 +82,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::SignupRequest,
         api::CheckinRequest,
         api::FeedbackRequest,
+        api::WhenFilter,
+        api::SignupRoleName,
         api::FeedbackResult,
         api::RosterItem,
         api::MyActivity,
