@@ -367,7 +367,8 @@ pub async fn roster(
     })
 }
 
-/// (waiting, checked in, volunteers, ratings given, sum of ratings) of one activity.
+/// (waiting, checked in, volunteers, ratings given, sum of ratings) of one activity. (A sum of
+/// BIGINTs is NUMERIC on PostgreSQL, hence the cast.)
 pub async fn tallies(db: &Db, activity: i64) -> Result<(i64, i64, i64, i64, i64), sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "SELECT \
@@ -375,7 +376,7 @@ pub async fn tallies(db: &Db, activity: i64) -> Result<(i64, i64, i64, i64, i64)
            COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN role = 'volunteer' AND status = 'confirmed' THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END), 0), \
-           COALESCE(SUM(rating), 0) \
+           CAST(COALESCE(SUM(rating), 0) AS BIGINT) \
          FROM kepu_signups WHERE activity_id = $1")
         .bind(activity).fetch_one(pool).await)
 }
