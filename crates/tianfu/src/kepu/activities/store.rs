@@ -429,3 +429,24 @@ pub async fn in_any_team(db: &Db, user: i64) -> Result<bool, sqlx::Error> {
         .bind(user).fetch_optional(pool).await)?;
     Ok(found.is_some())
 }
+
+/// Check-ins per activity, for a page of activities (one grouped query).
+pub async fn checked_in_counts(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, i64)> = on_db!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT activity_id, COUNT(*) FROM kepu_signups WHERE checked_in_at IS NOT NULL AND activity_id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(") GROUP BY activity_id");
+        q.build_query_as().fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().collect())
+}
