@@ -10,6 +10,7 @@
 //! - `api`, `pages`: `/api/v1/kepu/activities…`, `/kepu/activities…`, `/me/activities`.
 
 pub mod api;
+pub mod bench;
 pub mod checkin;
 pub mod pages;
 pub mod rules;
