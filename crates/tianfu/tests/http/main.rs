@@ -11,6 +11,7 @@ mod inputs;
 mod kepu;
 mod kepu_pushes;
 mod kepu_questions;
+mod kepu_sharers;
 mod ledger;
 mod market;
 mod market_pages;

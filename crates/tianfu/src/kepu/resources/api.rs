@@ -303,10 +303,7 @@ pub async fn get(
         None | Some("") => None,
         Some(code) if crate::kepu::sharers::share::is_code_shaped(code) => Some(code.to_owned()),
         Some(_) => {
-            return Err(AppError::validation(
-                "from",
-                "分享码应为1到32位字母或数字",
-            ));
+            return Err(AppError::validation("from", "分享码应为1到32位字母或数字"));
         }
     };
     let row = readable(&app, actor.as_ref(), id).await?;

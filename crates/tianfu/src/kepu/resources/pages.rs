@@ -102,7 +102,9 @@ pub async fn show(
             }
         };
         let device = reader.as_ref().map(|r| format!("c:{r}"));
-        let sharer = query.from.filter(|c| crate::kepu::sharers::share::is_code_shaped(c));
+        let sharer = query
+            .from
+            .filter(|c| crate::kepu::sharers::share::is_code_shaped(c));
         super::reader::note_read(
             &app,
             &row,

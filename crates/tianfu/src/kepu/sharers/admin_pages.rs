@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tianfu_domain::{FieldErrors, RegionCode, RegionLevel};
@@ -120,7 +119,13 @@ fn township_choice(
     };
     let picker = counties
         .iter()
-        .map(|c| (c.to_string(), app.regions.full_name(c), c.as_str() == chosen))
+        .map(|c| {
+            (
+                c.to_string(),
+                app.regions.full_name(c),
+                c.as_str() == chosen,
+            )
+        })
         .collect();
     let groups = counties
         .iter()
@@ -147,7 +152,12 @@ async fn list_page(
             app.regions
                 .find(code)
                 .map(|r| r.code.clone())
-                .ok_or_else(|| fail(AppError::validation("region_code", "地区代码不存在"), &actor))?,
+                .ok_or_else(|| {
+                    fail(
+                        AppError::validation("region_code", "地区代码不存在"),
+                        &actor,
+                    )
+                })?,
         ),
     };
     let status = match params.status.as_str() {
@@ -351,10 +361,11 @@ async fn reports_page(
     error: Option<String>,
     ip: Option<&str>,
 ) -> Result<ReportsPage, PageError> {
-    let status = match params.status.as_deref() {
-        Some(s @ ("confirmed" | "rejected")) => s,
-        _ => "pending",
-    };
+    let status = params
+        .status
+        .as_deref()
+        .filter(|s| matches!(*s, "confirmed" | "rejected"))
+        .unwrap_or("pending");
     let paging = Paging {
         page: params.page,
         per_page: Some(20),
@@ -411,10 +422,10 @@ pub async fn review(
                     .join("；"),
                 other => other.to_string(),
             };
-            let page = reports_page(&app, actor, ReportsParams::default(), Some(message), ip).await?;
+            let page =
+                reports_page(&app, actor, ReportsParams::default(), Some(message), ip).await?;
             Ok((status, page).into_response())
         }
         Err(other) => Err(PageError::new(other, Some(actor))),
     }
 }
-

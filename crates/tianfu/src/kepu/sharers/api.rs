@@ -143,15 +143,8 @@ pub async fn list(
         page: query.page,
         per_page: query.per_page,
     };
-    let (items, total) = service::list(
-        &app,
-        &actor,
-        region.as_ref(),
-        status,
-        paging,
-        ip.as_deref(),
-    )
-    .await?;
+    let (items, total) =
+        service::list(&app, &actor, region.as_ref(), status, paging, ip.as_deref()).await?;
     Ok(Json(ListResponse { items, total }))
 }
 

@@ -55,10 +55,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/kepu/sharers",
             get(admin_pages::list).post(admin_pages::appoint),
         )
-        .route(
-            "/admin/kepu/sharers/{id}/revoke",
-            post(admin_pages::revoke),
-        )
+        .route("/admin/kepu/sharers/{id}/revoke", post(admin_pages::revoke))
         .route("/admin/kepu/sharers/coverage", get(admin_pages::coverage))
         .route("/admin/kepu/sharers/reports", get(admin_pages::reports))
         .route(
@@ -74,8 +71,16 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        api::appoint, api::list, api::me, api::get, api::revoke, api::coverage,
-        report_api::create, report_api::mine, report_api::list, report_api::review,
+        api::appoint,
+        api::list,
+        api::me,
+        api::get,
+        api::revoke,
+        api::coverage,
+        report_api::create,
+        report_api::mine,
+        report_api::list,
+        report_api::review,
     ),
     components(schemas(
         api::AppointRequest,

@@ -123,15 +123,9 @@ pub async fn list(
         page: query.page,
         per_page: query.per_page,
     };
-    let (items, total) = report_service::in_scope(
-        &app,
-        &actor,
-        region.as_ref(),
-        status,
-        paging,
-        ip.as_deref(),
-    )
-    .await?;
+    let (items, total) =
+        report_service::in_scope(&app, &actor, region.as_ref(), status, paging, ip.as_deref())
+            .await?;
     Ok(Json(ListResponse { items, total }))
 }
 

@@ -58,9 +58,30 @@ fn text(
 /// Every field's problem at once; photos must be images uploaded through the media API.
 pub async fn check(app: &App, input: &ReportInput) -> Result<NewReport, AppError> {
     let mut errors = FieldErrors::new();
-    let title = text(&mut errors, "title", &input.title, "活动名称", TITLE_MAX, true);
-    let place = text(&mut errors, "place", &input.place, "活动地点", PLACE_MAX, true);
-    let note = text(&mut errors, "note", &input.note, "活动说明", NOTE_MAX, false);
+    let title = text(
+        &mut errors,
+        "title",
+        &input.title,
+        "活动名称",
+        TITLE_MAX,
+        true,
+    );
+    let place = text(
+        &mut errors,
+        "place",
+        &input.place,
+        "活动地点",
+        PLACE_MAX,
+        true,
+    );
+    let note = text(
+        &mut errors,
+        "note",
+        &input.note,
+        "活动说明",
+        NOTE_MAX,
+        false,
+    );
     let today = shanghai_date(app.clock.now());
     let held_on = match NaiveDate::parse_from_str(input.held_on.trim(), "%Y-%m-%d") {
         Err(_) if input.held_on.trim().is_empty() => {
@@ -84,10 +105,7 @@ pub async fn check(app: &App, input: &ReportInput) -> Result<NewReport, AppError
         },
     };
     if !(1..=ATTENDANCE_MAX).contains(&input.attendance) {
-        errors.add(
-            "attendance",
-            format!("参与人数应在1到{ATTENDANCE_MAX}之间"),
-        );
+        errors.add("attendance", format!("参与人数应在1到{ATTENDANCE_MAX}之间"));
     }
     let mut ids = input.photos.clone();
     ids.sort_unstable();
@@ -176,7 +194,10 @@ pub async fn in_scope(
         app,
         actor,
         narrowed.is_some(),
-        &format!("region:{}", region.map(|r| r.to_string()).unwrap_or_default()),
+        &format!(
+            "region:{}",
+            region.map(|r| r.to_string()).unwrap_or_default()
+        ),
         ip,
     )
     .await?;
@@ -209,7 +230,10 @@ pub async fn review(
             ""
         }
         _ => {
-            errors.add("decision", "处理结果只能是 confirm（确认）或 reject（退回）");
+            errors.add(
+                "decision",
+                "处理结果只能是 confirm（确认）或 reject（退回）",
+            );
             ""
         }
     };
@@ -221,9 +245,8 @@ pub async fn review(
     let row = reports::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("活动报告"))?;
-    let region = RegionCode::parse(&row.region_code).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!("report {id} has a bad region"))
-    })?;
+    let region = RegionCode::parse(&row.region_code)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("report {id} has a bad region")))?;
     scope::ensure(
         app,
         actor,
@@ -238,7 +261,9 @@ pub async fn review(
         format!(
             "您报告的线下活动“{}”未通过确认{}",
             row.title,
-            reason.map(|r| format!("：{r}")).unwrap_or_else(|| "。".into())
+            reason
+                .map(|r| format!("：{r}"))
+                .unwrap_or_else(|| "。".into())
         )
     };
     if reports::decide(&app.db, &row, to, &notice, app.clock.now()).await? == Guarded::Lost {

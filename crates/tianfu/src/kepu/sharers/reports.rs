@@ -159,8 +159,10 @@ pub async fn create(
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<ReportRow>, AppError> {
     let sql = format!("{SELECT} WHERE r.id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql))
-        .bind(id).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, ReportRow>(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(pool).await)?,
+    )
 }
 
 /// One 科普员's reports, newest first.

@@ -232,9 +232,8 @@ pub async fn appoint(
     .await?;
     // Staff see only the people of their own subtree; someone registered elsewhere is not
     // theirs to look up or appoint.
-    let home = RegionCode::parse(&person.region_code).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!("user {} has a bad region", person.id))
-    })?;
+    let home = RegionCode::parse(&person.region_code)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("user {} has a bad region", person.id)))?;
     scope::ensure(
         app,
         actor,
@@ -287,7 +286,10 @@ pub async fn list(
         app,
         actor,
         narrowed.is_some(),
-        &format!("region:{}", region.map(|r| r.to_string()).unwrap_or_default()),
+        &format!(
+            "region:{}",
+            region.map(|r| r.to_string()).unwrap_or_default()
+        ),
         ip,
     )
     .await?;

@@ -157,15 +157,19 @@ pub async fn revoke(
 
 pub async fn find(db: &Db, id: i64) -> Result<Option<SharerRow>, AppError> {
     let sql = format!("{SELECT} WHERE s.id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, SharerRow>(sqlx::AssertSqlSafe(sql))
-        .bind(id).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, SharerRow>(sqlx::AssertSqlSafe(sql))
+        .bind(id).fetch_optional(pool).await)?,
+    )
 }
 
 /// The person's appointment, active or not.
 pub async fn of_user(db: &Db, user: i64) -> Result<Option<SharerRow>, AppError> {
     let sql = format!("{SELECT} WHERE s.user_id = $1");
-    Ok(on_db!(db, pool => sqlx::query_as::<_, SharerRow>(sqlx::AssertSqlSafe(sql))
-        .bind(user).fetch_optional(pool).await)?)
+    Ok(
+        on_db!(db, pool => sqlx::query_as::<_, SharerRow>(sqlx::AssertSqlSafe(sql))
+        .bind(user).fetch_optional(pool).await)?,
+    )
 }
 
 /// The person's share code while they are an active 科普员 (one indexed read, for the resource
