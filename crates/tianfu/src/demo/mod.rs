@@ -5,6 +5,7 @@
 mod catalog;
 mod kepu;
 mod kepu_questions;
+mod kepu_sharers;
 mod market;
 mod nanny;
 mod people;
@@ -65,6 +66,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "向科学要答案：提问 {} 个，已解答 {} 个；精准推送 1 次，送达 {} 人，已打开 {} 人",
         kepu.questions, kepu.answered, kepu.pushed, kepu.opened
     )?;
+    writeln!(report, "{}", kepu_sharers::load(app).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;

@@ -1,6 +1,5 @@
-//! The staff console's 科普员 pages: `/admin/kepu/sharers` (appoint, the list with each one's
-//! reach, revoke), `/admin/kepu/sharers/coverage` (townships with and without a 科普员) and
-//! `/admin/kepu/sharers/reports` (confirm or reject offline activity reports). Forms work
+//! The staff console's 科普员 page `/admin/kepu/sharers`: appoint, the list with each one's
+//! reach, revoke. (`coverage_pages` and `report_pages` hold the console's other two.) Forms work
 //! without JavaScript.
 
 use askama::Template;
@@ -11,9 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tianfu_domain::{FieldErrors, RegionCode, RegionLevel};
 
-use super::coverage::{self, CoverageView};
-use super::report_service;
-use super::reports::ReportView;
+use super::coverage;
 use super::service::{self, AppointInput, SharerView};
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
@@ -24,7 +21,7 @@ use crate::{App, AppState};
 
 /// Above this many counties in the staff member's region, the appoint form asks for the county
 /// first instead of listing every township.
-const COUNTIES_LISTED: usize = 24;
+pub const COUNTIES_LISTED: usize = 24;
 
 /// A county and its townships, for the appoint form's choice.
 pub struct TownshipGroup {
@@ -73,7 +70,7 @@ impl ListPage {
     }
 }
 
-fn scope_of(actor: &Actor) -> RegionScope {
+pub fn scope_of(actor: &Actor) -> RegionScope {
     staff_scope(actor).unwrap_or(RegionScope::Subtree(actor.region.clone()))
 }
 
@@ -283,149 +280,5 @@ pub async fn revoke(
         ))
         .into_response()),
         Err(error) => form_error(&app, actor, AppointForm::default(), error, ip.as_deref()).await,
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "kepu/sharers/coverage.html")]
-pub struct CoveragePage {
-    me: Option<Actor>,
-    c: CoverageView,
-    /// Few enough counties to draw each one's townships.
-    grids: bool,
-    /// The region above, if the staff member may look there.
-    up: Option<(String, String)>,
-}
-
-impl CoveragePage {
-    fn percent(&self) -> i64 {
-        if self.c.townships == 0 {
-            0
-        } else {
-            self.c.covered * 100 / self.c.townships
-        }
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CoverageParams {
-    region_code: Option<String>,
-}
-
-pub async fn coverage(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Query(params): Query<CoverageParams>,
-) -> Result<CoveragePage, PageError> {
-    let c = match coverage::of_region(&app, &actor, params.region_code.as_deref(), ip.as_deref())
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return Err(PageError::new(e, Some(actor))),
-    };
-    let up = RegionCode::parse(&c.region_code)
-        .ok()
-        .and_then(|r| r.parent())
-        .filter(|p| scope_of(&actor).contains(p))
-        .map(|p| (p.to_string(), app.regions.full_name(&p)));
-    Ok(CoveragePage {
-        grids: c.counties.len() <= COUNTIES_LISTED,
-        c,
-        up,
-        me: Some(actor),
-    })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "kepu/sharers/reports.html")]
-pub struct ReportsPage {
-    me: Option<Actor>,
-    scope_name: String,
-    status: String,
-    reports: Vec<ReportView>,
-    pager: Pager,
-    error: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ReportsParams {
-    status: Option<String>,
-    page: Option<u32>,
-}
-
-async fn reports_page(
-    app: &App,
-    actor: Actor,
-    params: ReportsParams,
-    error: Option<String>,
-    ip: Option<&str>,
-) -> Result<ReportsPage, PageError> {
-    let status = params
-        .status
-        .as_deref()
-        .filter(|s| matches!(*s, "confirmed" | "rejected"))
-        .unwrap_or("pending");
-    let paging = Paging {
-        page: params.page,
-        per_page: Some(20),
-    };
-    let (reports, total) =
-        match report_service::in_scope(app, &actor, None, status, paging, ip).await {
-            Ok(found) => found,
-            Err(e) => return Err(PageError::new(e, Some(actor))),
-        };
-    Ok(ReportsPage {
-        scope_name: scope_of(&actor).name(&app.regions),
-        status: status.to_owned(),
-        pager: Pager::new(paging.page(), paging.per_page(), total),
-        reports,
-        error,
-        me: Some(actor),
-    })
-}
-
-pub async fn reports(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Query(params): Query<ReportsParams>,
-) -> Result<ReportsPage, PageError> {
-    reports_page(&app, actor, params, None, ip.as_deref()).await
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReviewForm {
-    decision: String,
-    reason: String,
-}
-
-pub async fn review(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
-    Form(form): Form<ReviewForm>,
-) -> Result<Response, PageError> {
-    let ip = ip.as_deref();
-    let reason = Some(form.reason.as_str());
-    match report_service::review(&app, &actor, id, &form.decision, reason, ip).await {
-        Ok(_) => Ok(Redirect::to("/admin/kepu/sharers/reports").into_response()),
-        Err(error @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let status = error.status();
-            let message = match &error {
-                AppError::Validation(fields) => fields
-                    .iter()
-                    .map(|(_, m)| m.to_owned())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
-            let page =
-                reports_page(&app, actor, ReportsParams::default(), Some(message), ip).await?;
-            Ok((status, page).into_response())
-        }
-        Err(other) => Err(PageError::new(other, Some(actor))),
     }
 }

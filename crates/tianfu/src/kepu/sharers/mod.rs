@@ -11,15 +11,17 @@
 //! - `reports`: offline activities reported, confirmed or rejected (rows); `report_service`: the acts.
 //! - `coverage`: townships with and without a 科普员, by county.
 //! - `share`: share links and their QR images.
-//! - `api`, `report_api`: `/api/v1/kepu/sharers…`; `pages` (`/me/sharer`) and `admin_pages`
-//!   (`/admin/kepu/sharers…`).
+//! - `api`, `report_api`: `/api/v1/kepu/sharers…`; `pages` (`/me/sharer`); `admin_pages`,
+//!   `coverage_pages`, `report_pages` (`/admin/kepu/sharers…`).
 
 pub mod admin_pages;
 pub mod api;
 pub mod coverage;
+pub mod coverage_pages;
 pub mod pages;
 pub mod reach;
 pub mod report_api;
+pub mod report_pages;
 pub mod report_service;
 pub mod reports;
 pub mod service;
@@ -56,11 +58,14 @@ pub fn routes() -> Router<AppState> {
             get(admin_pages::list).post(admin_pages::appoint),
         )
         .route("/admin/kepu/sharers/{id}/revoke", post(admin_pages::revoke))
-        .route("/admin/kepu/sharers/coverage", get(admin_pages::coverage))
-        .route("/admin/kepu/sharers/reports", get(admin_pages::reports))
+        .route(
+            "/admin/kepu/sharers/coverage",
+            get(coverage_pages::coverage),
+        )
+        .route("/admin/kepu/sharers/reports", get(report_pages::reports))
         .route(
             "/admin/kepu/sharers/reports/{id}/review",
-            post(admin_pages::review),
+            post(report_pages::review),
         )
 }
 

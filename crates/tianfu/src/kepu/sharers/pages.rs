@@ -89,7 +89,7 @@ async fn to_share(app: &App, township: &RegionCode) -> Result<Vec<(i64, String)>
     codes.truncate(4);
     let sql = format!(
         "SELECT id, title FROM kepu_resources WHERE status = 'published' \
-         AND (region_code IS NULL OR region_code IN ({})) ORDER BY id DESC LIMIT 12",
+         AND (region_code IS NULL OR region_code IN ({})) ORDER BY id DESC LIMIT 10",
         crate::platform::db::placeholders(0, codes.len())
     );
     Ok(on_db!(&app.db, pool => {
