@@ -16,6 +16,7 @@ use crate::platform::error::AppError;
 use crate::platform::scope;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SharerTownshipCoverage)]
 pub struct TownshipCoverage {
     pub region_code: String,
     pub name: String,
@@ -26,6 +27,7 @@ pub struct TownshipCoverage {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SharerCountyCoverage)]
 pub struct CountyCoverage {
     pub region_code: String,
     /// "广安市 邻水县".
@@ -50,6 +52,7 @@ impl CountyCoverage {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SharerCoverage)]
 pub struct CoverageView {
     pub region_code: String,
     pub region_name: String,

@@ -101,8 +101,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         coverage::TownshipCoverage,
         report_api::ReportRequest,
         report_api::ReviewRequest,
-        report_api::ReportStatusFilter,
-        report_api::ReviewDecision,
+        report_api::SharerReportStatusFilter,
+        report_api::SharerReportDecision,
         reports::ReportView,
         reports::OfflineTotals,
     ))

@@ -18,6 +18,7 @@ use crate::{App, on_db};
 
 /// Reads and distinct readers over one period.
 #[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+#[schema(as = SharerReachFigures)]
 pub struct Figures {
     /// Counted reads through the 科普员's links.
     pub reads: i64,
@@ -27,6 +28,7 @@ pub struct Figures {
 
 /// A 科普员's reach: all time and this calendar month (Beijing time).
 #[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+#[schema(as = SharerReach)]
 pub struct Reach {
     pub all_time: Figures,
     pub this_month: Figures,
@@ -34,6 +36,7 @@ pub struct Reach {
 
 /// A resource and the counted reads it had through the 科普员's links.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = SharerSharedResource)]
 pub struct SharedResource {
     pub resource_id: i64,
     pub title: String,

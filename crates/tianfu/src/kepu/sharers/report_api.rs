@@ -17,6 +17,7 @@ use crate::platform::auth::{ApiStaff, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = SharerReportRequest)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     /// What the activity was (讲座、入户宣讲…).
@@ -82,7 +83,7 @@ pub async fn mine(
 
 crate::platform::openapi::wire_enum!(
     /// pending (default), confirmed or rejected.
-    ReportStatusFilter,
+    SharerReportStatusFilter,
     vec!["".into(), "pending".into(), "confirmed".into(), "rejected".into()]
 );
 
@@ -90,7 +91,7 @@ crate::platform::openapi::wire_enum!(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// pending (default), confirmed or rejected.
-    #[param(value_type = Option<ReportStatusFilter>)]
+    #[param(value_type = Option<SharerReportStatusFilter>)]
     pub status: Option<String>,
     /// Only the 科普员 of this region (inside the caller's); empty for the whole of it.
     #[param(value_type = Option<crate::platform::openapi::RegionCodeFilter>)]
@@ -131,15 +132,16 @@ pub async fn list(
 
 crate::platform::openapi::wire_enum!(
     /// confirm (确认) or reject (退回).
-    ReviewDecision,
+    SharerReportDecision,
     vec!["confirm".into(), "reject".into()]
 );
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = SharerReportReview)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
     #[serde(default)]
-    #[schema(value_type = ReviewDecision, required = true)]
+    #[schema(value_type = SharerReportDecision, required = true)]
     pub decision: String,
     /// Why it was rejected, told to the 科普员.
     #[schema(max_length = 200)]

@@ -56,6 +56,7 @@ const SELECT: &str = "SELECT r.id, r.sharer_id, s.user_id AS sharer_user, u.name
 
 /// A report as the API and pages show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SharerReport)]
 pub struct ReportView {
     pub id: i64,
     pub sharer_id: i64,
@@ -106,6 +107,7 @@ pub fn view(app: &crate::App, row: ReportRow) -> ReportView {
 
 /// A 科普员's offline activities in figures: reported reach, never booked as 服务量.
 #[derive(Debug, Clone, Copy, Default, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = SharerOfflineTotals)]
 pub struct OfflineTotals {
     /// Reports of every status.
     pub reports: i64,
