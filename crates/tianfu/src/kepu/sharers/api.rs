@@ -176,8 +176,9 @@ pub async fn get(
     ))
 }
 
-/// Revoke an appointment (409 if it is not active). Their links keep working for readers; reads
-/// already counted stay theirs.
+/// Revoke an appointment (409 if it is not active). Links already handed out keep working for
+/// readers and keep counting to the person's reach (they came through their shares); appointed
+/// again, the person keeps the same code.
 #[utoipa::path(post, path = "/api/v1/kepu/sharers/{id}/revoke", tag = "kepu", params(("id" = i64, Path)),
     responses((status = 200, body = SharerView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
