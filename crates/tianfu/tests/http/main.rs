@@ -21,3 +21,4 @@ mod platform;
 mod regions;
 mod search;
 mod staff;
+mod townships;
