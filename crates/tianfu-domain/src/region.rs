@@ -76,6 +76,17 @@ impl RegionCode {
         [2, 4, 6, 9].into_iter().filter(move |&n| n <= len)
     }
 
+    /// The county of a county or township code; `None` for a province or city.
+    pub fn county(&self) -> Option<RegionCode> {
+        (self.0.len() >= 6).then(|| Self(self.0[..6].to_owned()))
+    }
+
+    /// This code, or its county for a township. Service centres (and so staff) stop at the
+    /// county, so whatever looks for staff or for a local crowd starts here.
+    pub fn up_to_county(&self) -> RegionCode {
+        self.county().unwrap_or_else(|| self.clone())
+    }
+
     /// True when `other` is this region or lies inside it.
     pub fn contains(&self, other: &RegionCode) -> bool {
         other.0.starts_with(&self.0)
@@ -138,6 +149,16 @@ mod tests {
         }
         assert!(!code("511622").contains(&township));
         assert!(!township.contains(&code("511623")));
+    }
+
+    #[test]
+    fn the_county_of_a_code() {
+        assert_eq!(code("511623100").county(), Some(code("511623")));
+        assert_eq!(code("511623").county(), Some(code("511623")));
+        assert_eq!(code("5116").county(), None);
+        assert_eq!(code("511623100").up_to_county(), code("511623"));
+        assert_eq!(code("5116").up_to_county(), code("5116"));
+        assert_eq!(code("51").up_to_county(), code("51"));
     }
 
     #[test]

@@ -59,7 +59,10 @@ pub async fn load_tree(db: &Db) -> Result<RegionTree, sqlx::Error> {
             }
             tx.commit().await
         })?;
-        stored = read_stored(db).await?;
+        // The table now holds what it held plus what was written; no need to read it again.
+        for (code, parent, level, name) in changed {
+            stored.insert(code.clone(), (parent.clone(), *level, name.clone()));
+        }
     }
     let regions = stored
         .into_iter()

@@ -22,3 +22,4 @@ mod platform;
 mod regions;
 mod search;
 mod staff;
+mod townships;

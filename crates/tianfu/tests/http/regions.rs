@@ -63,6 +63,29 @@ async fn a_township_knows_its_place(app: TestApp) {
     assert_eq!(children["total"], 0, "the tree stops at the township");
 }
 
+async fn start_up_restores_the_table_from_the_data_file(app: TestApp) {
+    let rows = app.count("regions").await;
+    assert_eq!(
+        rows, 3357,
+        "1 + 21 + 183 + 3,111 in Sichuan, 1 + 2 + 38 in Chongqing"
+    );
+    tianfu::on_db!(&app.app.db, pool => {
+        sqlx::query("UPDATE regions SET name = '改错了' WHERE code = '511623100'").execute(pool).await.unwrap();
+        sqlx::query("DELETE FROM regions WHERE code = '511623101'").execute(pool).await.unwrap();
+    });
+    let tree = tianfu::regions::store::load_tree(&app.app.db)
+        .await
+        .expect("loads");
+    assert_eq!(tree.len(), 3357);
+    assert_eq!(tree.find("511623100").unwrap().name, "鼎屏镇");
+    assert_eq!(tree.find("511623101").unwrap().name, "城北镇");
+    assert_eq!(app.count("regions").await, rows);
+    let name: String = tianfu::on_db!(&app.app.db, pool => {
+        sqlx::query_scalar("SELECT name FROM regions WHERE code = '511623100'").fetch_one(pool).await.unwrap()
+    });
+    assert_eq!(name, "鼎屏镇");
+}
+
 async fn chongqing_stays_at_county_depth(app: TestApp) {
     let (_, children) = app.get("/api/v1/regions/500101/children", None).await;
     assert_eq!(children["total"], 0);
@@ -94,6 +117,7 @@ on_both_databases!(
     a_county_knows_its_place,
     a_township_knows_its_place,
     chongqing_stays_at_county_depth,
+    start_up_restores_the_table_from_the_data_file,
     chongqing_is_there_for_the_bashu_extension,
     unknown_regions_are_404_in_chinese,
 );
