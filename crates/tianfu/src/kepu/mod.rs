@@ -11,9 +11,11 @@
 //! - `sharers`: 智慧科普传播员 (科普员) — appointed per township, reads through their links, offline
 //!   activity reports, coverage.
 
+pub mod activities;
 pub mod audience;
 pub mod bench;
 pub mod feed;
+pub mod places;
 pub mod profile;
 pub mod pushes;
 pub mod questions;
@@ -35,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(views::routes())
         .merge(pushes::routes())
         .merge(questions::routes())
+        .merge(places::routes())
+        .merge(activities::routes())
         .merge(sharers::routes())
 }
 
@@ -62,6 +66,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = KepuApi::openapi();
     doc.merge(pushes::api_doc());
     doc.merge(questions::api_doc());
+    doc.merge(places::api_doc());
+    doc.merge(activities::api_doc());
     doc.merge(sharers::api_doc());
     doc
 }

@@ -11,6 +11,7 @@ use crate::AppState;
 
 const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
+const PLACES_MAP_JS: &str = include_str!("../../static/places-map.js");
 
 pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
     Router::new()
@@ -43,6 +44,23 @@ pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
         .route_service(
             "/assets/vendor/htmx.min.js",
             ServeFile::new(node_modules.join("htmx.org/dist/htmx.min.js")),
+        )
+        .route_service(
+            "/assets/vendor/echarts.min.js",
+            ServeFile::new(node_modules.join("echarts/dist/echarts.min.js")),
+        )
+        .route(
+            "/assets/places-map.js",
+            get(|| async {
+                (
+                    [
+                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (CACHE_CONTROL, "no-cache"),
+                    ],
+                    PLACES_MAP_JS,
+                )
+                    .into_response()
+            }),
         )
         .route_service(
             "/assets/vendor/pico.min.css",

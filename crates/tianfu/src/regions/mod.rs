@@ -3,6 +3,7 @@
 //! counties for the 巴蜀科技云 extension, with GB/T 2260 codes.
 
 pub mod api;
+pub mod geo;
 pub mod picker;
 pub mod store;
 pub mod tree;
@@ -19,4 +20,5 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/regions/{code}", get(api::get_region))
         .route("/api/v1/regions/{code}/children", get(api::children))
         .route("/regions/picker", get(picker::fragment))
+        .route("/assets/geo/{code}", get(geo::outline))
 }

@@ -9,6 +9,7 @@ mod browser;
 mod deals;
 mod inputs;
 mod kepu;
+mod kepu_activities;
 mod kepu_pushes;
 mod kepu_questions;
 mod kepu_sharers;

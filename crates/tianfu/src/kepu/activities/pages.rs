@@ -1,0 +1,607 @@
+//! The pages of 科普活动, phone first: activities near me (`/kepu/activities`), one activity
+//! with sign-up, cancel and feedback, my tickets (`/me/activities`), the check-in page a
+//! scanned code opens (`/kepu/checkin`), and for those who run an activity its check-in screen
+//! (a QR image that moves on once used) and its attendance. Forms work without JavaScript; the
+//! screen refreshes its code with htmx.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::api::{RosterItem, mask_phone};
+use super::checkin::{self, CheckinResult};
+use super::rules::{self, Role};
+use super::service::{self, ActivityView};
+use super::store;
+use crate::AppState;
+use crate::kepu::audience::Audience;
+use crate::platform::api::Paging;
+use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
+use crate::platform::clock::shanghai;
+use crate::platform::error::AppError;
+use crate::platform::page::{PageError, Pager, url_encode};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IndexParams {
+    region_code: Option<String>,
+    when: Option<String>,
+    page: Option<u32>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/index.html")]
+pub struct IndexPage {
+    me: Option<Actor>,
+    activities: Vec<ActivityView>,
+    region_code: String,
+    region_name: String,
+    when: String,
+    pager: Pager,
+    pager_base: String,
+}
+
+/// The county a person lives in (a township's county), or the province for visitors.
+pub fn home_county(app: &AppState, me: Option<&Actor>) -> String {
+    me.map(|m| m.region.as_str().chars().take(6).collect::<String>())
+        .filter(|code| app.regions.find(code).is_some())
+        .unwrap_or_else(|| "51".to_owned())
+}
+
+/// 身边的科普活动: the coming activities of the person's county unless they ask for another
+/// region.
+pub async fn index(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Query(params): Query<IndexParams>,
+) -> Result<IndexPage, PageError> {
+    let region_code = params
+        .region_code
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| home_county(&app, me.as_ref()));
+    let when = params.when.unwrap_or_default();
+    let filter = super::api::filter_of(&app, Some(&region_code), Some(&when))
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    let paging = Paging {
+        page: params.page,
+        per_page: Some(20),
+    };
+    let (activities, total) = service::list(&app, &filter, paging)
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    Ok(IndexPage {
+        region_name: app.regions.full_name_of(&region_code),
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: format!(
+            "/kepu/activities?region_code={}&when={}&",
+            url_encode(&region_code),
+            url_encode(&when)
+        ),
+        me,
+        activities,
+        region_code,
+        when,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/show.html")]
+pub struct ShowPage {
+    me: Option<Actor>,
+    activity: ActivityView,
+    can_manage: bool,
+    can_volunteer: bool,
+    checkin_open: bool,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl ShowPage {
+    /// Holds a live sign-up (confirmed or waiting).
+    fn signed_up(&self) -> bool {
+        self.activity
+            .my_signup
+            .as_ref()
+            .is_some_and(|s| s.status != "cancelled")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowParams {
+    done: Option<String>,
+}
+
+fn notice_of(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "confirmed" => Some("报名成功！活动开始前1小时起可在现场扫码签到。"),
+        "waitlisted" => Some("名额已满，您已进入候补名单；有人取消时将按顺序为您确认，并通知您。"),
+        "cancelled" => Some("已取消报名。"),
+        "feedback" => Some("感谢您的评价！"),
+        _ => None,
+    }
+}
+
+async fn show_page(
+    app: &AppState,
+    me: Option<Actor>,
+    id: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<ShowPage, PageError> {
+    let row = service::find(app, id)
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    let activity = service::view_for(app, &row, me.as_ref())
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    let can_manage = match &me {
+        Some(me) => service::may_manage(app, me, &row)
+            .await
+            .map_err(|e| PageError::new(e, None))?,
+        None => false,
+    };
+    let can_volunteer = match &me {
+        Some(me) => {
+            me.role == tianfu_domain::Role::Volunteer
+                || store::in_any_team(&app.db, me.id.0).await?
+        }
+        None => false,
+    };
+    Ok(ShowPage {
+        checkin_open: rules::checkin_open(row.starts_at, row.ends_at, app.clock.now()),
+        activity,
+        can_manage,
+        can_volunteer,
+        notice,
+        error,
+        me,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Path(id): Path<i64>,
+    Query(params): Query<ShowParams>,
+) -> Result<ShowPage, PageError> {
+    show_page(&app, me, id, notice_of(params.done.as_deref()), None).await
+}
+
+/// A refused act shown on the activity's page (409/422), anything else as an error page.
+async fn refused(
+    app: &AppState,
+    actor: Actor,
+    id: i64,
+    error: AppError,
+) -> Result<Response, PageError> {
+    match error {
+        AppError::Conflict { .. } | AppError::Validation(_) | AppError::Forbidden(_) => {
+            let status = error.status();
+            let message = error
+                .fields()
+                .into_values()
+                .next()
+                .unwrap_or_else(|| error.to_string());
+            let page = show_page(app, Some(actor), id, None, Some(message)).await?;
+            Ok((status, page).into_response())
+        }
+        other => Err(PageError::new(other, Some(actor))),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn sign_up(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<SignupForm>,
+) -> Result<Response, PageError> {
+    let role = Role::parse(Some(&form.role)).unwrap_or(Role::Attendee);
+    match service::sign_up(&app, &actor, id, role).await {
+        Ok(done) => Ok(
+            Redirect::to(&format!("/kepu/activities/{id}?done={}", done.status)).into_response(),
+        ),
+        Err(error) => refused(&app, actor, id, error).await,
+    }
+}
+
+pub async fn cancel(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    match service::cancel(&app, &actor, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/kepu/activities/{id}?done=cancelled")).into_response()),
+        Err(AppError::NotFound(message)) => {
+            refused(
+                &app,
+                actor,
+                id,
+                AppError::Conflict {
+                    message,
+                    fields: Default::default(),
+                },
+            )
+            .await
+        }
+        Err(error) => refused(&app, actor, id, error).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedbackForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn feedback(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<FeedbackForm>,
+) -> Result<Response, PageError> {
+    let rating = form.rating.trim().parse().unwrap_or(0);
+    match service::give_feedback(&app, &actor, id, rating, &form.comment).await {
+        Ok(()) => Ok(Redirect::to(&format!("/kepu/activities/{id}?done=feedback")).into_response()),
+        Err(error) => refused(&app, actor, id, error).await,
+    }
+}
+
+/// The site's address as the request reached it, for links a phone camera opens.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = match headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+    {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/screen.html")]
+pub struct ScreenPage {
+    me: Option<Actor>,
+    activity: ActivityView,
+    /// Check-in is open now.
+    open: bool,
+    code: CodeFragment,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/screen_code.html")]
+pub struct CodeFragment {
+    activity_id: i64,
+    code: String,
+    link: String,
+    svg: String,
+    checked_in: i64,
+    confirmed: i64,
+}
+
+async fn fragment(
+    app: &AppState,
+    actor: &Actor,
+    id: i64,
+    headers: &HeaderMap,
+    ip: Option<&str>,
+) -> Result<CodeFragment, AppError> {
+    let code = checkin::current(app, actor, id, ip).await?;
+    let link = format!("{}{}", origin(headers), code.url);
+    let (_, checked_in, _, _, _) = store::tallies(&app.db, id).await?;
+    let row = service::find(app, id).await?;
+    Ok(CodeFragment {
+        activity_id: id,
+        svg: checkin::qr_svg(&link)?,
+        code: code.code,
+        link,
+        checked_in,
+        confirmed: row.confirmed,
+    })
+}
+
+/// 签到屏: shown at the venue; the QR image moves on to a fresh code once one is used.
+pub async fn screen(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<ScreenPage, PageError> {
+    let fail = |e: AppError, me: &Actor| PageError::new(e, Some(me.clone()));
+    let row = service::find(&app, id).await.map_err(|e| fail(e, &actor))?;
+    let code = fragment(&app, &actor, id, &headers, ip.as_deref())
+        .await
+        .map_err(|e| fail(e, &actor))?;
+    Ok(ScreenPage {
+        open: rules::checkin_open(row.starts_at, row.ends_at, app.clock.now()),
+        activity: service::view(&app, &row, app.clock.now()),
+        code,
+        me: Some(actor),
+    })
+}
+
+pub async fn screen_code(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<CodeFragment, PageError> {
+    fragment(&app, &actor, id, &headers, ip.as_deref())
+        .await
+        .map_err(|e| PageError::new(e, Some(actor)))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/attendance.html")]
+pub struct AttendancePage {
+    me: Option<Actor>,
+    activity: ActivityView,
+    roster: Vec<RosterItem>,
+    waiting: i64,
+    checked_in: i64,
+    volunteers: i64,
+    rating: Option<String>,
+    pager: Pager,
+    pager_base: String,
+}
+
+impl AttendancePage {
+    fn at(&self, item: &RosterItem) -> String {
+        item.checked_in_at.map(shanghai).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    page: Option<u32>,
+}
+
+/// 签到名单: who signed up, who is waiting, who checked in, their feedback.
+pub async fn attendance(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Query(params): Query<PageParams>,
+) -> Result<AttendancePage, PageError> {
+    let fail = |e: AppError, me: &Actor| PageError::new(e, Some(me.clone()));
+    let row = service::find(&app, id).await.map_err(|e| fail(e, &actor))?;
+    service::ensure_manager(&app, &actor, &row, ip.as_deref())
+        .await
+        .map_err(|e| fail(e, &actor))?;
+    let paging = Paging {
+        page: params.page,
+        per_page: Some(50),
+    };
+    let (rows, total) = store::roster(&app.db, id, paging).await?;
+    let (waiting, checked_in, volunteers, rated, stars) = store::tallies(&app.db, id).await?;
+    let roster = rows
+        .into_iter()
+        .map(|r| RosterItem {
+            user_id: r.user_id,
+            name: r.name,
+            phone: mask_phone(&r.phone),
+            role: r.role,
+            status: r.status,
+            checked_in_at: r.checked_in_at,
+            rating: r.rating,
+            feedback: r.feedback,
+        })
+        .collect();
+    Ok(AttendancePage {
+        activity: service::view(&app, &row, app.clock.now()),
+        roster,
+        waiting,
+        checked_in,
+        volunteers,
+        rating: (rated > 0).then(|| format!("{:.1}", stars as f64 / rated as f64)),
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: format!("/kepu/activities/{id}/attendance?"),
+        me: Some(actor),
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CheckinParams {
+    activity: Option<String>,
+    code: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/checkin.html")]
+pub struct CheckinPage {
+    me: Option<Actor>,
+    activity: Option<ActivityView>,
+    code: String,
+    done: Option<CheckinResult>,
+    error: Option<String>,
+}
+
+impl CheckinPage {
+    fn hours(&self) -> String {
+        self.done
+            .as_ref()
+            .map(|d| format!("{:.1}", d.minutes as f64 / 60.0))
+            .unwrap_or_default()
+    }
+}
+
+/// What a scanned code opens (signed in): the activity and a button to confirm.
+pub async fn checkin_page(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Query(params): Query<CheckinParams>,
+) -> Result<Response, PageError> {
+    let id = params
+        .activity
+        .as_deref()
+        .and_then(|a| a.trim().parse::<i64>().ok());
+    let code = params.code.unwrap_or_default();
+    let Some(id) = id else {
+        let page = CheckinPage {
+            me: Some(actor),
+            activity: None,
+            code,
+            done: None,
+            error: Some("签到链接不完整，请重新扫描现场的签到二维码".into()),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let row = service::find(&app, id)
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let activity = service::view_for(&app, &row, Some(&actor))
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    Ok(CheckinPage {
+        me: Some(actor),
+        activity: Some(activity),
+        code,
+        done: None,
+        error: None,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CheckinForm {
+    #[serde(default)]
+    activity: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn checkin(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Form(form): Form<CheckinForm>,
+) -> Result<Response, PageError> {
+    let Ok(id) = form.activity.trim().parse::<i64>() else {
+        return Err(PageError::new(
+            AppError::validation("activity", "签到链接不完整"),
+            Some(actor),
+        ));
+    };
+    let result = checkin::check_in(&app, &actor, id, &form.code).await;
+    let row = service::find(&app, id)
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let activity = service::view_for(&app, &row, Some(&actor))
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let (status, done, error) = match result {
+        Ok(done) => (StatusCode::OK, Some(done), None),
+        Err(error @ (AppError::Conflict { .. } | AppError::Validation(_))) => {
+            let message = error
+                .fields()
+                .into_values()
+                .next()
+                .unwrap_or_else(|| error.to_string());
+            (error.status(), None, Some(message))
+        }
+        Err(error) => return Err(PageError::new(error, Some(actor))),
+    };
+    let page = CheckinPage {
+        me: Some(actor),
+        activity: Some(activity),
+        code: form.code,
+        done,
+        error,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "kepu/activities/mine.html")]
+pub struct MinePage {
+    me: Option<Actor>,
+    items: Vec<MineLine>,
+    pager: Pager,
+    pager_base: String,
+}
+
+pub struct MineLine {
+    pub activity_id: i64,
+    pub title: String,
+    pub when: String,
+    pub place: String,
+    pub role_label: &'static str,
+    pub status_label: &'static str,
+    pub checked_in: Option<String>,
+    pub ended: bool,
+}
+
+/// 我的活动: my tickets — confirmed, waiting, checked in.
+pub async fn mine(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Query(params): Query<PageParams>,
+) -> Result<MinePage, PageError> {
+    let paging = Paging {
+        page: params.page,
+        per_page: Some(20),
+    };
+    let now = app.clock.now();
+    let (rows, total) = store::mine(&app.db, actor.id.0, paging).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| MineLine {
+            activity_id: r.activity_id,
+            title: r.title,
+            when: shanghai(r.starts_at),
+            place: r
+                .place_name
+                .unwrap_or_else(|| app.regions.full_name_of(&r.region_code)),
+            role_label: if r.role == "volunteer" {
+                "志愿服务"
+            } else {
+                "参加"
+            },
+            status_label: rules::signup_status_label(&r.status),
+            checked_in: r.checked_in_at.map(shanghai),
+            ended: r.ends_at <= now,
+        })
+        .collect();
+    Ok(MinePage {
+        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager_base: "/me/activities?".to_owned(),
+        items,
+        me: Some(actor),
+    })
+}
+
+/// The audience choices of the activity form.
+pub fn audience_choices(checked: &[String]) -> Vec<(&'static str, &'static str, bool)> {
+    Audience::ALL
+        .iter()
+        .map(|a| {
+            (
+                a.as_str(),
+                a.label(),
+                checked.iter().any(|c| c == a.as_str()),
+            )
+        })
+        .collect()
+}
