@@ -6,6 +6,7 @@ mod catalog;
 mod kepu;
 mod kepu_ground;
 mod kepu_questions;
+mod kepu_sharers;
 mod market;
 mod nanny;
 mod people;
@@ -72,6 +73,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "科普场所 {} 处；科普活动 {} 场已举办（签到 {} 人次）、{} 场接受报名",
         ground.places, ground.past, ground.check_ins, ground.coming
     )?;
+    writeln!(report, "{}", kepu_sharers::load(app).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;
