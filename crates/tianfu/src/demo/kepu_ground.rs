@@ -294,12 +294,14 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
             }
             report.past += 1;
             set_clock(app, start + Duration::minutes(10));
-            let attending: Vec<&Actor> = volunteers
+            // (person, serving as a volunteer): only attendees rate the activity.
+            let attending: Vec<(&Actor, bool)> = volunteers
                 .get(round % volunteers.len().max(1))
+                .map(|v| (v, true))
                 .into_iter()
-                .chain(residents.iter())
+                .chain(residents.iter().map(|r| (r, false)))
                 .collect();
-            for (n, person) in attending.into_iter().enumerate() {
+            for (n, (person, serving)) in attending.into_iter().enumerate() {
                 // Most who signed up come; a few walk in.
                 if rng.below(10) < 3 {
                     continue;
@@ -310,7 +312,7 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
                     .map_err(failed("code"))?;
                 if checkin::check_in(app, person, id, &code.code).await.is_ok() {
                     report.check_ins += 1;
-                    if rng.below(3) == 0 {
+                    if !serving && rng.below(3) == 0 {
                         set_clock(app, start + Duration::hours(3));
                         let rating = 4 + rng.below(2) as i64;
                         activities::give_feedback(

@@ -171,6 +171,9 @@ pub struct PlaceForm {
     pub offers: String,
     #[serde(default)]
     pub intro: String,
+    /// Uploaded photos' ids, separated by commas (the page's script fills it).
+    #[serde(default)]
+    pub photo_ids: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -296,7 +299,19 @@ pub async fn create(
             .split([',', '，', '、', ' ', '　'])
             .map(str::to_owned)
             .collect(),
-        photo_ids: Vec::new(),
+        photo_ids: form
+            .photo_ids
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .filter_map(|id| {
+                let parsed = id.parse().ok();
+                if parsed.is_none() {
+                    errors.add("photo_ids", "照片编号有误，请重新上传");
+                }
+                parsed
+            })
+            .collect(),
         intro: form.intro.clone(),
         status: "open".into(),
     };
