@@ -8,6 +8,7 @@
 //! - `views`: 浏览量 and 服务量 recorded in batches, deduplicated, with the gaming flags.
 //! - `pushes`: 精准推送 campaigns and their fan-out job.
 //! - `questions`: 向科学要答案 — questions routed to scientists, volunteers and staff.
+//! - `volunteers`: 志愿服务队, their members, and volunteers' hours and certificates.
 
 pub mod activities;
 pub mod audience;
@@ -19,6 +20,7 @@ pub mod pushes;
 pub mod questions;
 pub mod resources;
 pub mod views;
+pub mod volunteers;
 
 use axum::Router;
 use tokio::task::JoinHandle;
@@ -36,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(questions::routes())
         .merge(places::routes())
         .merge(activities::routes())
+        .merge(volunteers::routes())
 }
 
 /// The slice's background jobs: the view recorder's flusher, the push fan-out, the questions'
@@ -64,6 +67,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(questions::api_doc());
     doc.merge(places::api_doc());
     doc.merge(activities::api_doc());
+    doc.merge(volunteers::api_doc());
     doc
 }
 

@@ -12,6 +12,7 @@ mod kepu;
 mod kepu_activities;
 mod kepu_pushes;
 mod kepu_questions;
+mod kepu_volunteers;
 mod ledger;
 mod market;
 mod market_pages;
