@@ -91,6 +91,19 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// A popular 科普 activity under a rush: concurrent sign-ups for its seats, cancellations
+    /// passing seats to the waiting list, check-ins with one-use codes, and the list near me.
+    Activities {
+        #[arg(long, default_value_t = 5_000)]
+        residents: usize,
+        #[arg(long, default_value_t = 100_000)]
+        activities: usize,
+        #[arg(long, default_value_t = 1_000)]
+        seats: i64,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with open nanny tickets and time the SLA clock's passes.
     Sla {
         #[arg(long, default_value_t = 100_000)]
@@ -244,6 +257,21 @@ async fn main() -> anyhow::Result<()> {
             print!(
                 "{}",
                 tianfu::kepu::pushes::bench::run(residents, postgres).await?
+            );
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Activities {
+                    residents,
+                    activities,
+                    seats,
+                    postgres,
+                },
+        } => {
+            print!(
+                "{}",
+                tianfu::kepu::activities::bench::run(residents, activities, seats, postgres)
+                    .await?
             );
         }
         Command::Bench {

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod kepu;
+mod kepu_ground;
 mod kepu_questions;
 mod market;
 mod nanny;
@@ -64,6 +65,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         report,
         "向科学要答案：提问 {} 个，已解答 {} 个；精准推送 1 次，送达 {} 人，已打开 {} 人",
         kepu.questions, kepu.answered, kepu.pushed, kepu.opened
+    )?;
+    let ground = kepu_ground::load(app, app.clock.now()).await?;
+    writeln!(
+        report,
+        "科普场所 {} 处；科普活动 {} 场已举办（签到 {} 人次）、{} 场接受报名",
+        ground.places, ground.past, ground.check_ins, ground.coming
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

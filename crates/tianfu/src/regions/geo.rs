@@ -49,6 +49,49 @@ fn city_files(dir: &Path) -> std::io::Result<Vec<(String, String, Value)>> {
     Ok(out)
 }
 
+/// Drops the points of a ring closer than `step` degrees to the last one kept (about a
+/// kilometre at 0.01): the outlines are drawn a few hundred pixels wide, and the full files
+/// weigh megabytes on a phone. Rings keep their first and last points, so they stay closed.
+pub fn simplify(value: &mut Value, step: f64) {
+    let Some(items) = value.as_array_mut() else {
+        return;
+    };
+    let is_ring = items.first().is_some_and(|p| {
+        p.as_array()
+            .is_some_and(|xy| xy.first().is_some_and(Value::is_number))
+    });
+    if !is_ring {
+        for item in items {
+            simplify(item, step);
+        }
+        return;
+    }
+    let point = |v: &Value| (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+    let last = items.len().saturating_sub(1);
+    let mut kept: Vec<Value> = Vec::new();
+    let mut at = (f64::NAN, f64::NAN);
+    for (index, item) in items.iter().enumerate() {
+        let (x, y) = point(item);
+        if index == 0 || index == last || (x - at.0).abs() + (y - at.1).abs() >= step {
+            let round = |v: f64| (v * 1000.0).round() / 1000.0;
+            kept.push(json!([round(x), round(y)]));
+            at = (x, y);
+        }
+    }
+    if kept.len() >= 4 {
+        *items = kept;
+    }
+}
+
+fn simplified(mut data: Value, step: f64) -> Value {
+    if let Some(features) = data["features"].as_array_mut() {
+        for feature in features {
+            simplify(&mut feature["geometry"]["coordinates"], step);
+        }
+    }
+    data
+}
+
 /// Sichuan as its cities: one feature per city of ours that joins.
 pub fn province(dir: &Path, tree: &RegionTree) -> std::io::Result<Value> {
     let province = RegionCode::parse("51").expect("valid");
@@ -62,7 +105,10 @@ pub fn province(dir: &Path, tree: &RegionTree) -> std::io::Result<Value> {
         feature["properties"] = json!({ "name": city.name, "code": city.code.as_str() });
         features.push(feature);
     }
-    Ok(json!({ "type": "FeatureCollection", "features": features }))
+    Ok(simplified(
+        json!({ "type": "FeatureCollection", "features": features }),
+        0.02,
+    ))
 }
 
 /// One city as its counties (with internal borders), keyed by county code.
@@ -92,7 +138,7 @@ pub fn city(dir: &Path, tree: &RegionTree, code: &RegionCode) -> std::io::Result
             };
         }
     }
-    Ok(Some(data))
+    Ok(Some(simplified(data, 0.005)))
 }
 
 /// `/assets/geo/{code}`: the province (51) by city or a city by county.
@@ -134,5 +180,21 @@ mod tests {
         assert!(names_match("成都", "成都市"));
         assert!(names_match("阿坝藏族羌族自治州", "阿坝藏族羌族自治州"));
         assert!(!names_match("广安", "广元市"));
+    }
+
+    #[test]
+    fn simplifying_keeps_rings_closed_and_drops_near_points() {
+        let mut ring = json!([[
+            [0.0, 0.0],
+            [0.001, 0.0],
+            [0.1, 0.0],
+            [0.1, 0.1],
+            [0.0, 0.1],
+            [0.0, 0.0]
+        ]]);
+        simplify(&mut ring, 0.01);
+        let points = ring[0].as_array().unwrap();
+        assert_eq!(points.len(), 5);
+        assert_eq!(points.first(), points.last());
     }
 }

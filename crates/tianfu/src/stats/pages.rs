@@ -310,6 +310,10 @@ fn subject_label(kind: &str) -> &str {
         "recommendation" => "推荐",
         "person" => "一人一策服务单",
         "worker" | "org" | "public" | "volunteer" => "用户",
+        "resource" => "科普资源",
+        "question" => "科普问答",
+        "push" => "精准推送",
+        "activity" => "科普活动",
         other => other,
     }
 }
@@ -318,6 +322,9 @@ fn subject_href(kind: &str, id: i64) -> Option<String> {
     match kind {
         "offer" | "achievement" | "need" => Some(format!("/{kind}s/{id}")),
         "studio" => Some(format!("/studios/{id}")),
+        "resource" => Some(format!("/kepu/resources/{id}")),
+        "question" => Some(format!("/kepu/questions/{id}")),
+        "activity" => Some(format!("/kepu/activities/{id}")),
         _ => None,
     }
 }

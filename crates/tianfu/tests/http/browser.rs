@@ -199,7 +199,50 @@ async fn a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer(
     assert!(accepted.is_some());
 }
 
+async fn a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours(app: TestApp) {
+    let staff_phone = app
+        .staff_member("511623", "kepu", "邻水县科普工作人员")
+        .await;
+    let staff = app.login(&staff_phone).await;
+    // Starting in half an hour: check-in is open.
+    let body = crate::kepu_activities::activity_body(&app, "柑橘冬季清园现场会", "511623", 20, 0);
+    let mut body = body;
+    let start = app.app.clock.now() + chrono::Duration::minutes(30);
+    body["starts_at"] = json!(start.to_rfc3339());
+    body["ends_at"] = json!((start + chrono::Duration::hours(2)).to_rfc3339());
+    let id = crate::kepu_activities::post_activity(&app, &staff, &body).await;
+    let (_, resident) = app.register("public", "果农老李", "511623").await;
+    let (_, volunteer) = app.register("volunteer", "志愿者小王", "511623").await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "activity_flow.mjs",
+        vec![
+            app.url.clone(),
+            staff_phone,
+            resident,
+            volunteer,
+            PASSWORD.into(),
+            id.to_string(),
+            label,
+        ],
+    )
+    .await;
+    assert!(
+        stdout.contains("the volunteer's hours were credited"),
+        "{stdout}"
+    );
+    app.settle().await;
+    let (_, figures) = app.get("/api/v1/stats/regions/511623", Some(&staff)).await;
+    assert_eq!(figures["metrics"]["kepu_services"], 1, "{figures}");
+    assert_eq!(
+        figures["metrics"]["volunteer_hours"].as_f64(),
+        Some(2.0),
+        "{figures}"
+    );
+}
+
 on_both_databases!(
+    a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,
     a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer,
     an_enterprise_dismisses_a_recommendation_and_finds_an_expert,
     a_nanny_logs_a_follow_up_that_the_scientist_sees,

@@ -499,6 +499,30 @@ async fn check_in_codes_serve_one_account_once_and_expire(app: TestApp) {
         .await;
     assert_eq!(roster["total"], 3, "{roster}");
     assert!(roster.to_string().contains("讲得好"));
+    let staff_phone = app.staff_member("511623", "kepu", "签到员").await;
+    let browser = app.browser();
+    browser
+        .post(format!("{}/login", app.url))
+        .form(&[
+            ("phone", staff_phone.as_str()),
+            ("password", crate::common::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = browser
+        .get(format!("{}/kepu/activities/{id}/attendance", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("平均评分 5.0"), "{page}");
+    assert!(
+        page.contains(r#"<strong id="checked-in-total">2</strong>"#),
+        "{page}"
+    );
 }
 
 async fn volunteer_hours_come_from_verified_check_ins_only(app: TestApp) {

@@ -10,6 +10,7 @@
 //! - `api`, `pages`: `/api/v1/kepu/activities…`, `/kepu/activities…`, `/me/activities`.
 
 pub mod api;
+pub mod bench;
 pub mod checkin;
 pub mod pages;
 pub mod rules;
@@ -82,6 +83,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::SignupRequest,
         api::CheckinRequest,
         api::FeedbackRequest,
+        api::WhenFilter,
+        api::SignupRoleName,
         api::FeedbackResult,
         api::RosterItem,
         api::MyActivity,

@@ -283,6 +283,8 @@ fn origin(headers: &HeaderMap) -> String {
 pub struct ScreenPage {
     me: Option<Actor>,
     activity: ActivityView,
+    /// Check-in is open now.
+    open: bool,
     code: CodeFragment,
 }
 
@@ -332,6 +334,7 @@ pub async fn screen(
         .await
         .map_err(|e| fail(e, &actor))?;
     Ok(ScreenPage {
+        open: rules::checkin_open(row.starts_at, row.ends_at, app.clock.now()),
         activity: service::view(&app, &row, app.clock.now()),
         code,
         me: Some(actor),

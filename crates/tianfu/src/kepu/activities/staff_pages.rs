@@ -57,6 +57,12 @@ pub struct NewPage {
     errors: FieldErrors,
 }
 
+impl StaffPage {
+    fn checked_in_of(&self, id: &i64) -> i64 {
+        self.checked_in.get(id).copied().unwrap_or(0)
+    }
+}
+
 impl NewPage {
     fn field_error(&self, field: &str) -> &str {
         self.errors.get(field).unwrap_or_default()
@@ -240,6 +246,8 @@ pub struct StaffPage {
     me: Option<Actor>,
     scope_name: String,
     activities: Vec<ActivityView>,
+    /// Check-ins of each listed activity.
+    checked_in: std::collections::HashMap<i64, i64>,
     when: String,
     pager: Pager,
     pager_base: String,
@@ -276,7 +284,10 @@ pub async fn staff(
     let (activities, total) = service::list(&app, &filter, paging)
         .await
         .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    let ids: Vec<i64> = activities.iter().map(|a| a.id).collect();
+    let checked_in = super::store::checked_in_counts(&app.db, &ids).await?;
     Ok(StaffPage {
+        checked_in,
         scope_name: scope.name(&app.regions),
         pager: Pager::new(paging.page(), paging.per_page(), total),
         pager_base: format!("/admin/kepu/activities?when={when}&"),

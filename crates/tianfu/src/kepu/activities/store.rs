@@ -367,7 +367,8 @@ pub async fn roster(
     })
 }
 
-/// (waiting, checked in, volunteers, ratings given, sum of ratings) of one activity.
+/// (waiting, checked in, volunteers, ratings given, sum of ratings) of one activity. (A sum of
+/// BIGINTs is NUMERIC on PostgreSQL, hence the cast.)
 pub async fn tallies(db: &Db, activity: i64) -> Result<(i64, i64, i64, i64, i64), sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "SELECT \
@@ -375,7 +376,7 @@ pub async fn tallies(db: &Db, activity: i64) -> Result<(i64, i64, i64, i64, i64)
            COALESCE(SUM(CASE WHEN checked_in_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN role = 'volunteer' AND status = 'confirmed' THEN 1 ELSE 0 END), 0), \
            COALESCE(SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END), 0), \
-           COALESCE(SUM(rating), 0) \
+           CAST(COALESCE(SUM(rating), 0) AS BIGINT) \
          FROM kepu_signups WHERE activity_id = $1")
         .bind(activity).fetch_one(pool).await)
 }
@@ -427,4 +428,25 @@ pub async fn in_any_team(db: &Db, user: i64) -> Result<bool, sqlx::Error> {
         "SELECT team_id FROM kepu_team_members WHERE user_id = $1 LIMIT 1")
         .bind(user).fetch_optional(pool).await)?;
     Ok(found.is_some())
+}
+
+/// Check-ins per activity, for a page of activities (one grouped query).
+pub async fn checked_in_counts(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, i64)> = on_db!(db, pool => {
+        let mut q = sqlx::QueryBuilder::new(
+            "SELECT activity_id, COUNT(*) FROM kepu_signups WHERE checked_in_at IS NOT NULL AND activity_id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        q.push(") GROUP BY activity_id");
+        q.build_query_as().fetch_all(pool).await
+    })?;
+    Ok(rows.into_iter().collect())
 }

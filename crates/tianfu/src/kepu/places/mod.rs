@@ -39,6 +39,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::PlaceRequest,
         api::PlacePatch,
         api::ManagerRequest,
+        api::KindFilter,
+        api::StatusName,
         service::PlaceView,
         service::PlaceKindName
     ))
