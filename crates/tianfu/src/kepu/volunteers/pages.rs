@@ -46,11 +46,11 @@ impl IndexPage {
 }
 
 /// Where the list starts: the region asked for, else the person's city (teams serve a whole
-/// city's counties), else the province.
+/// city's counties; the province's list when the city has none yet), else the province.
 fn start_region(app: &AppState, me: Option<&Actor>, asked: Option<&str>) -> String {
-    match asked.map(str::trim) {
-        Some(code) if !code.is_empty() => code.to_owned(),
-        _ => me
+    match asked {
+        Some(code) => code.to_owned(),
+        None => me
             .map(|m| m.region.as_str().chars().take(4).collect())
             .filter(|code: &String| app.regions.find(code).is_some())
             .unwrap_or_else(|| "51".to_owned()),
@@ -63,16 +63,33 @@ pub async fn index(
     MaybeUser(me): MaybeUser,
     Query(params): Query<IndexParams>,
 ) -> Result<IndexPage, PageError> {
-    let region_code = start_region(&app, me.as_ref(), params.region_code.as_deref());
-    let region = super::api::region_filter(&app, Some(&region_code))
-        .map_err(|e| PageError::new(e, me.clone()))?;
+    let asked = params
+        .region_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let mut region_code = start_region(&app, me.as_ref(), asked);
     let paging = Paging {
         page: params.page,
         per_page: Some(20),
     };
-    let (teams, total) = service::list(&app, region.as_ref(), paging)
+    let list = |code: String| {
+        let app = app.clone();
+        async move {
+            let region = super::api::region_filter(&app, Some(&code))?;
+            service::list(&app, region.as_ref(), paging).await
+        }
+    };
+    let (mut teams, mut total) = list(region_code.clone())
         .await
         .map_err(|e| PageError::new(e, me.clone()))?;
+    // A city without teams yet shows the province's, rather than an empty page.
+    if total == 0 && asked.is_none() && region_code != "51" {
+        region_code = "51".to_owned();
+        (teams, total) = list(region_code.clone())
+            .await
+            .map_err(|e| PageError::new(e, me.clone()))?;
+    }
     let mine = match &me {
         Some(me) => store::teams_of(&app.db, me.id.0)
             .await?
