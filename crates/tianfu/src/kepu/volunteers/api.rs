@@ -9,8 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::hours::{self, VolunteerHours};
 use super::rules;
-use super::service::{self, MemberView, TeamInput, TeamSummary, TeamView};
+use super::service::{self, TeamInput};
 use super::store;
+use super::views::{self, MemberView, TeamSummary, TeamView};
 use crate::AppState;
 use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiMaybeUser, ApiStaff, ApiUser, ClientIp};
@@ -64,7 +65,7 @@ pub async fn create(
     let row = service::find(&app, id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(service::view(&app, &row, Some(&actor)).await?),
+        Json(views::view(&app, &row, Some(&actor)).await?),
     ))
 }
 
@@ -111,7 +112,7 @@ pub async fn list(
         page: params.page,
         per_page: params.per_page,
     };
-    let (items, total) = service::list(&app, region.as_ref(), paging).await?;
+    let (items, total) = views::list(&app, region.as_ref(), paging).await?;
     Ok(Json(ListResponse { items, total }))
 }
 
@@ -124,7 +125,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TeamView>, AppError> {
     let row = service::find(&app, id).await?;
-    Ok(Json(service::view(&app, &row, me.as_ref()).await?))
+    Ok(Json(views::view(&app, &row, me.as_ref()).await?))
 }
 
 /// A team's members, leaders first; public.
@@ -139,7 +140,7 @@ pub async fn members(
     service::find(&app, id).await?;
     let (rows, total) = store::members(&app.db, id, paging).await?;
     Ok(Json(ListResponse {
-        items: rows.into_iter().map(service::member_view).collect(),
+        items: rows.into_iter().map(views::member_view).collect(),
         total,
     }))
 }
@@ -207,11 +208,7 @@ pub async fn add_member(
                 request.role.as_deref(),
                 ip.as_deref(),
             )
-            .await?;
-            store::user_by_phone(&app.db, phone)
-                .await?
-                .map(|(user, _, _)| user)
-                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("member {phone} vanished")))?
+            .await?
         }
     };
     let role = store::role_of(&app.db, id, user).await?;

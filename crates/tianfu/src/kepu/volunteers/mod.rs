@@ -8,7 +8,8 @@
 //! - `rules`: fields, roles, the Beijing year, the certificate's number — pure.
 //! - `store`: teams and members; a membership change is serialised on the team's row.
 //! - `hours`: hours from the ledger — a person's, a team's, a region's volunteers'.
-//! - `service`: the acts (form, join, add, leave/remove) and who may do them; the views.
+//! - `service`: the acts (form, join, add, leave/remove) and who may do them.
+//! - `views`: teams and members as the API and pages show them.
 //! - `answerers`: the team members a question is routed to.
 //! - `api`, `pages`, `me_pages`, `staff_pages`: `/api/v1/kepu/teams…`,
 //!   `/api/v1/me/volunteer-hours`, `/kepu/teams…`, `/me/volunteer…`, `/admin/kepu/teams…`.
@@ -22,6 +23,7 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod store;
+pub mod views;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -80,9 +82,9 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::MemberRequest,
         api::Membership,
         api::TeamRoleName,
-        service::TeamSummary,
-        service::TeamView,
-        service::MemberView,
+        views::TeamSummary,
+        views::TeamView,
+        views::MemberView,
         hours::VolunteerHours,
         hours::ServedItem,
     ))

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::rules;
-use super::service::{self, TeamSummary, TeamView};
+use super::service;
 use super::store;
+use super::views::{self, TeamSummary, TeamView};
 use crate::AppState;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
@@ -77,7 +78,7 @@ pub async fn index(
         let app = app.clone();
         async move {
             let region = super::api::region_filter(&app, Some(&code))?;
-            service::list(&app, region.as_ref(), paging).await
+            views::list(&app, region.as_ref(), paging).await
         }
     };
     let (mut teams, mut total) = list(region_code.clone())
@@ -154,7 +155,7 @@ async fn show_page(
 ) -> Result<ShowPage, PageError> {
     let fail = |e: AppError, me: &Option<Actor>| PageError::new(e, me.clone());
     let row = service::find(app, id).await.map_err(|e| fail(e, &me))?;
-    let team = service::view(app, &row, me.as_ref())
+    let team = views::view(app, &row, me.as_ref())
         .await
         .map_err(|e| fail(e, &me))?;
     let can_manage = match &me {
@@ -255,7 +256,8 @@ pub async fn add_member(
         Some(&form.role),
         ip.as_deref(),
     )
-    .await;
+    .await
+    .map(|_| ());
     after(&app, actor, id, result, "added").await
 }
 

@@ -12,8 +12,9 @@ use tianfu_domain::FieldErrors;
 
 use super::hours::{self, VolunteerRow};
 use super::rules;
-use super::service::{self, TeamInput, TeamSummary, TeamView};
+use super::service::{self, TeamInput};
 use super::store;
+use super::views::{self, TeamSummary, TeamView};
 use crate::AppState;
 use crate::kepu::activities::api::mask_phone;
 use crate::platform::api::Paging;
@@ -105,7 +106,7 @@ async fn staff_page(
         page: params.page,
         per_page: Some(30),
     };
-    let (teams, total) = service::list(app, region.as_ref(), paging)
+    let (teams, total) = views::list(app, region.as_ref(), paging)
         .await
         .map_err(|e| fail(e, &actor))?;
     let year = rules::year_of(app.clock.now());
@@ -118,7 +119,7 @@ async fn staff_page(
     };
     let (rows, people, region_minutes) =
         hours::region_volunteers(&app.db, region.as_ref(), from, to, volunteer_paging).await?;
-    let channels = service::channel_list(app)
+    let channels = views::channel_list(app)
         .await
         .map_err(|e| fail(e, &actor))?
         .into_iter()
@@ -280,7 +281,7 @@ pub async fn team(
     )
     .await
     .map_err(|e| fail(e, &actor))?;
-    let team = service::view(&app, &row, Some(&actor))
+    let team = views::view(&app, &row, Some(&actor))
         .await
         .map_err(|e| fail(e, &actor))?;
     let paging = Paging {
