@@ -26,6 +26,10 @@ try {
     return options.includes("威远县") && !options.includes("邻水县");
   });
   await page.locator('select[name="county"]').selectOption("511024");
+  // Choosing the county adds the optional fourth select, its townships (乡镇/街道).
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('select[name="township"] option')].some((o) => o.textContent === "严陵镇"));
+  await page.locator('select[name="township"]').selectOption("511024100");
 
   await page.locator('input[name="org_name"]').fill("四川威远天晟食品有限公司");
   await page.locator('select[name="org_type"]').selectOption("enterprise");
@@ -47,7 +51,7 @@ try {
   await page.waitForURL(/\/me$/);
   assert.equal(await page.locator("#profile-name").innerText(), "赵春梅");
   assert.equal(await page.locator("#profile-role").innerText(), "企事业单位");
-  assert.equal(await page.locator("#profile-region").innerText(), "四川省 内江市 威远县");
+  assert.equal(await page.locator("#profile-region").innerText(), "四川省 内江市 威远县 严陵镇");
   assert.equal(await page.locator("#profile-credit-code").innerText(), creditCode);
   await page.screenshot({ path: `${shots}account-${label}.png`, fullPage: true });
   console.log("account page shows the organisation");

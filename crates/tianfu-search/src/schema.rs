@@ -118,12 +118,15 @@ pub fn key_term(fields: &Fields, kind: crate::ListingKind, id: i64) -> Term {
     Term::from_field_text(fields.key, &format!("{}:{id}", kind.as_str()))
 }
 
-/// "511011" → ["51", "5110", "511011"]; GB/T 2260 codes step by two digits.
+/// "511011" → ["51", "5110", "511011"]; GB/T 2260 codes step by two digits down to the county,
+/// and a township adds three: "511623100" → ["51", "5116", "511623", "511623100"].
 pub fn region_prefixes(code: &str) -> impl Iterator<Item = &str> {
     let code = code.trim();
-    (2..=code.len())
-        .step_by(2)
-        .chain((code.len() % 2 == 1).then_some(code.len()))
+    let len = code.len();
+    [2, 4, 6]
+        .into_iter()
+        .filter(move |&end| end <= len)
+        .chain((len > 0 && !matches!(len, 2 | 4 | 6)).then_some(len))
         .filter_map(move |end| code.get(..end))
 }
 
@@ -176,6 +179,10 @@ mod tests {
         let p: Vec<&str> = region_prefixes("511011").collect();
         assert_eq!(p, ["51", "5110", "511011"]);
         assert_eq!(region_prefixes("51").collect::<Vec<_>>(), ["51"]);
+        assert_eq!(
+            region_prefixes("511623100").collect::<Vec<_>>(),
+            ["51", "5116", "511623", "511623100"]
+        );
         assert!(region_prefixes("").next().is_none());
         // Odd or non-ASCII input must not panic on a char boundary.
         assert_eq!(region_prefixes("511").collect::<Vec<_>>(), ["51", "511"]);

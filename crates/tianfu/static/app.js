@@ -34,3 +34,42 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// 科普员: a copy button beside each share link (shown only where the script runs), and photos
+// for an activity report uploaded one by one, their ids collected in the form's hidden field.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    const field = button.parentElement.querySelector("[data-share-url]");
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch (_) {
+        field.select();
+        document.execCommand("copy");
+      }
+      button.textContent = "已复制";
+    });
+  });
+  document.querySelectorAll("input[type=file][data-upload-many]").forEach((picker) => {
+    const name = picker.dataset.uploadMany;
+    const hidden = picker.form.querySelector(`input[name="${name}"]`);
+    const status = picker.form.querySelector(`[data-upload-status="${name}"]`);
+    picker.addEventListener("change", async () => {
+      const ids = hidden.value.split(",").filter((id) => id);
+      for (const file of picker.files) {
+        status.textContent = `正在上传 ${file.name}…`;
+        const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin" });
+        const reply = await response.json().catch(() => ({}));
+        if (!response.ok) {
+          status.textContent = (reply.error && reply.error.message) || "上传失败";
+          return;
+        }
+        if (!ids.includes(String(reply.id))) ids.push(String(reply.id));
+      }
+      hidden.value = ids.join(",");
+      status.textContent = `已上传 ${ids.length} 张照片`;
+    });
+  });
+});

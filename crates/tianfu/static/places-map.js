@@ -13,7 +13,11 @@
       echarts.registerMap("sichuan", geo);
       var chart = echarts.init(figure, null, { renderer: "svg" });
       chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) { return p.data ? p.data.name + "<br>" + p.data.kind : p.name; } },
+        // Names are typed by people: escaped before ECharts puts them into HTML.
+        tooltip: { trigger: "item", formatter: function (p) {
+          var esc = echarts.format.encodeHTML;
+          return p.data ? esc(p.data.name) + "<br>" + esc(p.data.kind) : esc(p.name);
+        } },
         geo: { map: "sichuan", roam: true, itemStyle: { areaColor: "#eef4f8", borderColor: "#8aa" },
                emphasis: { itemStyle: { areaColor: "#d9ecf7" } } },
         series: [{

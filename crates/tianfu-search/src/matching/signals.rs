@@ -2,9 +2,10 @@
 //! around 1.0: they decide between listings that answer a need about equally well, and never
 //! lift a weak answer over a clearly better one.
 
-/// Same county, same city (GB/T 2260 prefixes): local service is cheaper and faster.
+/// Same county, same city (GB/T 2260 prefixes): local service is cheaper and faster. Two
+/// townships of one county, or a township and its county, are the same county.
 pub fn region(query: &str, candidate: &str) -> (f32, Option<RegionFit>) {
-    if query.len() >= 6 && query == candidate {
+    if query.len() >= 6 && candidate.get(..6) == query.get(..6) {
         (1.10, Some(RegionFit::SameCounty))
     } else if query.len() >= 4 && candidate.get(..4) == query.get(..4) {
         (1.05, Some(RegionFit::SameCity))
@@ -81,6 +82,21 @@ mod tests {
             (1.05, Some(RegionFit::SameCity))
         );
         assert_eq!(region("511011", "510104"), (1.0, None));
+        for (query, candidate) in [
+            ("511623100", "511623"),
+            ("511623", "511623101"),
+            ("511623100", "511623101"),
+        ] {
+            assert_eq!(
+                region(query, candidate),
+                (1.10, Some(RegionFit::SameCounty)),
+                "{query} {candidate}"
+            );
+        }
+        assert_eq!(
+            region("511623100", "511621100"),
+            (1.05, Some(RegionFit::SameCity))
+        );
         assert_eq!(
             region("5110", "511024"),
             (1.05, Some(RegionFit::SameCity)),

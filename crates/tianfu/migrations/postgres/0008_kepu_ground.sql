@@ -104,6 +104,8 @@ CREATE INDEX kepu_signups_user ON kepu_signups (user_id, id);
 CREATE TABLE kepu_checkin_codes (
     code        TEXT COLLATE "C" PRIMARY KEY,
     activity_id BIGINT NOT NULL REFERENCES kepu_activities (id),
+    -- Who put it on the screen: a volunteer may not check in with a code they issued.
+    issued_by   BIGINT NOT NULL REFERENCES users (id),
     issued_at   TIMESTAMPTZ NOT NULL,
     expires_at  TIMESTAMPTZ NOT NULL,
     used_by     BIGINT REFERENCES users (id),

@@ -104,6 +104,8 @@ CREATE INDEX kepu_signups_user ON kepu_signups (user_id, id);
 CREATE TABLE kepu_checkin_codes (
     code        TEXT PRIMARY KEY,
     activity_id INTEGER NOT NULL REFERENCES kepu_activities (id),
+    -- Who put it on the screen: a volunteer may not check in with a code they issued.
+    issued_by   INTEGER NOT NULL REFERENCES users (id),
     issued_at   TEXT NOT NULL,
     expires_at  TEXT NOT NULL,
     used_by     INTEGER REFERENCES users (id),

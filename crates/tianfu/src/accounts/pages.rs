@@ -65,6 +65,9 @@ pub struct RegisterForm {
     city: String,
     #[serde(default)]
     county: String,
+    /// Optional: a township (乡镇/街道) of the county.
+    #[serde(default)]
+    township: String,
     #[serde(default)]
     org_name: String,
     #[serde(default)]
@@ -84,6 +87,7 @@ impl RegisterForm {
             province: self.province.clone(),
             city: self.city.clone(),
             county: self.county.clone(),
+            township: self.township.clone(),
         }
     }
 }

@@ -81,20 +81,23 @@ pub fn validate(
     let phone = errors.check("phone", Phone::parse(&request.phone));
     let password = errors.check("password", Password::parse(&request.password));
     let name = errors.check("name", PersonName::parse(&request.name, "姓名", 50));
-    let region = match tree.find(&request.region_code) {
-        Some(region) => Some(region.code.clone()),
-        None if errors.get("region_code").is_some() => None,
-        None if request.region_code.trim().is_empty() => {
-            errors.add("region_code", "请选择所在地区");
+    let region = match RegionCode::parse(&request.region_code) {
+        _ if errors.get("region_code").is_some() => None,
+        // Empty, or not 2, 4, 6 or 9 digits: the shape's own message.
+        Err(error) => {
+            errors.add("region_code", error.to_string());
             None
         }
-        None => {
-            errors.add(
-                "region_code",
-                "地区代码不存在，请从四川省（或重庆市）的市州、区县中选择",
-            );
-            None
-        }
+        Ok(code) => match tree.get(&code) {
+            Some(region) => Some(region.code.clone()),
+            None => {
+                errors.add(
+                    "region_code",
+                    "地区代码不存在，请从四川省（或重庆市）的市州、区县或四川省的乡镇（街道）中选择",
+                );
+                None
+            }
+        },
     };
     let org = match (role, &request.org) {
         (Some(Role::Org), Some(org)) => {
@@ -123,6 +126,7 @@ pub fn validate(
             audience: request.audience.clone(),
             interests: request.interests.clone(),
             forget: Vec::new(),
+            region_code: None,
         };
         match crate::kepu::profile::api::parse(&body) {
             Ok(choice) => Some((choice.audience, choice.interests)),

@@ -1,12 +1,13 @@
 //! SQL for accounts. Each public function is one business act in one transaction.
 
 use chrono::{DateTime, Utc};
-use tianfu_domain::{FieldErrors, UserId};
+use tianfu_domain::{FieldErrors, RegionCode, UserId};
 
 use super::register::NewAccount;
 use crate::ledger::{Event, EventKind};
 use crate::platform::db::{Db, is_unique_violation};
 use crate::platform::error::AppError;
+use crate::platform::tx::{Guarded, Tx};
 use crate::{on_db, on_tx};
 
 /// Registers a person or organisation: the user row, the organisation row, and the
@@ -66,6 +67,33 @@ pub async fn register(
             error.into()
         }
     })
+}
+
+/// Moves a person to another region of the county they are in (one of its townships, or the
+/// county itself), in the caller's transaction. One guarded statement: a person whose region
+/// left the county meanwhile, or a staff account, is not moved (`Guarded::Lost`). Moving county
+/// is not offered here: it would move the person's nanny ticket and past figures with them.
+pub async fn move_within_county(
+    tx: &mut Tx,
+    user: UserId,
+    to: &RegionCode,
+    county: &RegionCode,
+) -> Result<Guarded, sqlx::Error> {
+    let (low, high) = county.subtree_bounds();
+    let changed = on_tx!(tx, conn => {
+        sqlx::query(
+            "UPDATE users SET region_code = $1 WHERE id = $2 AND region_code >= $3 AND region_code < $4 \
+             AND role NOT IN ('staff', 'admin')",
+        )
+        .bind(to.as_str())
+        .bind(user.0)
+        .bind(low)
+        .bind(high)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected())
+    })?;
+    Ok(Guarded::of(changed))
 }
 
 pub fn conflict(field: &str, message: &str) -> AppError {

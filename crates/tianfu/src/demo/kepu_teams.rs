@@ -184,7 +184,8 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<TeamsReport> 
         report.teams += 1;
         report.members += 1;
         // Volunteers join by themselves; the leader adds the first and a scientist of the city.
-        let mut serving: Vec<Actor> = vec![leader.clone()];
+        // The leader runs the team's activities (and shows their codes), so does not serve them.
+        let mut serving: Vec<Actor> = Vec::new();
         for (n, (id, phone)) in volunteers.iter().enumerate() {
             set_clock(app, formed + Duration::days(1 + n as i64 * 4));
             if n == 0 {
@@ -286,9 +287,12 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<TeamsReport> 
                 let code = checkin::issue(app, &leader, activity, None)
                     .await
                     .map_err(failed("code"))?;
-                let done = checkin::check_in(app, person, activity, &code.code)
-                    .await
-                    .map_err(failed("check-in"))?;
+                let done = match checkin::check_in(app, person, activity, &code.code).await {
+                    Ok(done) => done,
+                    // Served another activity at the same hour (a place's): not counted twice.
+                    Err(AppError::Conflict { .. }) => continue,
+                    Err(error) => return Err(failed("check-in")(error)),
+                };
                 if done.minutes > 0 {
                     report.served += 1;
                     report.minutes += done.minutes;

@@ -6,6 +6,7 @@ mod catalog;
 mod kepu;
 mod kepu_ground;
 mod kepu_questions;
+mod kepu_sharers;
 mod kepu_teams;
 mod market;
 mod nanny;
@@ -73,6 +74,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "科普场所 {} 处；科普活动 {} 场已举办（签到 {} 人次）、{} 场接受报名",
         ground.places, ground.past, ground.check_ins, ground.coming
     )?;
+    writeln!(report, "{}", kepu_sharers::load(app).await?)?;
     let teams = kepu_teams::load(app, app.clock.now()).await?;
     writeln!(
         report,

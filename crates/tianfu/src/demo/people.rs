@@ -102,7 +102,7 @@ fn department_digit(department: Department) -> u8 {
     }
 }
 
-fn person_name(rng: &mut Rng) -> String {
+pub fn person_name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 

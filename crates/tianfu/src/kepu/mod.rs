@@ -8,6 +8,8 @@
 //! - `views`: 浏览量 and 服务量 recorded in batches, deduplicated, with the gaming flags.
 //! - `pushes`: 精准推送 campaigns and their fan-out job.
 //! - `questions`: 向科学要答案 — questions routed to scientists, volunteers and staff.
+//! - `sharers`: 智慧科普传播员 (科普员) — appointed per township, reads through their links, offline
+//!   activity reports, coverage.
 //! - `volunteers`: 志愿服务队, their members, and volunteers' hours and certificates.
 
 pub mod activities;
@@ -19,6 +21,7 @@ pub mod profile;
 pub mod pushes;
 pub mod questions;
 pub mod resources;
+pub mod sharers;
 pub mod views;
 pub mod volunteers;
 
@@ -38,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(questions::routes())
         .merge(places::routes())
         .merge(activities::routes())
+        .merge(sharers::routes())
         .merge(volunteers::routes())
 }
 
@@ -67,6 +71,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(questions::api_doc());
     doc.merge(places::api_doc());
     doc.merge(activities::api_doc());
+    doc.merge(sharers::api_doc());
     doc.merge(volunteers::api_doc());
     doc
 }

@@ -1,6 +1,7 @@
 //! Daily figures: per (region, kind, subject kind, outcome, Beijing day) the sum of weights, of
-//! amounts and of quantities, for the event's region and each region above it, so a province's
-//! year is read from a few thousand rows. Kept by a follower that applies each event exactly once
+//! amounts and of quantities, for the event's region and each region above it (a township's
+//! event: the township, its county, city and province), so a province's year is read from a few
+//! thousand rows. Kept by a follower that applies each event exactly once
 //! (its rows and its cursor commit together); `rebuild` starts it over from the first event and
 //! `verify` recomputes everything from the raw events and lists any difference.
 
@@ -596,6 +597,31 @@ mod tests {
         assert!(regions.contains(&("510104", Some("5101"), "2026-04-01")));
         assert!(regions.contains(&("5101", Some("51"), "2026-04-01")));
         assert!(regions.contains(&("51", None, "2026-04-01")));
+    }
+
+    #[test]
+    fn a_township_event_counts_in_the_township_and_every_region_above() {
+        let at = Utc.with_ymd_and_hms(2026, 5, 1, 2, 0, 0).unwrap();
+        let mut sums = HashMap::new();
+        let mut people = Vec::new();
+        aggregate(&[event("511623100", at, 1, 500)], &mut sums, &mut people);
+        let mut regions: Vec<_> = sums
+            .keys()
+            .map(|k| (k.0.as_str(), k.1.as_deref()))
+            .collect();
+        regions.sort();
+        // The township has its own row under its county, so a county's children are its
+        // townships (`GET /api/v1/stats/regions/{county}/children`).
+        assert_eq!(
+            regions,
+            [
+                ("51", None),
+                ("5116", Some("51")),
+                ("511623", Some("5116")),
+                ("511623100", Some("511623")),
+            ]
+        );
+        assert!(sums.values().all(|s| s.events == 1 && s.amount_fen == 500));
     }
 
     #[test]

@@ -128,12 +128,14 @@ async fn escalate(app: &App, kind: TicketKind, now: DateTime<Utc>) -> Result<usi
         let mut targets = Vec::with_capacity(lapsed.len());
         for ticket in &lapsed {
             // One level above whoever is responsible: a county ticket its city nanny holds (the
-            // county had nobody) goes to the province, not back to the same person.
+            // county had nobody) goes to the province, not back to the same person. A waiting
+            // township ticket is its county's (no staff below the county), so it goes to the city.
             let holder = ticket
                 .assignee_region
                 .as_deref()
                 .or(Some(&ticket.region_code))
                 .and_then(|code| RegionCode::parse(code).ok())
+                .map(|code| code.up_to_county())
                 .unwrap_or_else(|| RegionCode::parse("51").expect("valid"));
             let above = holder.parent().unwrap_or(holder);
             let key = (above.clone(), ticket.department.clone());
@@ -197,7 +199,7 @@ async fn supervisors(
     region: &RegionCode,
     department: &str,
 ) -> Result<Vec<i64>, AppError> {
-    for level in region.ancestors_and_self().iter().rev() {
+    for level in region.up_to_county().ancestors_and_self().iter().rev() {
         let staff: Vec<i64> = on_db!(&app.db, pool => {
             sqlx::query_scalar("SELECT id FROM users WHERE role = 'staff' AND region_code = $1 AND department = $2 ORDER BY id LIMIT 50")
                 .bind(level.as_str())

@@ -27,13 +27,14 @@ pub struct Subject {
 }
 
 /// The least-loaded staff member of `department` in `region`, climbing to the city and the
-/// province when a level has nobody.
+/// province when a level has nobody. Staff work at the county and above, so a subject in a
+/// township is its county's.
 pub async fn pick_nanny(
     db: &Db,
     region: &RegionCode,
     department: &str,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
-    for level in region.ancestors_and_self().iter().rev() {
+    for level in region.up_to_county().ancestors_and_self().iter().rev() {
         let found = on_db!(db, pool => {
             sqlx::query_as::<_, (i64, String)>(
                 "SELECT u.id, u.name FROM users u WHERE u.role = 'staff' AND u.region_code = $1 AND u.department = $2 \

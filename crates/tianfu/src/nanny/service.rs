@@ -423,6 +423,7 @@ pub async fn candidates(
         return Ok(Vec::new());
     };
     let levels: Vec<String> = region
+        .up_to_county()
         .ancestors_and_self()
         .into_iter()
         .filter(|r| scope::can_view_region(actor, r))

@@ -268,8 +268,8 @@ pub fn schema_from_json(
     serde_json::from_value(value).expect("a valid schema")
 }
 
-/// A region code (GB/T 2260) that exists in the platform's tree: the province, one of its cities
-/// or one of their counties. The served document lists the codes (`enum`, filled in from the
+/// A region code (GB/T 2260) that exists in the platform's tree: the province, one of its cities,
+/// one of their counties or one of Sichuan's townships (9 digits). The served document lists the codes (`enum`, filled in from the
 /// tree the server loaded); an unknown code is a 422 on `region_code`.
 pub struct RegionCode;
 
@@ -278,9 +278,9 @@ impl utoipa::PartialSchema for RegionCode {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^[0-9]{2}([0-9]{2}){0,2}$"))
+            .pattern(Some("^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3})?)?)?$"))
             .description(Some(
-                "行政区划代码（GB/T 2260）：省2位、市4位、县6位，须为平台地区树中存在的代码",
+                "行政区划代码（GB/T 2260）：省2位、市4位、县6位、乡镇（街道）9位，须为平台地区树中存在的代码",
             ))
             .into()
     }
@@ -300,7 +300,7 @@ impl utoipa::PartialSchema for RegionCodeFilter {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^([0-9]{2}([0-9]{2}){0,2})?$"))
+            .pattern(Some("^([0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3})?)?)?)?$"))
             .description(Some(
                 "行政区划代码（GB/T 2260），须为平台地区树中存在的代码；空表示不限",
             ))
@@ -322,9 +322,9 @@ impl utoipa::PartialSchema for RegionCodeFormat {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some("^([0-9]{2}([0-9]{2}){0,2})?$"))
+            .pattern(Some("^([0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3})?)?)?)?$"))
             .description(Some(
-                "行政区划代码（GB/T 2260）：省2位、市4位、县6位；空表示不限",
+                "行政区划代码（GB/T 2260）：省2位、市4位、县6位、乡镇（街道）9位；空表示不限",
             ))
             .into()
     }

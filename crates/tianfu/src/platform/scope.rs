@@ -161,8 +161,12 @@ pub fn can_work_ticket(actor: &Actor, department: &str, region: &RegionCode) -> 
     can_view_region(actor, region) && works_in(actor, department)
 }
 
-/// May the actor create a staff account for `region`?
+/// May the actor create a staff account for `region`? Never below the county (there is no
+/// service centre in a township; `staff::store::add_staff` says so to the user).
 pub fn can_create_staff_in(actor: &Actor, region: &RegionCode) -> bool {
+    if region.level() > tianfu_domain::RegionLevel::County {
+        return false;
+    }
     match actor.role {
         Role::Admin => true,
         Role::Staff => actor.region.contains(region) && region != &actor.region,
@@ -311,6 +315,36 @@ mod tests {
         assert!(!can_create_staff_in(&city, &code("5101")));
         assert!(!can_create_staff_in(&actor(Role::Org, "51"), &code("5101")));
         assert!(can_create_staff_in(&actor(Role::Admin, "51"), &code("51")));
+        assert!(
+            !can_create_staff_in(&city, &code("511623100")),
+            "no township staff"
+        );
+        assert!(!can_create_staff_in(
+            &actor(Role::Admin, "51"),
+            &code("511623100")
+        ));
+    }
+
+    #[test]
+    fn a_township_lies_in_its_countys_scope_only() {
+        let township = code("511623100");
+        for above in ["51", "5116", "511623"] {
+            assert!(
+                can_view_region(&actor(Role::Staff, above), &township),
+                "{above}"
+            );
+        }
+        for elsewhere in ["511621", "5101"] {
+            assert!(
+                !can_view_region(&actor(Role::Staff, elsewhere), &township),
+                "{elsewhere}"
+            );
+        }
+        let scope = RegionScope::Subtree(code("511623"));
+        assert_eq!(
+            scope.narrow(Some(&township)),
+            Some(RegionScope::Subtree(township.clone()))
+        );
     }
 
     #[test]

@@ -10,10 +10,10 @@ use crate::platform::error::{AppError, ErrorBody};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegionView {
-    /// GB/T 2260 code in short form: 51, 5110, 511011.
+    /// GB/T 2260 code in short form: 51, 5110, 511011, or a township's 9 digits: 511011001.
     pub code: String,
     pub name: String,
-    /// province, city or county.
+    /// province, city, county or township (乡镇/街道, Sichuan only).
     #[schema(value_type = String)]
     pub level: tianfu_domain::RegionLevel,
     pub parent_code: Option<String>,
@@ -48,7 +48,8 @@ pub async fn get_region(
     Ok(Json(RegionView::new(&app, region)))
 }
 
-/// The regions directly below one region (a province's cities, a city's counties).
+/// The regions directly below one region (a province's cities, a city's counties, a Sichuan
+/// county's townships).
 #[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "regions",
     params(("code" = String, Path, description = "地区代码")),
     responses((status = 200, body = inline(ListResponse<RegionView>)), (status = 404, body = ErrorBody)))]

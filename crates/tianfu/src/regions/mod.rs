@@ -1,5 +1,6 @@
-//! The administrative tree: Sichuan (51) with its 21 cities and prefectures and 183 county-level
-//! divisions, and Chongqing (50) for the 巴蜀科技云 extension, with GB/T 2260 codes.
+//! The administrative tree: Sichuan (51) with its 21 cities and prefectures, 183 county-level
+//! divisions and 3,111 townships (乡镇/街道, 9-digit codes), and Chongqing (50) down to its
+//! counties for the 巴蜀科技云 extension, with GB/T 2260 codes.
 
 pub mod api;
 pub mod geo;

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tianfu_domain::{Department, FieldErrors, RegionCode, Role};
+use tianfu_domain::{Department, FieldErrors, RegionCode, RegionLevel, Role};
 
 use super::api::{UserQuery, UserSummary, filter_for};
 use super::store::{self, NewStaff};
@@ -25,6 +25,8 @@ pub struct RegionOption {
 
 /// Every region the actor may pick, top down, indented by level. The staff console's user list,
 /// the new-staff form and the nanny console's filters and reports all offer this list.
+/// Townships (some 3,000) are offered only within a county's own scope: a city's or the
+/// province's list would grow tenfold for choices its staff reach through the county.
 pub fn region_options(
     app: &App,
     scope: &RegionScope,
@@ -40,6 +42,8 @@ pub fn region_options(
             .collect(),
         RegionScope::Subtree(root) => vec![root.clone()],
     };
+    let with_townships =
+        matches!(scope, RegionScope::Subtree(root) if root.level() >= RegionLevel::County);
     let mut options = Vec::new();
     let mut stack: Vec<(RegionCode, bool)> = roots
         .into_iter()
@@ -59,7 +63,9 @@ pub fn region_options(
             });
         }
         for child in app.regions.children(Some(&code)).into_iter().rev() {
-            stack.push((child.code.clone(), true));
+            if with_townships || child.level() < RegionLevel::Township {
+                stack.push((child.code.clone(), true));
+            }
         }
     }
     options
@@ -136,8 +142,7 @@ pub async fn users(
     );
     Ok(UsersPage {
         regions: region_options(&app, &scope, true, &region),
-        can_add_staff: actor.role == Role::Admin
-            || actor.region.level() != tianfu_domain::RegionLevel::County,
+        can_add_staff: actor.role == Role::Admin || actor.region.level() < RegionLevel::County,
         pager: Pager::new(paging.page(), paging.per_page(), total),
         me: Some(actor),
         scope_name,
@@ -183,7 +188,9 @@ fn new_staff_page(
 ) -> NewStaffPage {
     let scope = staff_scope(&actor).unwrap_or(RegionScope::All);
     let include_root = actor.role == Role::Admin;
-    let regions = region_options(app, &scope, include_root, &form.region_code);
+    let mut regions = region_options(app, &scope, include_root, &form.region_code);
+    // Service centres stop at the county: no staff in a township.
+    regions.retain(|r| RegionCode::parse(&r.code).is_ok_and(|c| c.level() <= RegionLevel::County));
     NewStaffPage {
         me: Some(actor),
         form,

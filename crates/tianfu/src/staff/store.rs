@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tianfu_domain::{
-    Department, FieldErrors, Password, PersonName, Phone, RegionCode, Role, UserId,
+    Department, FieldErrors, Password, PersonName, Phone, RegionCode, RegionLevel, Role, UserId,
 };
 use utoipa::ToSchema;
 
@@ -148,15 +148,22 @@ pub async fn add_staff(
     let name = errors.check("name", PersonName::parse(&input.name, "姓名", 50));
     let department = errors.check("department", Department::parse(&input.department));
     let region = app.regions.find(&input.region_code).map(|r| r.code.clone());
-    if region.is_none() {
-        errors.add(
+    match &region {
+        None => errors.add(
             "region_code",
             if input.region_code.trim().is_empty() {
                 "请选择所属地区"
             } else {
                 "地区代码不存在"
             },
-        );
+        ),
+        // Service centres are at the province, the cities and the counties; a township's
+        // people are served by their county's staff.
+        Some(code) if code.level() > RegionLevel::County => errors.add(
+            "region_code",
+            "工作人员所属地区应为省、市（州）或县（市、区），不能是乡镇（街道）",
+        ),
+        Some(_) => {}
     }
     errors.into_result()?;
     let (phone, password, name, department, region) = (

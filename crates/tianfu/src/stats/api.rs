@@ -78,7 +78,10 @@ pub struct ChildrenFigures {
     pub items: Vec<RegionFigures>,
 }
 
-/// Each child region's figures, ranked by one metric (staff of the region and above).
+/// Each child region's figures, ranked by one metric (staff of the region and above). A
+/// county's children are its townships (乡镇/街道); what was booked at the county itself (people
+/// who named no township) counts in the county's own figures only, so the children may add up
+/// to less than the county, as a city's counties may to less than the city.
 #[utoipa::path(get, path = "/api/v1/stats/regions/{code}/children", tag = "stats", params(("code" = crate::platform::openapi::RegionCodeFormat, Path), ChildrenQuery),
     responses((status = 200, body = ChildrenFigures), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]

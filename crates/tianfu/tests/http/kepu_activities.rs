@@ -576,6 +576,141 @@ async fn volunteer_hours_come_from_verified_check_ins_only(app: TestApp) {
     );
 }
 
+async fn volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs(app: TestApp) {
+    let county = app.staff("511623", "kepu").await;
+    let (_, place) = app
+        .post(
+            "/api/v1/kepu/places",
+            &place_body("鼎屏镇科普e站", "511623"),
+            Some(&county),
+        )
+        .await;
+    let place_id = place["id"].as_i64().unwrap();
+    let (_, manager_phone) = app.register("volunteer", "站长", "511623").await;
+    let manager = app.login(&manager_phone).await;
+    app.post(
+        &format!("/api/v1/kepu/places/{place_id}/managers"),
+        &json!({"phone": manager_phone}),
+        Some(&county),
+    )
+    .await;
+    let at_place = |title: &str, hours: i64| {
+        let mut body = activity_body(&app, title, "511623", 20, hours);
+        body["place_id"] = json!(place_id);
+        body
+    };
+    // The place's manager posts at the place, but may not serve (and time) their own activity.
+    let own = post_activity(&app, &manager, &at_place("站长的活动", 2)).await;
+    let (status, refused) = app
+        .post(
+            &format!("/api/v1/kepu/activities/{own}/signups"),
+            &json!({"role": "volunteer"}),
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    // An activity at a place happens inside the place's region, not above it.
+    let mut above = at_place("越级的活动", 48);
+    above["region_code"] = json!("51");
+    let (status, error) = app
+        .post("/api/v1/kepu/activities", &above, Some(&manager))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{error}");
+    assert!(error["error"]["fields"]["region_code"].is_string());
+    // A team's leader cannot attach a place they do not run.
+    let (_, leader_phone) = app.register("volunteer", "队长", "511623").await;
+    let leader = app.login(&leader_phone).await;
+    tianfu::on_db!(&app.app.db, pool => async {
+        let now = chrono::Utc::now();
+        let team: i64 = sqlx::query_scalar("INSERT INTO kepu_teams (name, region_code, fields, intro, created_by, created_at) \
+             VALUES ('邻水县科技志愿服务队', '511623', '[]', '', 1, $1) RETURNING id").bind(now).fetch_one(pool).await.unwrap();
+        sqlx::query("INSERT INTO kepu_team_members (team_id, user_id, role, joined_at) \
+             SELECT $1, id, 'leader', $2 FROM users WHERE phone = $3").bind(team).bind(now).bind(&leader_phone)
+            .execute(pool).await.unwrap();
+    }.await);
+    let mut borrowed = at_place("借用场所", 48);
+    borrowed["team_id"] = json!(1);
+    let (status, _) = app
+        .post("/api/v1/kepu/activities", &borrowed, Some(&leader))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut team_only = activity_body(&app, "服务队进村", "511623", 20, 48);
+    team_only["team_id"] = json!(1);
+    let (status, created) = app
+        .post("/api/v1/kepu/activities", &team_only, Some(&leader))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let mut elsewhere = team_only.clone();
+    elsewhere["region_code"] = json!("511602");
+    let (status, _) = app
+        .post("/api/v1/kepu/activities", &elsewhere, Some(&leader))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a team posts in its own region"
+    );
+    // A team's activity is served by its members only.
+    let outsider = person(&app, "volunteer", "外队志愿者", "511623").await;
+    let team_activity = created["id"].as_i64().unwrap();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/kepu/activities/{team_activity}/signups"),
+            &json!({"role": "volunteer"}),
+            Some(&outsider),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // One volunteer, two overlapping activities: the hours count once.
+    let volunteer = person(&app, "volunteer", "志愿者", "511623").await;
+    let first = post_activity(
+        &app,
+        &county,
+        &activity_body(&app, "上午场", "511623", 20, 2),
+    )
+    .await;
+    let mut body = activity_body(&app, "重叠场", "511623", 20, 2);
+    body["starts_at"] = json!((app.app.clock.now() + Duration::minutes(150)).to_rfc3339());
+    body["ends_at"] = json!((app.app.clock.now() + Duration::minutes(270)).to_rfc3339());
+    let second = post_activity(&app, &county, &body).await;
+    for id in [first, second] {
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/kepu/activities/{id}/signups"),
+                &json!({"role": "volunteer"}),
+                Some(&volunteer),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    app.app.clock.advance(Duration::minutes(140));
+    let (status, _) = check_in(
+        &app,
+        first,
+        &code_for(&app, first, &county).await,
+        &volunteer,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, overlap) = check_in(
+        &app,
+        second,
+        &code_for(&app, second, &county).await,
+        &volunteer,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{overlap}");
+    assert!(
+        overlap["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能重复计算")
+    );
+    // Arriving 20 minutes late, 100 of the 120 minutes count.
+    assert!((figure(&app, "511623", "volunteer_hours").await - 100.0 / 60.0).abs() < 1e-9);
+}
+
 async fn only_those_who_run_an_activity_see_its_roster_and_codes(app: TestApp) {
     let county = app.staff("511623", "kepu").await;
     let id = post_activity(
@@ -704,6 +839,7 @@ on_both_databases!(
     the_waiting_list_moves_up_when_someone_cancels,
     check_in_codes_serve_one_account_once_and_expire,
     volunteer_hours_come_from_verified_check_ins_only,
+    volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs,
     only_those_who_run_an_activity_see_its_roster_and_codes,
     a_phone_signs_up_scans_and_checks_in_through_the_pages,
 );

@@ -313,6 +313,26 @@ async fn hours_come_from_verified_check_ins_and_agree_with_the_province(app: Tes
     body["team_id"] = json!(team);
     let activity = post_activity(&app, &leader, &body).await;
     let absent = person(&app, "volunteer", "只报名不到场", COUNTY).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/kepu/activities/{activity}/signups"),
+            &json!({"role": "volunteer"}),
+            Some(&absent),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a team's activity is served by its members"
+    );
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/kepu/teams/{team}/members"),
+            &json!({}),
+            Some(&absent),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     for token in [&worker, &absent] {
         let (status, signed) = app
             .post(

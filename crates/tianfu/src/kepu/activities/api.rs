@@ -224,7 +224,7 @@ pub async fn cancel(
 pub struct CheckinRequest {
     /// The code shown at the venue (in its QR image's link).
     #[serde(default)]
-    #[schema(required = true, pattern = "^[2-9A-Za-z]{8}$")]
+    #[schema(required = true, pattern = "^[2-9A-HJKMNP-Za-hjkmnp-z]{8}$")]
     pub code: String,
 }
 

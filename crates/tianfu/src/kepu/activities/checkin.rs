@@ -54,10 +54,14 @@ pub async fn issue(
 ) -> Result<CheckinCode, AppError> {
     let row = service::find(app, id).await?;
     ensure_manager(app, actor, &row, ip).await?;
-    issue_for(app, &row).await
+    issue_for(app, &row, actor.id.0).await
 }
 
-async fn issue_for(app: &App, row: &store::ActivityRow) -> Result<CheckinCode, AppError> {
+async fn issue_for(
+    app: &App,
+    row: &store::ActivityRow,
+    issuer: i64,
+) -> Result<CheckinCode, AppError> {
     let now = app.clock.now();
     if row.status != "open" {
         return Err(conflict(None, "该活动已取消"));
@@ -67,7 +71,7 @@ async fn issue_for(app: &App, row: &store::ActivityRow) -> Result<CheckinCode, A
     }
     let code = fresh_code();
     let mut tx = app.db.begin().await?;
-    store::insert_code(&mut tx, &code, row.id, now, row.ends_at).await?;
+    store::insert_code(&mut tx, &code, row.id, issuer, now, row.ends_at).await?;
     tx.commit().await?;
     Ok(CheckinCode {
         url: checkin_path(row.id, &code),
@@ -91,7 +95,7 @@ pub async fn current(
             code,
             expires_at,
         }),
-        None => issue_for(app, &row).await,
+        None => issue_for(app, &row, actor.id.0).await,
     }
 }
 
@@ -118,6 +122,24 @@ pub async fn check_in(
         AppError::validation("code", "签到码应为8位字母数字，请扫描现场的签到二维码")
     })?;
     let now = app.clock.now();
+    // A bad code is refused before any lock is taken: guessing costs the site nothing.
+    let invalid = || AppError::validation("code", "签到码无效，请扫描现场屏幕上的签到二维码");
+    match store::code_of(&app.db, &code).await? {
+        None => return Err(invalid()),
+        Some(found) if found.activity_id != id => {
+            return Err(AppError::validation("code", "这不是本场活动的签到码"));
+        }
+        Some(found) if found.expires_at <= now => {
+            return Err(conflict(Some("code"), "签到码已过期：活动已结束"));
+        }
+        Some(found) if found.used_by.is_some_and(|u| u != actor.id.0) => {
+            return Err(conflict(
+                Some("code"),
+                "该签到码已被他人使用，请扫描现场屏幕上的最新二维码",
+            ));
+        }
+        Some(_) => {}
+    }
     let mut tx = app.db.begin().await?;
     if !store::lock(&mut tx, id).await? {
         return Err(AppError::not_found("科普活动"));
@@ -196,7 +218,18 @@ pub async fn check_in(
     }
     let region = region_of(&row)?;
     let minutes = if signup.role == Role::Volunteer.as_str() {
-        let minutes = rules::minutes_served(row.starts_at, row.ends_at);
+        if found.issued_by == actor.id.0 {
+            return Err(conflict(Some("code"), "不能用自己出示的签到码为自己签到"));
+        }
+        if let Some(other) =
+            store::overlapping_service(&mut tx, actor.id.0, id, row.starts_at, row.ends_at).await?
+        {
+            return Err(conflict(
+                None,
+                &format!("您已在同一时段的活动“{other}”签到服务，志愿服务时长不能重复计算"),
+            ));
+        }
+        let minutes = rules::minutes_served(row.starts_at, row.ends_at, now);
         let served = Event::new(EventKind::VolunteerServed, &region, "activity", id)
             .actor(actor.id.0)
             .source("activity")

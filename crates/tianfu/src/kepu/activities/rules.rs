@@ -63,12 +63,28 @@ pub fn checkin_open(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, now: DateT
     now >= starts_at - CHECKIN_OPENS_BEFORE && now < ends_at
 }
 
-/// Minutes of service a volunteer's verified check-in earns: the activity's length, capped.
-pub fn minutes_served(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> i64 {
-    (ends_at - starts_at)
-        .num_minutes()
+/// Arriving this late still counts from the start (people queue at the door).
+pub const GRACE: Duration = Duration::minutes(15);
+
+/// Minutes of service a volunteer's verified check-in earns: from the start (or a later
+/// arrival, beyond the grace) to the end, rounded to the minute, capped.
+pub fn minutes_served(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    checked_in_at: DateTime<Utc>,
+) -> i64 {
+    let from = if checked_in_at <= starts_at + GRACE {
+        starts_at
+    } else {
+        checked_in_at
+    };
+    ((ends_at - from).num_seconds() + 30)
+        .div_euclid(60)
         .clamp(0, MOST_MINUTES_PER_CHECKIN)
 }
+
+/// Volunteers one activity takes at most (beyond that, hours are not believable).
+pub const MAX_VOLUNTEERS: i64 = 30;
 
 /// A code typed or scanned: upper-cased and trimmed; `None` when it cannot be one of ours.
 pub fn normalise_code(text: &str) -> Option<String> {
@@ -156,10 +172,22 @@ mod tests {
     }
 
     #[test]
-    fn hours_are_the_activitys_length_capped_at_twelve() {
+    fn hours_run_from_the_start_or_a_late_arrival_to_the_end_capped_at_twelve() {
         let start = at("2026-12-05T01:00:00Z");
-        assert_eq!(minutes_served(start, start + Duration::minutes(150)), 150);
-        assert_eq!(minutes_served(start, start + Duration::days(2)), 720);
+        let end = start + Duration::minutes(150);
+        assert_eq!(
+            minutes_served(start, end, start - Duration::minutes(40)),
+            150
+        );
+        assert_eq!(
+            minutes_served(start, end, start + Duration::minutes(10)),
+            150
+        );
+        assert_eq!(
+            minutes_served(start, end, start + Duration::seconds(3600 + 1)),
+            90
+        );
+        assert_eq!(minutes_served(start, start + Duration::days(2), start), 720);
     }
 
     #[test]

@@ -266,7 +266,7 @@ pub async fn create(
         None => None,
         Some(id) => {
             let found: Option<(i64, String)> = crate::on_db!(&app.db, pool => sqlx::query_as(
-                "SELECT id, name FROM kepu_teams WHERE id = $1").bind(id).fetch_optional(pool).await)?;
+                "SELECT id, region_code FROM kepu_teams WHERE id = $1").bind(id).fetch_optional(pool).await)?;
             if found.is_none() {
                 errors.add("team_id", "志愿服务队不存在");
             }
@@ -286,25 +286,42 @@ pub async fn create(
             None
         }
     };
+    // At a place, the activity happens there: in its region or a township inside it.
     if let (Some(place), Some(region)) = (&place, &region)
         && !region.as_str().starts_with(&place.region_code)
-        && !place.region_code.starts_with(region.as_str())
     {
-        errors.add("region_code", "活动地区应与科普场所所在地区一致");
+        errors.add("region_code", "活动地区应在科普场所所在地区之内");
     }
     errors.into_result()?;
     let region = region.expect("checked");
-    let staff_here = scope::works_in(actor, places::service::DEPARTMENT)
-        && scope::can_view_region(actor, &region);
-    let place_manager = match &place {
-        Some(place) => places::store::is_manager(&app.db, place.id, actor.id.0).await?,
-        None => false,
+    // Everything attached must be the poster's to attach: a place they run (or keep as staff),
+    // a team they lead (or oversee as staff); and the region must be theirs through one of them.
+    let kepu_staff_over = |code: &str| {
+        scope::works_in(actor, places::service::DEPARTMENT)
+            && RegionCode::parse(code).is_ok_and(|c| scope::can_view_region(actor, &c))
     };
-    let team_leader = match &team {
-        Some((id, _)) => store::is_team_member(&app.db, *id, actor.id.0, true).await?,
-        None => false,
+    let staff_here = kepu_staff_over(region.as_str());
+    let place_ok = match &place {
+        Some(place) => {
+            kepu_staff_over(&place.region_code)
+                || places::store::is_manager(&app.db, place.id, actor.id.0).await?
+        }
+        None => true,
     };
-    if !(staff_here || place_manager || team_leader) {
+    let team_ok = match &team {
+        Some((id, team_region)) => {
+            kepu_staff_over(team_region)
+                || store::is_team_member(&app.db, *id, actor.id.0, true).await?
+        }
+        None => true,
+    };
+    let region_theirs = staff_here
+        || place.is_some()
+        || team
+            .as_ref()
+            .is_some_and(|(_, team_region)| region.as_str().starts_with(team_region.as_str()));
+    if !(place_ok && team_ok && region_theirs && (staff_here || place.is_some() || team.is_some()))
+    {
         let message = if actor.is_staff() && scope::works_in(actor, places::service::DEPARTMENT) {
             "只能在本辖区内发布科普活动"
         } else {
@@ -374,13 +391,29 @@ pub async fn sign_up(
     id: i64,
     role: Role,
 ) -> Result<SignupResult, AppError> {
-    if role == Role::Volunteer
-        && actor.role != AccountRole::Volunteer
-        && !store::in_any_team(&app.db, actor.id.0).await?
-    {
-        return Err(AppError::Forbidden(
-            "以志愿者身份报名需先注册为科技志愿者或加入志愿服务队".into(),
-        ));
+    if role == Role::Volunteer {
+        let row = find(app, id).await?;
+        // A team's activity is served by its members; any other by 科技志愿者.
+        let may_serve = match row.team_id {
+            Some(team) => store::is_team_member(&app.db, team, actor.id.0, false).await?,
+            None => {
+                actor.role == AccountRole::Volunteer
+                    || store::in_any_team(&app.db, actor.id.0).await?
+            }
+        };
+        if !may_serve {
+            return Err(AppError::Forbidden(if row.team_id.is_some() {
+                "该活动由志愿服务队承办，需加入该服务队才能以志愿者身份报名".into()
+            } else {
+                "以志愿者身份报名需先注册为科技志愿者或加入志愿服务队".into()
+            }));
+        }
+        // Those who run it issue its codes: they cannot also earn hours by them.
+        if may_manage(app, actor, &row).await? {
+            return Err(AppError::Forbidden(
+                "活动的组织者和管理者不能以志愿者身份为本活动计时".into(),
+            ));
+        }
     }
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
@@ -404,6 +437,9 @@ pub async fn sign_up(
         } else {
             "您已报名该活动"
         }));
+    }
+    if role == Role::Volunteer && store::volunteers(&mut tx, id).await? >= rules::MAX_VOLUNTEERS {
+        return Err(conflict("该活动的志愿者已满"));
     }
     let status = match role {
         Role::Volunteer => "confirmed",
@@ -502,10 +538,13 @@ pub async fn give_feedback(
     }
     let comment = text(&mut errors, "comment", comment, "评价", 500, false);
     errors.into_result()?;
-    find(app, id).await?;
+    let row = find(app, id).await?;
+    if row.starts_at > app.clock.now() {
+        return Err(conflict("活动开始后才能评价"));
+    }
     let mut tx = app.db.begin().await?;
     if !store::feedback(&mut tx, id, actor.id.0, rating, &comment, app.clock.now()).await? {
-        return Err(conflict("签到后才能评价该活动"));
+        return Err(conflict("参加活动并签到后才能评价"));
     }
     tx.commit().await?;
     Ok(())

@@ -199,7 +199,7 @@ pub async fn check_in(tx: &mut Tx, signup: i64, now: DateTime<Utc>) -> Result<bo
     Ok(done == 1)
 }
 
-/// Feedback from someone who checked in; answers whether they had.
+/// Feedback from an attendee who checked in; answers whether they had.
 pub async fn feedback(
     tx: &mut Tx,
     activity: i64,
@@ -210,7 +210,7 @@ pub async fn feedback(
 ) -> Result<bool, sqlx::Error> {
     let done = on_tx!(tx, conn => sqlx::query(
         "UPDATE kepu_signups SET rating = $3, feedback = $4, updated_at = $5 \
-         WHERE activity_id = $1 AND user_id = $2 AND checked_in_at IS NOT NULL")
+         WHERE activity_id = $1 AND user_id = $2 AND checked_in_at IS NOT NULL AND role = 'attendee'")
         .bind(activity).bind(user).bind(rating).bind(comment).bind(now)
         .execute(&mut **conn).await.map(|d| d.rows_affected()))?;
     Ok(done == 1)
@@ -221,12 +221,13 @@ pub async fn insert_code(
     tx: &mut Tx,
     code: &str,
     activity: i64,
+    issuer: i64,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, conn => sqlx::query(
-        "INSERT INTO kepu_checkin_codes (code, activity_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(code).bind(activity).bind(now).bind(expires_at)
+        "INSERT INTO kepu_checkin_codes (code, activity_id, issued_by, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(code).bind(activity).bind(issuer).bind(now).bind(expires_at)
         .execute(&mut **conn).await.map(|d| d.rows_affected()))?;
     Ok(())
 }
@@ -246,14 +247,44 @@ pub async fn current_code(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CodeRow {
     pub activity_id: i64,
+    pub issued_by: i64,
     pub expires_at: DateTime<Utc>,
     pub used_by: Option<i64>,
 }
 
 pub async fn code_in(tx: &mut Tx, code: &str) -> Result<Option<CodeRow>, sqlx::Error> {
     on_tx!(tx, conn => sqlx::query_as(
-        "SELECT activity_id, expires_at, used_by FROM kepu_checkin_codes WHERE code = $1")
+        "SELECT activity_id, issued_by, expires_at, used_by FROM kepu_checkin_codes WHERE code = $1")
         .bind(code).fetch_optional(&mut **conn).await)
+}
+
+/// The same read outside a transaction, to refuse a bad code before taking any lock.
+pub async fn code_of(db: &Db, code: &str) -> Result<Option<CodeRow>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT activity_id, issued_by, expires_at, used_by FROM kepu_checkin_codes WHERE code = $1")
+        .bind(code).fetch_optional(pool).await)
+}
+
+/// Confirmed volunteers serving an activity.
+pub async fn volunteers(tx: &mut Tx, activity: i64) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM kepu_signups WHERE activity_id = $1 AND role = 'volunteer' AND status = 'confirmed'")
+        .bind(activity).fetch_one(&mut **conn).await)
+}
+
+/// Another activity the person served (checked in as a volunteer) overlapping `starts..ends`.
+pub async fn overlapping_service(
+    tx: &mut Tx,
+    user: i64,
+    activity: i64,
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+) -> Result<Option<String>, sqlx::Error> {
+    on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT a.title FROM kepu_signups s JOIN kepu_activities a ON a.id = s.activity_id \
+         WHERE s.user_id = $1 AND s.role = 'volunteer' AND s.checked_in_at IS NOT NULL AND a.id <> $2 \
+         AND a.starts_at < $4 AND a.ends_at > $3 LIMIT 1")
+        .bind(user).bind(activity).bind(starts).bind(ends).fetch_optional(&mut **conn).await)
 }
 
 /// Spends a code (guarded: this activity's, unused, not expired).

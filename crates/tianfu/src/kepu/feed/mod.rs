@@ -12,6 +12,7 @@ use axum::Router;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use tianfu_domain::{RegionCode, RegionLevel};
 use utoipa::ToSchema;
 
 use self::rank::{Names, Reader};
@@ -113,15 +114,20 @@ pub async fn build(app: &App, request: Request<'_>) -> Result<(Vec<FeedItem>, us
         }
     }
     reader.region_code = Some(region.clone());
-    for n in (2..=region.len() / 2).map(|n| n * 2) {
-        terms.push(format!("region:{}", &region[..n]));
-    }
+    // Resources aimed at the reader's city, county and township (the province's are `all`).
+    let levels = RegionCode::parse(&region)
+        .map(|r| r.ancestors_and_self())
+        .unwrap_or_default();
+    terms.extend(levels.iter().skip(1).map(|code| format!("region:{code}")));
     terms.push("all".into());
     // What the reader's county, city and province read most (nearest first): the whole feed
-    // for a visitor, a signal among others for a signed-in reader.
-    let regions: Vec<String> = (1..=region.len() / 2)
+    // for a visitor, a signal among others for a signed-in reader. Reads are counted down to
+    // the county only (`views/book.rs`): a township's few reads would rank nothing.
+    let regions: Vec<String> = levels
+        .iter()
         .rev()
-        .map(|n| region[..n * 2].to_owned())
+        .filter(|code| code.level() <= RegionLevel::County)
+        .map(ToString::to_string)
         .collect();
     let channel_term: Vec<String> = request
         .channel

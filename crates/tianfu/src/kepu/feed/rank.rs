@@ -79,11 +79,19 @@ fn locality(c: &Candidate, reader: &Reader, names: &dyn Names) -> (f64, f64, Opt
     else {
         return (0.0, 1.0, None);
     };
-    if !theirs.starts_with(own) {
+    // A township's resource is local to its whole county: the next township is a short ride
+    // away, and a reader who named no township is somewhere in the county too.
+    let own_county = own.get(..6).unwrap_or(own);
+    if !theirs.starts_with(own_county) {
         return (0.0, ELSEWHERE, None);
     }
-    let reason = Some(format!("{}本地科普", names.region(own)));
-    match own.len() {
+    let named = if theirs.starts_with(own) {
+        own
+    } else {
+        own_county
+    };
+    let reason = Some(format!("{}本地科普", names.region(named)));
+    match own_county.len() {
         6 => (SAME_COUNTY, 1.0, reason),
         4 => (SAME_CITY, 1.0, reason),
         _ => (0.0, 1.0, None),
@@ -292,6 +300,29 @@ mod tests {
         assert_eq!(ranked[0].id, 4);
         assert_eq!(ranked[0].reason, "精准推送给您");
         assert_eq!(ranked.last().unwrap().id, 1, "{ranked:?}");
+    }
+
+    #[test]
+    fn a_townships_resource_is_local_to_its_county() {
+        let mut in_township = farmer();
+        in_township.region_code = Some("511623100".into());
+        let here = candidate(1, "health", &[], Some("511623100"), 1);
+        let next_door = candidate(2, "health", &[], Some("511623101"), 1);
+        let elsewhere = candidate(3, "health", &[], Some("511621100"), 1);
+        let county = candidate(4, "health", &[], Some("511623"), 1);
+        let local = |c: &Candidate, r: &Reader| locality(c, r, &TestNames);
+        assert_eq!(
+            local(&here, &in_township),
+            (SAME_COUNTY, 1.0, Some("地区511623100本地科普".into()))
+        );
+        assert_eq!(
+            local(&next_door, &in_township),
+            (SAME_COUNTY, 1.0, Some("地区511623本地科普".into()))
+        );
+        assert_eq!(local(&county, &in_township).0, SAME_COUNTY);
+        assert_eq!(local(&elsewhere, &in_township).1, ELSEWHERE);
+        // A reader who named only the county.
+        assert_eq!(local(&here, &farmer()).0, SAME_COUNTY);
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub async fn get(
     Ok(Json(service::view(&app, &row)))
 }
 
-/// Fields to change; those left out keep their value.
+/// Fields to change; those left out (or null) keep their value.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacePatch {

@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 use super::store::{PlaceFields, PlaceRow};
 use crate::App;
 use crate::platform::auth::Actor;
-use crate::platform::clock::shanghai;
 use crate::platform::error::AppError;
 use crate::platform::scope;
 
@@ -59,7 +58,7 @@ pub struct PlaceView {
     pub intro: String,
     /// open or closed.
     pub status: String,
-    pub updated_at: String,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 pub fn view(app: &App, row: &PlaceRow) -> PlaceView {
@@ -83,7 +82,7 @@ pub fn view(app: &App, row: &PlaceRow) -> PlaceView {
             .collect(),
         intro: row.intro.clone(),
         status: row.status.clone(),
-        updated_at: shanghai(row.updated_at),
+        updated_at: row.updated_at,
     }
 }
 
@@ -299,8 +298,11 @@ pub async fn update(
     let fields = check(app, &input).await?;
     ensure_keeper(app, actor, &fields.region_code, ip).await?;
     let mut tx = app.db.begin().await?;
-    if !super::store::update(&mut tx, id, &fields, app.clock.now()).await? {
-        return Err(AppError::not_found("科普场所"));
+    if !super::store::update(&mut tx, id, &fields, row.updated_at, app.clock.now()).await? {
+        return Err(AppError::Conflict {
+            message: "该场所刚被他人修改，请刷新后重试".into(),
+            fields: FieldErrors::new(),
+        });
     }
     tx.commit().await?;
     super::store::find(&app.db, id)

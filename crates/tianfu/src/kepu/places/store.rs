@@ -70,11 +70,13 @@ pub async fn insert(
         .fetch_one(&mut **conn).await)
 }
 
-/// Writes every field; answers whether the row existed.
+/// Writes every field over the version read at `seen` (guarded: a change made meanwhile by
+/// someone else is not overwritten); answers whether it was that version.
 pub async fn update(
     tx: &mut Tx,
     id: i64,
     fields: &PlaceFields,
+    seen: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let offers = serde_json::to_string(&fields.offers).expect("strings serialise");
@@ -82,10 +84,10 @@ pub async fn update(
     let done = on_tx!(tx, conn => sqlx::query(
         "UPDATE kepu_places SET kind = $2, name = $3, region_code = $4, address = $5, latitude = $6, longitude = $7, \
          opening_hours = $8, capacity = $9, offers = $10, photos = $11, intro = $12, status = $13, updated_at = $14 \
-         WHERE id = $1")
+         WHERE id = $1 AND updated_at = $15")
         .bind(id).bind(&fields.kind).bind(&fields.name).bind(fields.region_code.as_str()).bind(&fields.address)
         .bind(fields.latitude).bind(fields.longitude).bind(&fields.opening_hours).bind(fields.capacity)
-        .bind(&offers).bind(&photos).bind(&fields.intro).bind(&fields.status).bind(now)
+        .bind(&offers).bind(&photos).bind(&fields.intro).bind(&fields.status).bind(now).bind(seen)
         .execute(&mut **conn).await.map(|d| d.rows_affected()))?;
     Ok(done == 1)
 }

@@ -6,12 +6,16 @@ use serde::{Deserialize, Serialize};
 use tianfu_domain::{FieldErrors, RegionCode};
 use utoipa::{IntoParams, ToSchema};
 
+use super::region;
 use super::store::{self, Aggregates, Profile};
+use crate::accounts;
 use crate::kepu::audience::{self, Audience};
 use crate::platform::api::{ApiJson, ApiQuery};
-use crate::platform::auth::{ApiStaff, ApiUser};
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::auth::{Actor, ApiStaff, ApiUser};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::{RegionScope, staff_scope};
+use crate::platform::tx::Guarded;
 use crate::{App, AppState};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -82,6 +86,10 @@ pub struct ProfileBody {
     /// Learned interests to forget.
     #[serde(default)]
     pub forget: Vec<String>,
+    /// Where the person lives: a township (乡镇/街道) of the county they are in, or the county
+    /// itself; absent to leave it as it is. Moving to another county is for the service centre.
+    #[schema(value_type = Option<crate::platform::openapi::RegionCode>)]
+    pub region_code: Option<String>,
 }
 
 pub const MAX_INTERESTS: usize = 20;
@@ -143,9 +151,37 @@ pub fn parse(body: &ProfileBody) -> Result<Choice, AppError> {
     }
 }
 
-pub async fn save(app: &App, user: i64, body: &ProfileBody) -> Result<Profile, AppError> {
-    let choice = parse(body)?;
+/// Saves the person's profile, and their township when they name one, in one transaction.
+pub async fn save(app: &App, me: &Actor, body: &ProfileBody) -> Result<Profile, AppError> {
+    let moved = region::requested_move(&app.regions, me, body.region_code.as_deref());
+    // Every bad field at once; a refusal outranks them.
+    let (choice, moved) = match (parse(body), moved) {
+        (_, Err(refused @ AppError::Forbidden(_))) => {
+            audit::record(
+                &app.db,
+                app.clock.now(),
+                AuditEntry {
+                    actor: Some(me.id),
+                    action: "permission.denied",
+                    subject: &format!("user:{}:region", me.id.0),
+                    ip: None,
+                    detail: "staff region is set from above",
+                },
+            )
+            .await;
+            return Err(refused);
+        }
+        (Ok(choice), Ok(moved)) => (choice, moved),
+        (Err(AppError::Validation(mut errors)), Err(AppError::Validation(more))) => {
+            for (field, message) in more.iter() {
+                errors.add(field, message);
+            }
+            return Err(AppError::Validation(errors));
+        }
+        (Err(error), _) | (_, Err(error)) => return Err(error),
+    };
     let now = app.clock.now();
+    let user = me.id.0;
     let mut tx = app.db.begin().await?;
     store::save(
         &mut tx,
@@ -156,20 +192,46 @@ pub async fn save(app: &App, user: i64, body: &ProfileBody) -> Result<Profile, A
         now,
     )
     .await?;
+    if let Some(moved) = &moved {
+        let guarded =
+            accounts::store::move_within_county(&mut tx, me.id, &moved.to, &moved.county).await?;
+        if guarded == Guarded::Lost {
+            return Err(accounts::store::conflict(
+                "region_code",
+                "您的所在地区刚刚已有变化，请刷新后重试",
+            ));
+        }
+    }
     tx.commit().await?;
+    if let Some(moved) = &moved {
+        audit::record(
+            &app.db,
+            now,
+            AuditEntry {
+                actor: Some(me.id),
+                action: "user.region_changed",
+                subject: &format!("user:{user}"),
+                ip: None,
+                detail: &format!("{} -> {}", me.region, moved.to),
+            },
+        )
+        .await;
+    }
     store::load(&app.db, user, now).await
 }
 
-/// Sets the person's audience and chosen interests (and forgets learned ones).
+/// Sets the person's audience and chosen interests (and forgets learned ones), and optionally
+/// their township within their county (`region_code`).
 #[utoipa::path(put, path = "/api/v1/me/profile", tag = "kepu", request_body = ProfileBody,
-    responses((status = 200, body = ProfileView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = ProfileView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn put(
     State(app): State<AppState>,
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<ProfileBody>,
 ) -> Result<Json<ProfileView>, AppError> {
-    Ok(Json(save(&app, me.id.0, &body).await?.into()))
+    Ok(Json(save(&app, &me, &body).await?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod region;
 pub mod store;
 
 use axum::Router;

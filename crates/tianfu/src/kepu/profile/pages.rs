@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::api::{self, ProfileBody};
+use super::region;
 use super::store::{self, Aggregates, Profile};
 use crate::kepu::audience::Audience;
 use crate::kepu::resources::store as resources;
@@ -27,6 +28,10 @@ pub struct ProfilePage {
     channels: Vec<(String, String)>,
     /// Chosen interests that are not channels, as typed.
     other_interests: String,
+    /// The person's county and its townships to choose from (none above the county, or for
+    /// staff): (code, name, selected).
+    county: Option<(String, String)>,
+    townships: Vec<(String, String, bool)>,
     saved: bool,
     error: Option<String>,
 }
@@ -70,12 +75,24 @@ async fn page(
         .map(|i| i.interest.clone())
         .collect::<Vec<_>>()
         .join("，");
+    let townships: Vec<(String, String, bool)> = region::choices(&app.regions, &me)
+        .into_iter()
+        .map(|t| (t.code.to_string(), t.name.clone(), t.code == me.region))
+        .collect();
+    let county = me
+        .region
+        .county()
+        .filter(|_| !townships.is_empty())
+        .and_then(|c| app.regions.get(&c))
+        .map(|c| (c.code.to_string(), c.name.clone()));
     Ok(ProfilePage {
         me: Some(me),
         profile,
         audiences: Audience::ALL,
         channels,
         other_interests,
+        county,
+        townships,
         saved,
         error,
     })
@@ -103,6 +120,7 @@ pub async fn save(
     for (key, value) in form_urlencoded::parse(&raw) {
         match key.as_ref() {
             "audience" => body.audience = Some(value.into_owned()),
+            "region_code" => body.region_code = Some(value.into_owned()),
             "channels" => body.interests.push(value.into_owned()),
             "interests" => body.interests.extend(
                 value
@@ -114,9 +132,9 @@ pub async fn save(
             _ => {}
         }
     }
-    match api::save(&app, me.id.0, &body).await {
+    match api::save(&app, &me, &body).await {
         Ok(_) => Ok(Redirect::to("/me/profile?saved=1").into_response()),
-        Err(error @ AppError::Validation(_)) => {
+        Err(error @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let message = error.fields().into_values().next().unwrap_or_default();
             Ok(page(&app, me, false, Some(message)).await?.into_response())
         }
@@ -149,8 +167,9 @@ pub async fn forget(
             .map(|i| i.interest.clone())
             .collect(),
         forget: vec![form.interest],
+        region_code: None,
     };
-    api::save(&app, me.id.0, &body).await.map_err(fail)?;
+    api::save(&app, &me, &body).await.map_err(fail)?;
     Ok(Redirect::to("/me/profile?saved=1").into_response())
 }
 

@@ -118,8 +118,9 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// A campaign's deliveries in one region below its own (a city's counties, a province's cities;
-/// a county's are the county itself).
+/// A campaign's deliveries in one region below its own (a province's cities, a city's counties,
+/// a county's townships; a township's are the township itself). People who named no region that
+/// deep are grouped under the region they did name, e.g. the county itself.
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct RegionFigures {
     pub region_code: String,
@@ -132,7 +133,11 @@ pub struct RegionFigures {
 
 /// The campaign's deliveries grouped by the regions one level below its own.
 pub async fn figures_by_region(db: &Db, push: &PushRow) -> Result<Vec<RegionFigures>, AppError> {
-    let width = (push.region_code.len() + 2).min(6) as i32;
+    let width: i32 = match push.region_code.len() {
+        2 => 4,
+        4 => 6,
+        _ => 9,
+    };
     const SQL: &str = "SELECT SUBSTR(region_code, 1, $2) AS region_code, \
          SUM(CASE WHEN status <> 'waiting' THEN 1 ELSE 0 END) AS delivered, \
          SUM(CASE WHEN status = 'waiting' THEN 1 ELSE 0 END) AS waiting, \

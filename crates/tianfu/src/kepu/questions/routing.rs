@@ -45,7 +45,8 @@ pub async fn routes_for(
             add(&mut routes, user, "field".into());
         }
     }
-    for level in region.ancestors_and_self().iter().rev() {
+    // Staff work at the county and above, so a township's asker goes to the county's.
+    for level in region.up_to_county().ancestors_and_self().iter().rev() {
         let staff = store::kepu_staff_at(&app.db, level.as_str()).await?;
         if !staff.is_empty() {
             for user in staff {

@@ -250,9 +250,12 @@ pub fn question_view(
     viewer: Option<&Actor>,
     channels: &[(String, String)],
 ) -> QuestionView {
+    // The public sees the asker's county at most ("邻水县网友"): a township would narrow a
+    // resident down to a few thousand people.
     let region_name = app
         .regions
         .find(&row.region_code)
+        .and_then(|r| app.regions.get(&r.code.up_to_county()))
         .map(|r| r.name.clone())
         .unwrap_or_default();
     let status = row.status();

@@ -147,13 +147,15 @@ pub async fn answerers_for(
     region: &RegionCode,
     limit: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let county = region.as_str().to_owned();
+    // Near first: the asker's county (any of its townships), then city. For an asker above the
+    // county, "county" is their own code, which only people of that very region match.
+    let county = region.up_to_county().as_str().to_owned();
     let city: String = region.as_str().chars().take(4).collect();
     on_db!(db, pool => {
         sqlx::query_scalar(
             "SELECT f.user_id FROM kepu_answerer_fields f JOIN users u ON u.id = f.user_id \
              WHERE f.channel = $1 AND u.role IN ('volunteer', 'worker') \
-             ORDER BY CASE WHEN u.region_code = $2 THEN 0 WHEN substr(u.region_code, 1, 4) = $3 THEN 1 ELSE 2 END, f.user_id \
+             ORDER BY CASE WHEN substr(u.region_code, 1, 6) = $2 THEN 0 WHEN substr(u.region_code, 1, 4) = $3 THEN 1 ELSE 2 END, f.user_id \
              LIMIT $4",
         )
         .bind(channel).bind(county).bind(city).bind(limit).fetch_all(pool).await

@@ -279,17 +279,33 @@ pub async fn list(
     Ok(Json(ListResponse { items, total }))
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadQuery {
+    /// A 科普员's share code, as their shared link carries it: the read counts to them.
+    #[param(pattern = "^[A-Za-z0-9]{1,32}$")]
+    pub from: Option<String>,
+}
+
 /// One resource. A signed-in reader's read is recorded (浏览量, 服务量); the same reader within
-/// 30 minutes counts once.
-#[utoipa::path(get, path = "/api/v1/kepu/resources/{id}", tag = "kepu", params(("id" = i64, Path)),
-    responses((status = 200, body = ResourceView), (status = 404, body = ErrorBody)))]
+/// 30 minutes counts once. With `from`, the read also counts to the 科普员 whose link it was.
+#[utoipa::path(get, path = "/api/v1/kepu/resources/{id}", tag = "kepu", params(("id" = i64, Path), ReadQuery),
+    responses((status = 200, body = ResourceView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
     ApiMaybeUser(actor): ApiMaybeUser,
     ClientIp(ip): ClientIp,
     headers: axum::http::HeaderMap,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ReadQuery>,
 ) -> Result<Json<ResourceView>, AppError> {
+    let sharer = match query.from.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) if crate::kepu::sharers::share::is_code_shaped(code) => Some(code.to_owned()),
+        Some(_) => {
+            return Err(AppError::validation("from", "分享码应为1到32位字母或数字"));
+        }
+    };
     let row = readable(&app, actor.as_ref(), id).await?;
     if let Some(actor) = &actor
         && row.is_published()
@@ -298,7 +314,7 @@ pub async fn get(
             .get(axum::http::header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| format!("ua:{}", super::reader::short_hash(ua)));
-        super::reader::note_read(&app, &row, Some(actor), None, ip, device, None).await;
+        super::reader::note_read(&app, &row, Some(actor), None, ip, device, sharer).await;
     }
     Ok(Json(ResourceView::new(&app, row).await?))
 }

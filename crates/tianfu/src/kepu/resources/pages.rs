@@ -66,6 +66,8 @@ pub struct ResourcePage {
     completed: bool,
     liked: bool,
     published: String,
+    /// For an active 科普员: this resource's link with their share code.
+    share: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -100,9 +102,9 @@ pub async fn show(
             }
         };
         let device = reader.as_ref().map(|r| format!("c:{r}"));
-        let sharer = query.from.filter(|c| {
-            (1..=32).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric())
-        });
+        let sharer = query
+            .from
+            .filter(|c| crate::kepu::sharers::share::is_code_shaped(c));
         super::reader::note_read(
             &app,
             &row,
@@ -131,6 +133,11 @@ pub async fn show(
         .published_at
         .map(crate::platform::clock::shanghai)
         .unwrap_or_default();
+    let share = if row.is_published() {
+        crate::kepu::sharers::pages::share_link_for(&app, me.as_ref(), &headers, id).await
+    } else {
+        None
+    };
     let v = ResourceView::new(&app, row).await.map_err(fail)?;
     let page = ResourcePage {
         me,
@@ -140,6 +147,7 @@ pub async fn show(
         completed,
         liked,
         published,
+        share,
     };
     let mut response = page.into_response();
     if let Some(value) = set_cookie

@@ -113,8 +113,13 @@ pub fn terms(
     let mut terms = vec!["all".to_owned(), format!("channel:{content_channel}")];
     terms.extend(audiences.iter().map(|a| format!("audience:{a}")));
     terms.extend(tags.iter().map(|t| format!("tag:{t}")));
-    if let Some(region) = region {
-        terms.extend((1..=region.len() / 2).map(|n| format!("region:{}", &region[..n * 2])));
+    if let Some(region) = region.and_then(|r| RegionCode::parse(r).ok()) {
+        terms.extend(
+            region
+                .ancestors_and_self()
+                .iter()
+                .map(|code| format!("region:{code}")),
+        );
     }
     terms.sort();
     terms.dedup();

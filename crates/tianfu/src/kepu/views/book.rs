@@ -350,8 +350,10 @@ async fn count_reads(tx: &mut Tx, counted: &[&ViewRow]) -> Result<(), AppError> 
     let mut per_reader: BTreeMap<(i64, i64), Span> = BTreeMap::new();
     for view in counted {
         *per_resource.entry(view.resource_id).or_default() += 1;
+        // What a region reads is kept down to the county: a township's handful of reads would
+        // rank nothing, and the feed looks no lower (`feed/mod.rs`).
         if let Ok(region) = RegionCode::parse(&view.region_code) {
-            for code in region.ancestors_and_self() {
+            for code in region.up_to_county().ancestors_and_self() {
                 *per_region
                     .entry((code.as_str().to_owned(), view.resource_id))
                     .or_default() += 1;
