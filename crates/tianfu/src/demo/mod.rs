@@ -7,6 +7,7 @@ mod kepu;
 mod kepu_ground;
 mod kepu_questions;
 mod kepu_sharers;
+mod kepu_teams;
 mod market;
 mod nanny;
 mod people;
@@ -74,6 +75,17 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         ground.places, ground.past, ground.check_ins, ground.coming
     )?;
     writeln!(report, "{}", kepu_sharers::load(app).await?)?;
+    let teams = kepu_teams::load(app, app.clock.now()).await?;
+    writeln!(
+        report,
+        "志愿服务队 {} 支、队员 {} 名；队伍活动 {} 场已举办（志愿者签到 {} 人次，服务 {:.1} 小时）、{} 场接受报名",
+        teams.teams,
+        teams.members,
+        teams.past,
+        teams.served,
+        teams.minutes as f64 / 60.0,
+        teams.coming
+    )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;
@@ -86,6 +98,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     writeln!(report, "  企事业单位        15100000001")?;
     writeln!(report, "  省级·全民科普服务部 13900000003")?;
     writeln!(report, "  群众（农民）      15200000001")?;
+    writeln!(report, "  科技志愿者（服务队队长） {}", teams.leader_phone)?;
     Ok(report)
 }
 

@@ -10,6 +10,7 @@
 //! - `questions`: 向科学要答案 — questions routed to scientists, volunteers and staff.
 //! - `sharers`: 智慧科普传播员 (科普员) — appointed per township, reads through their links, offline
 //!   activity reports, coverage.
+//! - `volunteers`: 志愿服务队, their members, and volunteers' hours and certificates.
 
 pub mod activities;
 pub mod audience;
@@ -22,6 +23,7 @@ pub mod questions;
 pub mod resources;
 pub mod sharers;
 pub mod views;
+pub mod volunteers;
 
 use axum::Router;
 use tokio::task::JoinHandle;
@@ -40,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(places::routes())
         .merge(activities::routes())
         .merge(sharers::routes())
+        .merge(volunteers::routes())
 }
 
 /// The slice's background jobs: the view recorder's flusher, the push fan-out, the questions'
@@ -69,6 +72,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     doc.merge(places::api_doc());
     doc.merge(activities::api_doc());
     doc.merge(sharers::api_doc());
+    doc.merge(volunteers::api_doc());
     doc
 }
 

@@ -299,6 +299,35 @@ async fn demo_data_fills_every_city_and_loads_once(app: TestApp) {
     assert!(events("deal.completed").await >= 3);
     assert_eq!(events("achievement.transferred").await, 1);
 
+    // 志愿服务队 in several cities, their leader's hours from check-ins, the province's figure.
+    assert!(report.contains("志愿服务队"), "{report}");
+    let (_, teams) = app.get("/api/v1/kepu/teams?per_page=1", None).await;
+    assert!(teams["total"].as_i64().unwrap() >= 6, "{teams}");
+    let leader_phone = report
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("科技志愿者（服务队队长）"))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("{report}"));
+    let leader =
+        serde_json::json!({"phone": leader_phone, "password": tianfu::demo::DEMO_PASSWORD});
+    let (_, login) = app.post("/api/v1/auth/login", &leader, None).await;
+    let leader = login["token"].as_str().unwrap().to_owned();
+    let (_, hours) = app.get("/api/v1/me/volunteer-hours", Some(&leader)).await;
+    let (_, last_year) = app
+        .get(
+            &format!(
+                "/api/v1/me/volunteer-hours?year={}",
+                hours["year"].as_i64().unwrap() - 1
+            ),
+            Some(&leader),
+        )
+        .await;
+    assert!(
+        hours["minutes"].as_i64().unwrap() + last_year["minutes"].as_i64().unwrap() > 0,
+        "the demo leader served: {hours} {last_year}"
+    );
+    assert!(events("volunteer.served").await >= 40);
+
     let again = tianfu::demo::load(&app.app).await.unwrap();
     assert!(again.contains("演示数据已存在"));
     assert_eq!(app.count("users").await, users);

@@ -13,6 +13,7 @@ mod kepu_activities;
 mod kepu_pushes;
 mod kepu_questions;
 mod kepu_sharers;
+mod kepu_volunteers;
 mod ledger;
 mod market;
 mod market_pages;

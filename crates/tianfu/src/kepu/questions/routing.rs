@@ -1,7 +1,8 @@
 //! Who a question goes to: the three scientists whose studio and expertise fit it best (the
-//! matching engine, as for a need's experts), the volunteers and scientists who opted in to
-//! answer its channel, and the 全民科普服务部 staff of the asker's county (climbing to the city
-//! and the province when the county has none). The asker is never among them.
+//! matching engine, as for a need's experts), the members of the 志愿服务队 near the asker whose
+//! fields fit it, the volunteers and scientists who opted in to answer its channel, and the
+//! 全民科普服务部 staff of the asker's county (climbing to the city and the province when the
+//! county has none). The asker is never among them.
 //!
 //! Routing runs in the asking request, before its transaction, and the routes commit with the
 //! question: the slice routes its own questions, so no other slice needs to follow the ledger
@@ -14,6 +15,7 @@ use tianfu_search::matching::{Engine, MatchQuery};
 use super::rules::{SCIENTISTS, VOLUNTEERS};
 use super::store::{self, Route};
 use crate::App;
+use crate::kepu::volunteers::answerers;
 use crate::matching::track;
 use crate::platform::error::AppError;
 
@@ -26,17 +28,21 @@ pub async fn routes_for(
     channel: Option<&str>,
 ) -> Result<Vec<Route>, AppError> {
     let mut routes: Vec<Route> = Vec::new();
-    let add = |routes: &mut Vec<Route>, user_id: i64, reason: &'static str| {
+    let add = |routes: &mut Vec<Route>, user_id: i64, reason: String| {
         if user_id != asker && !routes.iter().any(|r| r.user_id == user_id) {
             routes.push(Route { user_id, reason });
         }
     };
     for owner in scientists_for(app, asker, region, text).await? {
-        add(&mut routes, owner, "studio");
+        add(&mut routes, owner, "studio".into());
+    }
+    // 志愿服务队 whose fields fit the question (`kepu::volunteers::answerers`).
+    for (user, reason) in answerers::routes_for(app, region, text, channel).await? {
+        add(&mut routes, user, reason);
     }
     if let Some(channel) = channel {
         for user in store::answerers_for(&app.db, channel, region, VOLUNTEERS).await? {
-            add(&mut routes, user, "field");
+            add(&mut routes, user, "field".into());
         }
     }
     // Staff work at the county and above, so a township's asker goes to the county's.
@@ -44,7 +50,7 @@ pub async fn routes_for(
         let staff = store::kepu_staff_at(&app.db, level.as_str()).await?;
         if !staff.is_empty() {
             for user in staff {
-                add(&mut routes, user, "county");
+                add(&mut routes, user, "county".into());
             }
             break;
         }

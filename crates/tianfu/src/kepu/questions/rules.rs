@@ -60,7 +60,10 @@ impl Status {
 }
 
 /// The words a route's reason is stored with, and how it reads.
-pub fn reason_label(reason: &str) -> &'static str {
+pub fn reason_label(reason: &str) -> String {
+    if let Some(team) = reason.strip_prefix("team:") {
+        return format!("志愿服务队“{team}”");
+    }
     match reason {
         "studio" => "科创工作室与问题相符",
         "field" => "志愿解答该领域问题",
@@ -68,6 +71,7 @@ pub fn reason_label(reason: &str) -> &'static str {
         "city" => "48小时未获回答，升级至市级",
         _ => "指派",
     }
+    .to_owned()
 }
 
 /// How the public sees the asker: the region they live in, e.g. 邻水县网友.

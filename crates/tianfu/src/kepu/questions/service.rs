@@ -206,7 +206,7 @@ pub struct AnswerView {
 pub struct RouteView {
     pub user_id: i64,
     pub name: String,
-    /// studio, field, county or city.
+    /// studio, team:<队名>, field, county or city.
     pub reason: String,
     pub reason_label: String,
 }
@@ -310,7 +310,7 @@ pub async fn full_view(
             .await?
             .into_iter()
             .map(|r| RouteView {
-                reason_label: rules::reason_label(&r.reason).to_owned(),
+                reason_label: rules::reason_label(&r.reason),
                 user_id: r.user_id,
                 name: r.name,
                 reason: r.reason,

@@ -184,11 +184,11 @@ pub async fn set_fields(db: &Db, user: i64, channels: &[String]) -> Result<(), s
     tx.commit().await
 }
 
-/// A route: who gets the question, and why (`studio`, `field`, `county`, `city`).
+/// A route: who gets the question, and why (`studio`, `team:<队名>`, `field`, `county`, `city`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
     pub user_id: i64,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 async fn add_routes(
@@ -208,7 +208,7 @@ async fn add_routes(
     let added: Vec<i64> = on_tx!(&mut *tx, conn => {
         let mut query = sqlx::QueryBuilder::new("INSERT INTO kepu_question_routes (question_id, user_id, reason, created_at) ");
         query.push_values(&routes, |mut b, route| {
-            b.push_bind(question).push_bind(route.user_id).push_bind(route.reason).push_bind(now);
+            b.push_bind(question).push_bind(route.user_id).push_bind(route.reason.as_str()).push_bind(now);
         });
         query.push(" ON CONFLICT (question_id, user_id) DO NOTHING RETURNING user_id");
         query.build_query_scalar().fetch_all(&mut **conn).await
@@ -502,7 +502,7 @@ pub async fn escalate(
             .iter()
             .map(|&user_id| Route {
                 user_id,
-                reason: "city",
+                reason: "city".into(),
             })
             .collect();
         add_routes(
