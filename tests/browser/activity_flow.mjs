@@ -2,7 +2,7 @@
 // check-in screen; a resident finds the activity near them, signs up, scans the screen's QR
 // code (opens its link), confirms and sees the check-in among their activities; the screen
 // moves on to a fresh code; a volunteer signs up to serve, checks in with that code and sees
-// the hours credited. Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
+// the hours credited, on their hours page and certificate. Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
 //   node tests/browser/activity_flow.mjs <base-url> <staff-phone> <resident-phone> <volunteer-phone> <password> <activity-id> <label>
 import { launch, shots, signIn } from "./lib.mjs";
 import assert from "node:assert/strict";
@@ -62,6 +62,14 @@ try {
   await volunteer.goto(secondLink);
   await volunteer.locator('#checkin-form button[type="submit"]').click();
   assert.equal(await volunteer.locator("#minutes").innerText(), "2.0");
+  // …and sees them in their hours and on the year's certificate.
+  await volunteer.locator('#checkin-done a[href="/me/volunteer"]').click();
+  await volunteer.waitForURL(/\/me\/volunteer$/);
+  assert.equal(await volunteer.locator("#hours").innerText(), "2.0");
+  await volunteer.locator("#certificate-link").click();
+  await volunteer.waitForURL(/\/me\/volunteer\/certificate/);
+  assert.equal(await volunteer.locator("#cert-hours").innerText(), "2.0");
+  await volunteer.screenshot({ path: `${shots}volunteer-certificate-${label}.png`, fullPage: true });
   console.log("the volunteer's hours were credited");
 
   // The first code, used once, is refused to anyone else.
