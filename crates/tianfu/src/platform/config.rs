@@ -28,6 +28,9 @@ pub struct KepuConfig {
     pub pushes_per_week: u32,
     /// The largest media file accepted, in bytes.
     pub max_upload_bytes: usize,
+    /// The site's address as phones reach it (`TIANFU_PUBLIC_URL`, e.g. https://kjy.sc.gov.cn),
+    /// for the links in check-in QR codes; without it, the address the request came to.
+    pub public_url: Option<String>,
 }
 
 impl Default for KepuConfig {
@@ -35,6 +38,7 @@ impl Default for KepuConfig {
         KepuConfig {
             pushes_per_week: 3,
             max_upload_bytes: 50 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -52,6 +56,13 @@ impl KepuConfig {
                 .parse()
                 .map_err(|e| anyhow::anyhow!("TIANFU_KEPU_MAX_UPLOAD_MB: {e}"))?;
             config.max_upload_bytes = mb * 1024 * 1024;
+        }
+        if let Ok(url) = std::env::var("TIANFU_PUBLIC_URL") {
+            let url = url.trim().trim_end_matches('/').to_owned();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                anyhow::bail!("TIANFU_PUBLIC_URL must start with http:// or https://");
+            }
+            config.public_url = Some(url);
         }
         Ok(config)
     }

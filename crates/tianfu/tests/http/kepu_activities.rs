@@ -756,6 +756,58 @@ async fn only_those_who_run_an_activity_see_its_roster_and_codes(app: TestApp) {
     assert_eq!(far["total"], 0);
     let (status, _) = app.get("/api/v1/kepu/activities?when=tomorrow", None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Calling it off: those who run it, with a reason everyone signed up is told.
+    app.post(
+        &format!("/api/v1/kepu/activities/{id}/signups"),
+        &json!({}),
+        Some(&resident),
+    )
+    .await;
+    let call_off = format!("/api/v1/kepu/activities/{id}/cancel");
+    let (status, _) = app
+        .post(&call_off, &json!({"reason": "下雨"}), Some(&resident))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, error) = app
+        .post(&call_off, &json!({"reason": " "}), Some(&county))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error["error"]["fields"]["reason"].is_string());
+    let (status, done) = app
+        .post(
+            &call_off,
+            &json!({"reason": "暴雨预警，改期举行"}),
+            Some(&county),
+        )
+        .await;
+    assert_eq!(
+        (status, done["notified"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{done}"
+    );
+    let (status, _) = app
+        .post(&call_off, &json!({"reason": "再取消一次"}), Some(&county))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, notes) = app.get("/api/v1/notifications", Some(&resident)).await;
+    assert!(notes.to_string().contains("暴雨预警"), "{notes}");
+    let late = person(&app, "public", "后来者", "511623").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/kepu/activities/{id}/signups"),
+            &json!({}),
+            Some(&late),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, near) = app
+        .get("/api/v1/kepu/activities?region_code=511623", None)
+        .await;
+    assert_eq!(
+        near["total"], 0,
+        "a called-off activity leaves the public list"
+    );
 }
 
 async fn a_phone_signs_up_scans_and_checks_in_through_the_pages(app: TestApp) {

@@ -392,3 +392,41 @@ pub async fn mine(
         .collect();
     Ok(Json(ListResponse { items, total }))
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallOffRequest {
+    /// Told to everyone signed up.
+    #[serde(default)]
+    #[schema(required = true, pattern = r"\S", max_length = 200)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallOffResult {
+    pub activity_id: i64,
+    /// Always cancelled.
+    pub status: String,
+    /// How many people signed up were told.
+    pub notified: u64,
+}
+
+/// Call an activity off before it ends (those who run it); everyone signed up is told why.
+#[utoipa::path(post, path = "/api/v1/kepu/activities/{id}/cancel", tag = "kepu", params(("id" = i64, Path)), request_body = CallOffRequest,
+    responses((status = 200, body = CallOffResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn call_off(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(request): ApiJson<CallOffRequest>,
+) -> Result<Json<CallOffResult>, AppError> {
+    let notified = service::call_off(&app, &actor, id, &request.reason, ip.as_deref()).await?;
+    Ok(Json(CallOffResult {
+        activity_id: id,
+        status: "cancelled".into(),
+        notified,
+    }))
+}

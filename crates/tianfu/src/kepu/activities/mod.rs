@@ -39,12 +39,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/kepu/activities/{id}/checkins", post(api::check_in))
         .route("/api/v1/kepu/activities/{id}/codes", post(api::issue_code))
         .route("/api/v1/kepu/activities/{id}/feedback", post(api::feedback))
+        .route("/api/v1/kepu/activities/{id}/cancel", post(api::call_off))
         .route("/api/v1/me/activities", get(api::mine))
         .route("/kepu/activities", get(pages::index))
         .route("/kepu/activities/{id}", get(pages::show))
         .route("/kepu/activities/{id}/signup", post(pages::sign_up))
         .route("/kepu/activities/{id}/cancel", post(pages::cancel))
         .route("/kepu/activities/{id}/feedback", post(pages::feedback))
+        .route("/kepu/activities/{id}/call-off", post(pages::call_off))
         .route("/kepu/activities/{id}/screen", get(pages::screen))
         .route("/kepu/activities/{id}/screen/code", get(pages::screen_code))
         .route("/kepu/activities/{id}/attendance", get(pages::attendance))
@@ -77,6 +79,7 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::feedback,
         api::roster,
         api::mine,
+        api::call_off,
     ),
     components(schemas(
         api::ActivityRequest,
@@ -86,6 +89,8 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
         api::WhenFilter,
         api::SignupRoleName,
         api::FeedbackResult,
+        api::CallOffRequest,
+        api::CallOffResult,
         api::RosterItem,
         api::MyActivity,
         service::ActivityView,

@@ -121,6 +121,7 @@ fn notice_of(done: Option<&str>) -> Option<&'static str> {
         "waitlisted" => Some("名额已满，您已进入候补名单；有人取消时将按顺序为您确认，并通知您。"),
         "cancelled" => Some("已取消报名。"),
         "feedback" => Some("感谢您的评价！"),
+        "called-off" => Some("活动已取消，已通知所有报名的人。"),
         _ => None,
     }
 }
@@ -238,6 +239,28 @@ pub async fn cancel(
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub struct CallOffForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 取消活动 from the activity's page (it asks for confirmation first).
+pub async fn call_off(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(form): Form<CallOffForm>,
+) -> Result<Response, PageError> {
+    match service::call_off(&app, &actor, id, &form.reason, ip.as_deref()).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/kepu/activities/{id}?done=called-off")).into_response())
+        }
+        Err(error) => refused(&app, actor, id, error).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub struct FeedbackForm {
     #[serde(default)]
     rating: String,
@@ -258,11 +281,16 @@ pub async fn feedback(
     }
 }
 
-/// The site's address as the request reached it, for links a phone camera opens.
-fn origin(headers: &HeaderMap) -> String {
+/// The site's address for links a phone camera opens: the configured public address, else the
+/// one the request reached (a sane host name only).
+fn origin(app: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &app.config.kepu.public_url {
+        return url.clone();
+    }
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
+        .filter(|h| h.len() <= 255)
         .filter(|h| {
             h.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
@@ -307,7 +335,7 @@ async fn fragment(
     ip: Option<&str>,
 ) -> Result<CodeFragment, AppError> {
     let code = checkin::current(app, actor, id, ip).await?;
-    let link = format!("{}{}", origin(headers), code.url);
+    let link = format!("{}{}", origin(app, headers), code.url);
     let (_, checked_in, _, _, _) = store::tallies(&app.db, id).await?;
     let row = service::find(app, id).await?;
     Ok(CodeFragment {

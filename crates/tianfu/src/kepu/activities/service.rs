@@ -575,3 +575,36 @@ pub async fn upcoming_at_place(app: &App, place: i64) -> Result<Vec<ActivityView
     };
     Ok(list(app, &filter, paging).await?.0)
 }
+
+/// 取消活动: those who run it call it off before it ends, with a reason everyone signed up is
+/// told. Check-ins already made stay booked (they happened); nobody can sign up or check in.
+pub async fn call_off(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    ip: Option<&str>,
+) -> Result<u64, AppError> {
+    let mut errors = FieldErrors::new();
+    let reason = text(&mut errors, "reason", reason, "取消原因", 200, true);
+    errors.into_result()?;
+    let row = find(app, id).await?;
+    ensure_manager(app, actor, &row, ip).await?;
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    if !store::lock(&mut tx, id).await? {
+        return Err(AppError::not_found("科普活动"));
+    }
+    if !store::call_off(&mut tx, id, now).await? {
+        return Err(conflict("该活动已取消或已结束"));
+    }
+    let told = store::notify_signed_up(
+        &mut tx,
+        id,
+        &format!("您报名的科普活动“{}”已取消：{reason}", row.title),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(told)
+}

@@ -481,3 +481,25 @@ pub async fn checked_in_counts(
     })?;
     Ok(rows.into_iter().collect())
 }
+
+/// Calls an activity off (guarded: open and not yet over); answers whether it was.
+pub async fn call_off(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let done = on_tx!(tx, conn => sqlx::query(
+        "UPDATE kepu_activities SET status = 'cancelled', updated_at = $2 WHERE id = $1 AND status = 'open' AND ends_at > $2")
+        .bind(id).bind(now).execute(&mut **conn).await.map(|d| d.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Tells everyone holding a live sign-up, in one statement whatever their number.
+pub async fn notify_signed_up(
+    tx: &mut Tx,
+    id: i64,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let link = format!("/kepu/activities/{id}");
+    on_tx!(tx, conn => sqlx::query(
+        "INSERT INTO notifications (user_id, text, link, created_at) \
+         SELECT user_id, $2, $3, $4 FROM kepu_signups WHERE activity_id = $1 AND status <> 'cancelled'")
+        .bind(id).bind(text).bind(&link).bind(now).execute(&mut **conn).await.map(|d| d.rows_affected()))
+}

@@ -282,8 +282,9 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReadQuery {
-    /// A 科普员's share code, as their shared link carries it: the read counts to them.
-    #[param(pattern = "^[A-Za-z0-9]{1,32}$")]
+    /// A 科普员's share code, as their shared link carries it: the read counts to them (empty:
+    /// none).
+    #[param(pattern = "^[A-Za-z0-9]{0,32}$")]
     pub from: Option<String>,
 }
 
@@ -299,7 +300,7 @@ pub async fn get(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<ReadQuery>,
 ) -> Result<Json<ResourceView>, AppError> {
-    let sharer = match query.from.as_deref().map(str::trim) {
+    let sharer = match query.from.as_deref() {
         None | Some("") => None,
         Some(code) if crate::kepu::sharers::share::is_code_shaped(code) => Some(code.to_owned()),
         Some(_) => {

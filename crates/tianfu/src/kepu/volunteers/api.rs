@@ -147,6 +147,7 @@ pub async fn members(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TeamMemberRequest)]
 pub struct MemberRequest {
     /// Left out: the caller joins as a member. Given: a leader of the team (or its region's
     /// staff) adds this registered 科技志愿者 or 科技工作者.
