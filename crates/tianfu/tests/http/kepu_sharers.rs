@@ -293,6 +293,23 @@ async fn reports_are_confirmed_once_and_book_nothing_into_services(app: TestApp)
         vec!["attendance", "held_on", "photos", "title"]
     );
     let (_, _, stranger) = resident(&app, "不是科普员", COUNTY).await;
+    // Someone else's picture is not this 科普员's evidence.
+    let theirs = upload(&app, &stranger, {
+        let mut other = png();
+        other.push(7);
+        other
+    })
+    .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/kepu/sharers/me/reports",
+            &json!({"title": "借来的照片", "held_on": today.to_string(), "place": "鼎屏镇文化站",
+                "attendance": 20, "photos": [theirs]}),
+            Some(&sharer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(fields(&body), vec!["photos"]);
     let report = json!({"title": "柑橘冬季管护讲座", "held_on": today.to_string(),
         "place": "鼎屏镇文化站", "attendance": 35, "photos": [photo], "note": "讲了防冻和修剪"});
     let (status, _) = app

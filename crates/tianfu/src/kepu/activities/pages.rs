@@ -281,31 +281,6 @@ pub async fn feedback(
     }
 }
 
-/// The site's address for links a phone camera opens: the configured public address, else the
-/// one the request reached (a sane host name only).
-fn origin(app: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &app.config.kepu.public_url {
-        return url.clone();
-    }
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| h.len() <= 255)
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("127.0.0.1:8080");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "kepu/activities/screen.html")]
 pub struct ScreenPage {
@@ -335,7 +310,11 @@ async fn fragment(
     ip: Option<&str>,
 ) -> Result<CodeFragment, AppError> {
     let code = checkin::current(app, actor, id, ip).await?;
-    let link = format!("{}{}", origin(app, headers), code.url);
+    let link = format!(
+        "{}{}",
+        crate::kepu::sharers::share::site_origin(&app.config, headers),
+        code.url
+    );
     let (_, checked_in, _, _, _) = store::tallies(&app.db, id).await?;
     let row = service::find(app, id).await?;
     Ok(CodeFragment {

@@ -122,7 +122,7 @@ async fn dashboard_page(
         }
         Err(e) => return Err(fail(e, &actor)),
     };
-    let origin = share::origin(headers, app.config.secure_cookies);
+    let origin = share::site_origin(&app.config, headers);
     let items = if row.is_active() {
         to_share(app, &row.region().map_err(|e| fail(e, &actor))?)
             .await
@@ -219,7 +219,9 @@ pub async fn report(
         report_service::submit(&app, &actor, &input).await
     } else {
         // A typing problem the form found: show it with every other field's problem.
-        if let Err(AppError::Validation(more)) = report_service::check(&app, &input).await {
+        if let Err(AppError::Validation(more)) =
+            report_service::check(&app, actor.id.0, &input).await
+        {
             for (field, message) in more.iter() {
                 errors.add(field, message);
             }
@@ -256,7 +258,7 @@ pub async fn qr(
         .ok_or_else(missing)?;
     let url = format!(
         "{}{}",
-        share::origin(&headers, app.config.secure_cookies),
+        share::site_origin(&app.config, &headers),
         share::link_path(resource, &code)
     );
     let svg = share::qr_svg(&url).ok_or_else(missing)?;
@@ -282,7 +284,7 @@ pub async fn share_link_for(
         Ok(code) => code.map(|code| {
             format!(
                 "{}{}",
-                share::origin(headers, app.config.secure_cookies),
+                share::site_origin(&app.config, headers),
                 share::link_path(resource_id, &code)
             )
         }),

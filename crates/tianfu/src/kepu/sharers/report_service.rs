@@ -56,7 +56,7 @@ fn text(
 }
 
 /// Every field's problem at once; photos must be images uploaded through the media API.
-pub async fn check(app: &App, input: &ReportInput) -> Result<NewReport, AppError> {
+pub async fn check(app: &App, author: i64, input: &ReportInput) -> Result<NewReport, AppError> {
     let mut errors = FieldErrors::new();
     let title = text(
         &mut errors,
@@ -114,11 +114,14 @@ pub async fn check(app: &App, input: &ReportInput) -> Result<NewReport, AppError
     if ids.len() > PHOTOS_MAX {
         errors.add("photos", format!("照片最多{PHOTOS_MAX}张"));
     } else {
-        let found = reports::media(&app.db, &ids).await?;
+        let found = reports::media(&app.db, author, &ids).await?;
         for id in &input.photos {
             match found.iter().find(|(m, ..)| m == id) {
                 None => {
-                    errors.add("photos", format!("照片{id}不存在，请重新上传"));
+                    errors.add(
+                        "photos",
+                        format!("照片{id}不存在或不是您上传的，请重新上传"),
+                    );
                 }
                 Some((_, _, mime)) if kind_of(mime) != MediaKind::Image => {
                     errors.add("photos", "只能附上图片（PNG、JPEG、GIF、WebP）");
@@ -149,7 +152,7 @@ pub async fn submit(app: &App, actor: &Actor, input: &ReportInput) -> Result<Rep
         .await?
         .filter(|s| s.is_active())
         .ok_or_else(|| AppError::Forbidden("只有在任的科普员可以报告线下活动".into()))?;
-    let report = check(app, input).await?;
+    let report = check(app, actor.id.0, input).await?;
     let id = reports::create(&app.db, sharer.id, &report, app.clock.now())
         .await?
         .ok_or_else(|| AppError::Conflict {

@@ -229,17 +229,22 @@ pub async fn decide(
     Ok(Guarded::Changed)
 }
 
-/// The photos a report names, by media id: (id, sha256, mime) of those that exist.
-pub async fn media(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, String)>, AppError> {
+/// The photos a report names, by media id: (id, sha256, mime) of those that exist and that
+/// `uploader` uploaded (a report's evidence is its author's own pictures, not anyone's).
+pub async fn media(
+    db: &Db,
+    uploader: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, String, String)>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, sha256, mime FROM kepu_media WHERE id IN ({})",
-        crate::platform::db::placeholders(0, ids.len())
+        "SELECT id, sha256, mime FROM kepu_media WHERE uploader_id = $1 AND id IN ({})",
+        crate::platform::db::placeholders(1, ids.len())
     );
     Ok(on_db!(db, pool => {
-        let mut query = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as::<_, (i64, String, String)>(sqlx::AssertSqlSafe(sql)).bind(uploader);
         for id in ids {
             query = query.bind(*id);
         }

@@ -38,6 +38,15 @@ pub fn origin(headers: &HeaderMap, secure: bool) -> String {
     format!("{scheme}://{host}")
 }
 
+/// The site's address for links people copy or scan (share links, the venue's check-in QR):
+/// the configured public address (`TIANFU_PUBLIC_URL`), else [`origin`] of the request.
+pub fn site_origin(config: &crate::platform::config::Config, headers: &HeaderMap) -> String {
+    match &config.kepu.public_url {
+        Some(url) => url.clone(),
+        None => origin(headers, config.secure_cookies),
+    }
+}
+
 /// The QR image of `url`, as SVG text; `None` if the text is too long for a QR code.
 pub fn qr_svg(url: &str) -> Option<String> {
     use qrcode::render::svg;
