@@ -43,6 +43,8 @@ pub struct App {
     pub kepu_views: kepu::views::Buffer,
     /// What the 科普 feed reads on every request, for half a minute (`kepu::feed::cache`).
     pub kepu_feed: kepu::feed::cache::FeedCache,
+    /// Map outlines built once from node_modules (`regions::geo`).
+    pub map_outlines: regions::geo::Outlines,
 }
 
 /// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
@@ -98,6 +100,7 @@ impl App {
             node: ledger::lease::node_name(),
             kepu_views: Default::default(),
             kepu_feed: Default::default(),
+            map_outlines: Default::default(),
         }))
     }
 }

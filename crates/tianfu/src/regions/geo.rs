@@ -141,6 +141,25 @@ pub fn city(dir: &Path, tree: &RegionTree, code: &RegionCode) -> std::io::Result
     Ok(Some(simplified(data, 0.005)))
 }
 
+/// Outlines already built, by region code: a few hundred kilobytes each, made once per process
+/// (the files in node_modules do not change while it runs).
+#[derive(Debug, Default)]
+pub struct Outlines(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<String>>>);
+
+impl Outlines {
+    fn get(&self, code: &str) -> Option<std::sync::Arc<String>> {
+        self.0.lock().ok()?.get(code).cloned()
+    }
+
+    fn put(&self, code: &str, text: String) -> std::sync::Arc<String> {
+        let text = std::sync::Arc::new(text);
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(code.to_owned(), text.clone());
+        }
+        text
+    }
+}
+
 /// `/assets/geo/{code}`: the province (51) by city or a city by county.
 pub async fn outline(
     State(app): State<AppState>,
@@ -148,7 +167,12 @@ pub async fn outline(
 ) -> Result<Response, AppError> {
     let dir = app.config.node_modules_dir.join(PACKAGE);
     let code = RegionCode::parse(&code).map_err(|e| AppError::validation("code", e.to_string()))?;
-    let app = app.clone();
+    if let Some(text) = app.map_outlines.get(code.as_str()) {
+        return Ok(geojson(text.as_str().to_owned()));
+    }
+    let key = code.as_str().to_owned();
+    let app2 = app.clone();
+    let app = app2.clone();
     let found = tokio::task::spawn_blocking(move || match code.level() {
         RegionLevel::Province if code.as_str() == "51" => province(&dir, &app.regions).map(Some),
         RegionLevel::City if code.as_str().starts_with("51") => city(&dir, &app.regions, &code),
@@ -160,15 +184,20 @@ pub async fn outline(
     let Some(data) = found else {
         return Err(AppError::not_found("地图"));
     };
-    Ok((
+    let text = app2.map_outlines.put(&key, data.to_string());
+    Ok(geojson(text.as_str().to_owned()))
+}
+
+fn geojson(text: String) -> Response {
+    (
         StatusCode::OK,
         [
             (CONTENT_TYPE, "application/json"),
             (CACHE_CONTROL, "public, max-age=86400"),
         ],
-        data.to_string(),
+        text,
     )
-        .into_response())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -198,6 +198,29 @@ async fn places_are_kept_by_the_regions_kepu_staff(app: TestApp) {
     );
 }
 
+async fn the_map_outlines_join_sichuans_cities_and_counties_by_code(app: TestApp) {
+    let (status, province) = app.get("/assets/geo/51", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let codes: Vec<&str> = province["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["code"].as_str())
+        .collect();
+    assert_eq!(codes.len(), 21, "every city joins by name");
+    assert!(codes.contains(&"5116") && codes.contains(&"5132"));
+    let (_, again) = app.get("/assets/geo/51", None).await;
+    assert_eq!(again, province, "built once, served the same");
+    let (status, city) = app.get("/assets/geo/5116", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        city.to_string().contains("\"511623\""),
+        "counties carry their codes"
+    );
+    let (status, _) = app.get("/assets/geo/50", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 async fn only_staff_places_and_team_leaders_post_activities(app: TestApp) {
     let resident = person(&app, "public", "村民甲", "511623").await;
     let (status, _) = app
@@ -885,6 +908,7 @@ async fn a_phone_signs_up_scans_and_checks_in_through_the_pages(app: TestApp) {
 }
 
 on_both_databases!(
+    the_map_outlines_join_sichuans_cities_and_counties_by_code,
     places_are_kept_by_the_regions_kepu_staff,
     only_staff_places_and_team_leaders_post_activities,
     concurrent_sign_ups_fill_exactly_the_capacity,
