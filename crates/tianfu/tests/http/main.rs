@@ -10,6 +10,7 @@ mod deals;
 mod inputs;
 mod kepu;
 mod kepu_activities;
+mod kepu_checkins;
 mod kepu_pushes;
 mod kepu_questions;
 mod kepu_sharers;
