@@ -193,7 +193,13 @@ async fn people_of(app: &App, city: &str, role: &str, limit: i64) -> anyhow::Res
 }
 
 fn failed(what: &'static str) -> impl Fn(crate::platform::error::AppError) -> anyhow::Error {
-    move |e| anyhow::anyhow!("demo {what}: {e} {:?}", e.fields())
+    move |e| {
+        anyhow::anyhow!(
+            "demo {what}: {e} {:?} {:?}",
+            e.fields(),
+            std::error::Error::source(&e)
+        )
+    }
 }
 
 pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport> {

@@ -106,7 +106,13 @@ fn set_clock(app: &App, at: DateTime<Utc>) {
 }
 
 fn failed(what: &'static str) -> impl Fn(AppError) -> anyhow::Error {
-    move |e| anyhow::anyhow!("demo {what}: {e} {:?}", e.fields())
+    move |e| {
+        anyhow::anyhow!(
+            "demo {what}: {e} {:?} {:?}",
+            e.fields(),
+            std::error::Error::source(&e)
+        )
+    }
 }
 
 /// People of a role, those of `city` first, then anyone's, as (id, phone).

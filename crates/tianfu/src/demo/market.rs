@@ -31,7 +31,13 @@ pub struct MarketReport {
 }
 
 fn failed(what: &str) -> impl Fn(AppError) -> anyhow::Error + '_ {
-    move |e| anyhow!("demo {what}: {e} {:?}", e.fields())
+    move |e| {
+        anyhow!(
+            "demo {what}: {e} {:?} {:?}",
+            e.fields(),
+            std::error::Error::source(&e)
+        )
+    }
 }
 
 /// The demo account with this phone, as an actor.

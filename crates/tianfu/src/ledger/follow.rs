@@ -199,8 +199,21 @@ pub async fn catch_up_all(app: &App, followers: &[Follower]) -> Result<usize, Ap
     loop {
         let mut passed = 0;
         for follower in followers {
+            let mut failures = 0;
             loop {
-                let pass = step(app, follower).await?;
+                // A failed pass keeps what went before and is retried, as the spawned follower
+                // retries it (a busy database can time out a connection now and then).
+                let pass = match step(app, follower).await {
+                    Ok(pass) => pass,
+                    Err(AppError::Internal(cause)) if failures + 1 < ATTEMPTS => {
+                        failures += 1;
+                        tracing::warn!(follower = follower.name, error = ?cause, "pass failed; retrying");
+                        tokio::time::sleep(StdDuration::from_millis(200)).await;
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
+                failures = 0;
                 if pass.passed == 0 {
                     break;
                 }
