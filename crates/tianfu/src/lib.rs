@@ -9,6 +9,7 @@ pub mod market;
 pub mod matching;
 pub mod nanny;
 pub mod notifications;
+pub mod performance;
 pub mod platform;
 pub mod regions;
 pub mod staff;

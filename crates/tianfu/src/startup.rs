@@ -22,7 +22,7 @@ use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{
-    accounts, kepu, ledger, market, matching, nanny, notifications, regions, staff, stats,
+    accounts, kepu, ledger, market, matching, nanny, notifications, performance, regions, staff, stats,
 };
 use tianfu_search::SearchIndex;
 
@@ -116,6 +116,7 @@ pub fn router(app: AppState) -> Router {
         .merge(notifications::routes())
         .merge(stats::routes())
         .merge(kepu::routes())
+        .merge(performance::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))
@@ -174,6 +175,7 @@ impl Server {
         let nanny_clock = nanny::clock::spawn(self.app.clone());
         let followers = ledger::follow::spawn(self.app.clone(), FOLLOWERS);
         let kepu_jobs = kepu::spawn_jobs(self.app.clone());
+        let monthly = performance::monthly::spawn(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -187,6 +189,7 @@ impl Server {
         for job in kepu_jobs {
             job.abort();
         }
+        monthly.abort();
         kepu::views::flush_on_shutdown(&self.app).await;
         for follower in FOLLOWERS {
             let _ = ledger::lease::release(&self.app.db, follower.name, &self.app.node).await;
