@@ -60,6 +60,15 @@ enum BenchCommand {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
+    /// Fill a fresh database with the rollups of a year's ledger events and time the scores of
+    /// all 204 cities and counties, publishing, and the dashboard API's work.
+    Performance {
+        #[arg(long, default_value_t = 100_000_000)]
+        events: u64,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with ledger events over a year and time the rollup's catch-up, a
     /// province's figures, a county's evidence page and `stats verify`.
     Stats {
@@ -272,6 +281,14 @@ async fn main() -> anyhow::Result<()> {
                 "{}",
                 tianfu::kepu::activities::bench::run(residents, activities, seats, postgres)
                     .await?
+            );
+        }
+        Command::Bench {
+            command: BenchCommand::Performance { events, postgres },
+        } => {
+            print!(
+                "{}",
+                tianfu::performance::bench::run(events, postgres).await?
             );
         }
         Command::Bench {

@@ -11,6 +11,7 @@ mod kepu_teams;
 mod market;
 mod nanny;
 mod people;
+mod performance;
 
 use std::fmt::Write;
 
@@ -85,6 +86,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         teams.served,
         teams.minutes as f64 / 60.0,
         teams.coming
+    )?;
+    let performance = performance::load(app).await?;
+    writeln!(
+        report,
+        "精准绩效：本年度指标体系 {} 个版本，已发布各期得分 {} 期",
+        performance.versions, performance.published
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

@@ -84,7 +84,8 @@ pub fn named(name: &str) -> Option<Measurable> {
 }
 
 /// Every measurable value of each region for a period: the ledger's figures from the rollups
-/// (one grouped read per level), the nanny figures from one grouped read each.
+/// (one grouped read per parent; with no parents given, one read per region), the nanny figures
+/// from one grouped read each. The regions are of one level.
 pub async fn values_of(
     app: &App,
     regions: &[&str],
@@ -94,6 +95,13 @@ pub async fn values_of(
     let mut totals = HashMap::new();
     for parent in parents {
         totals.extend(rollup::children_totals(&app.db, parent, period.from, period.to).await?);
+    }
+    if parents.is_empty() {
+        // The regions alone (the province, or one region's trend): one read each.
+        for region in regions {
+            let own = rollup::region_totals(&app.db, region, period.from, period.to).await?;
+            totals.insert((*region).to_owned(), own);
+        }
     }
     let figures = rollup::figures_of(&app.db, &totals, regions, period.from, period.to).await?;
     let length = regions.first().map_or(0, |r| r.len());

@@ -1,6 +1,8 @@
 //! 精准绩效: the province measures every city and county from the ledger — the indicator system
 //! of each year, scores and rankings by month, quarter and year, the 通报 of units behind.
 
+pub mod bench;
+pub mod dashboard;
 pub mod indicators;
 pub mod measures;
 pub mod monthly;
@@ -27,6 +29,16 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/scores/{year}/publish",
             post(scores::api::publish),
         )
+        .route("/admin/performance", get(dashboard::pages::dashboard))
+        .route(
+            "/admin/indicators/{year}",
+            get(indicators::pages::editor).post(indicators::pages::save),
+        )
+        .route(
+            "/admin/performance/regions/{code}",
+            get(dashboard::pages::region),
+        )
+        .route("/press", get(dashboard::press::page))
 }
 
 #[derive(OpenApi)]

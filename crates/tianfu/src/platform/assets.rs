@@ -12,6 +12,19 @@ use crate::AppState;
 const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
 const PLACES_MAP_JS: &str = include_str!("../../static/places-map.js");
+const PERFORMANCE_JS: &str = include_str!("../../static/performance.js");
+
+/// One of the site's own scripts, revalidated on every load.
+fn script(body: &'static str) -> axum::response::Response {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
     Router::new()
@@ -28,19 +41,7 @@ pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
                     .into_response()
             }),
         )
-        .route(
-            "/assets/app.js",
-            get(|| async {
-                (
-                    [
-                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (CACHE_CONTROL, "no-cache"),
-                    ],
-                    APP_JS,
-                )
-                    .into_response()
-            }),
-        )
+        .route("/assets/app.js", get(|| async { script(APP_JS) }))
         .route_service(
             "/assets/vendor/htmx.min.js",
             ServeFile::new(node_modules.join("htmx.org/dist/htmx.min.js")),
@@ -51,16 +52,11 @@ pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
         )
         .route(
             "/assets/places-map.js",
-            get(|| async {
-                (
-                    [
-                        (CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (CACHE_CONTROL, "no-cache"),
-                    ],
-                    PLACES_MAP_JS,
-                )
-                    .into_response()
-            }),
+            get(|| async { script(PLACES_MAP_JS) }),
+        )
+        .route(
+            "/assets/performance.js",
+            get(|| async { script(PERFORMANCE_JS) }),
         )
         .route_service(
             "/assets/vendor/pico.min.css",

@@ -21,6 +21,7 @@ mod market_pages;
 mod matching;
 mod nanny;
 mod pages;
+mod performance;
 mod platform;
 mod regions;
 mod search;

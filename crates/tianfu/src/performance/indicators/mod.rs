@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod store;
 pub mod validate;
 

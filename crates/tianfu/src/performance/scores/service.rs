@@ -112,8 +112,7 @@ pub async fn compute_with(
 /// The kept sheet of a published period.
 pub async fn published(app: &App, period: ScorePeriod) -> Result<Option<ScoreSheet>, AppError> {
     const SQL: &str = "SELECT body FROM performance_scores WHERE period = $1";
-    let body: Option<String> =
-        on_db!(&app.db, pool => sqlx::query_scalar(SQL).bind(period.key()).fetch_optional(pool).await)?;
+    let body: Option<String> = on_db!(&app.db, pool => sqlx::query_scalar(SQL).bind(period.key()).fetch_optional(pool).await)?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| AppError::Internal(e.into())))
         .transpose()
 }
@@ -159,6 +158,7 @@ pub async fn publish(app: &App, period: ScorePeriod) -> Result<ScoreSheet, AppEr
     if let Some(kept) = published(app, period).await? {
         return Ok(kept);
     }
+    rollup_is_current(app, period).await?;
     let mut sheet = sheet(app, period).await?;
     let now = app.clock.now();
     sheet.published = true;
@@ -174,12 +174,32 @@ pub async fn publish(app: &App, period: ScorePeriod) -> Result<ScoreSheet, AppEr
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("published sheet missing")))
 }
 
+/// Refuses (409) while the rollup has not yet applied every event of the period: a kept sheet
+/// must hold them all.
+async fn rollup_is_current(app: &App, period: ScorePeriod) -> Result<(), AppError> {
+    let position =
+        crate::ledger::follow::position(app, crate::ledger::rollup::FOLLOWER.name).await?;
+    let (_, end) = period.days().bounds();
+    const SQL: &str = "SELECT COUNT(*) FROM ledger_events WHERE id > $1 AND at < $2";
+    let pending: i64 = on_db!(&app.db, pool => sqlx::query_scalar(SQL).bind(position).bind(end).fetch_one(pool).await)?;
+    if pending > 0 {
+        return Err(AppError::Conflict {
+            message: format!("台账汇总尚有{pending}条记录未完成，请稍后再发布"),
+            fields: tianfu_domain::FieldErrors::new(),
+        });
+    }
+    Ok(())
+}
+
 /// Publishes every ended period of this year and the last that has a system and is not yet
 /// published (the job on the 1st of each month; idempotent). Answers what it published.
 pub async fn publish_due(app: &App) -> Result<Vec<String>, AppError> {
     let today = shanghai_date(app.clock.now());
     let mut done = Vec::new();
-    for year in [chrono::Datelike::year(&today) - 1, chrono::Datelike::year(&today)] {
+    for year in [
+        chrono::Datelike::year(&today) - 1,
+        chrono::Datelike::year(&today),
+    ] {
         if systems::find(&app.db, year, None).await?.is_none() {
             continue;
         }
