@@ -14,6 +14,51 @@ use crate::platform::auth::{ApiStaff, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope::staff_scope;
 
+/// Why a need is held for review.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ListingHold)]
+pub struct HoldNote {
+    /// near_duplicate（与本账号近期需求高度相似） or burst（一小时内批量发布）.
+    pub rule: String,
+    /// As staff and the poster read it, e.g. "疑似批量重复发布：与 11月3日《…》相似度 0.92".
+    pub reason: String,
+    /// The earlier need of the same account it resembles.
+    pub similar_id: Option<i64>,
+    /// Jaccard similarity of the two texts' character bigrams, 0 to 1.
+    pub similarity: Option<f64>,
+    /// How many needs the account posted within the hour, this one included.
+    pub burst_count: i64,
+}
+
+impl From<super::store::HoldRow> for HoldNote {
+    fn from(row: super::store::HoldRow) -> Self {
+        HoldNote {
+            rule: row.rule,
+            reason: row.reason,
+            similar_id: row.similar_id,
+            similarity: row.similarity_permille.map(|p| p as f64 / 1000.0),
+            burst_count: row.burst_count,
+        }
+    }
+}
+
+/// Fills in the hold of each held need among `views` (one query).
+pub async fn attach_holds(
+    app: &crate::App,
+    views: &mut [crate::market::view::ListingView],
+) -> Result<(), AppError> {
+    let ids: Vec<i64> = views
+        .iter()
+        .filter(|v| v.kind == "need" && v.status == "pending")
+        .map(|v| v.id)
+        .collect();
+    let mut holds = super::store::held_among(&app.db, &ids).await?;
+    for view in views {
+        view.hold = holds.remove(&view.id).map(HoldNote::from);
+    }
+    Ok(())
+}
+
 /// What is excluded: need_hold（暂缓的疑似重复需求）, deal_unverified（待核验的大额交易）,
 /// deal_rejected（不予认定的大额交易）, kepu_view（异常科普浏览）.
 #[derive(Debug, Clone, Copy, ToSchema)]
