@@ -64,7 +64,11 @@ async fn large_deal(
     let deal = deals::create(app, seller, input)
         .await
         .map_err(failed("deal"))?;
-    for (actor, to) in [(buyer, "negotiating"), (buyer, "signed"), (seller, "signed")] {
+    for (actor, to) in [
+        (buyer, "negotiating"),
+        (buyer, "signed"),
+        (seller, "signed"),
+    ] {
         let row = deal_store::find(&app.db, deal).await?.context("deal")?;
         deals::transition(app, actor, &row, to, None)
             .await
@@ -85,9 +89,17 @@ pub async fn load(app: &App) -> anyhow::Result<IntegrityReport> {
         ids.push(post_need(app, &poster, batch).await?);
     }
     // The first is an ordinary need: approved; the copies after it wait, held.
-    listings::decide(app, &province, ListingKind::Need, ids[0], "approve", None, None)
-        .await
-        .map_err(failed("approve"))?;
+    listings::decide(
+        app,
+        &province,
+        ListingKind::Need,
+        ids[0],
+        "approve",
+        None,
+        None,
+    )
+    .await
+    .map_err(failed("approve"))?;
     let verified = large_deal(app, &poster, &scientist, ids[0], 12_000_000_000).await?;
     integrity::decide_deal(app, &province, verified, "verify", None, None)
         .await
