@@ -3,6 +3,7 @@
 //! their own demo data here.
 
 mod catalog;
+mod integrity;
 mod kepu;
 mod kepu_ground;
 mod kepu_questions;
@@ -86,6 +87,13 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         teams.served,
         teams.minutes as f64 / 60.0,
         teams.coming
+    )?;
+    let integrity = integrity::load(app).await?;
+    writeln!(
+        report,
+        "数据核查：疑似批量重复发布的科技所需 {} 条待复核；大额交易 1 笔已核验、1 笔待核验（{} 元）",
+        integrity.held,
+        integrity.awaiting_fen / 100
     )?;
     let performance = performance::load(app).await?;
     writeln!(

@@ -69,6 +69,15 @@ event_kinds! {
     DealCreated => "deal.created", "交易意向";
     DealNegotiating => "deal.negotiating", "进入洽谈";
     DealSigned => "deal.signed", "签约";
+    // A deal signed at or above the verification threshold (`TIANFU_DEAL_VERIFY_ABOVE_FEN`):
+    // booked instead of `deal.signed`, with the amount, until staff verify its contract. Staff's
+    // verification or rejection (and a termination first) books its compensating row dated at
+    // the signing, so the awaiting figure of any period is what still awaits; verification then
+    // books `deal.signed`, dated at the signing too (`market::integrity`).
+    DealSignedUnverified => "deal.signed_unverified", "签约（大额待核验）";
+    // Staff's decision on a large deal's contract: outcome verified|rejected; actor the staff
+    // member, counterpart the buyer.
+    DealVerified => "deal.verified", "大额交易核验";
     DealPerforming => "deal.performing", "履约";
     DealCompleted => "deal.completed", "完成";
     DealTerminated => "deal.terminated", "终止";
@@ -195,6 +204,20 @@ pub const METRICS: &[Metric] = &[
     metric("inquiries", "洽谈", E::InquiryOpened, None, Count),
     metric("deals_signed", "签约交易", E::DealSigned, None, Count),
     metric("deals_amount_fen", "签约金额", E::DealSigned, None, Amount),
+    metric(
+        "deals_awaiting_verification",
+        "大额交易待核验",
+        E::DealSignedUnverified,
+        None,
+        Count,
+    ),
+    metric(
+        "deals_awaiting_verification_fen",
+        "待核验金额",
+        E::DealSignedUnverified,
+        None,
+        Amount,
+    ),
     metric(
         "transfers",
         "成果转化",

@@ -269,7 +269,10 @@ async fn publish(
     let row = store::find(&app.db, id)
         .await?
         .ok_or_else(|| service::not_found(listing.kind))?;
-    Ok((StatusCode::CREATED, Json(ListingView::new(app, row))))
+    let mut view = [ListingView::new(app, row)];
+    crate::market::integrity::api::attach_holds(app, &mut view).await?;
+    let [view] = view;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn show(
@@ -315,7 +318,10 @@ async fn change(
     let row = store::find(&app.db, id)
         .await?
         .ok_or_else(|| service::not_found(kind))?;
-    Ok(Json(ListingView::new(app, row)))
+    let mut view = [ListingView::new(app, row)];
+    crate::market::integrity::api::attach_holds(app, &mut view).await?;
+    let [view] = view;
+    Ok(Json(view))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

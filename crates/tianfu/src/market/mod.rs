@@ -5,6 +5,7 @@ pub mod api;
 pub mod deals;
 pub mod indexer;
 pub mod inquiries;
+pub mod integrity;
 pub mod listing;
 pub mod pages;
 pub mod patch;
@@ -57,4 +58,5 @@ pub fn routes() -> Router<AppState> {
         .merge(pages::routes())
         .merge(inquiries::routes())
         .merge(deals::routes())
+        .merge(integrity::routes())
 }

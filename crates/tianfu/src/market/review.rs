@@ -62,13 +62,13 @@ pub async fn queue(
         },
     )
     .await?;
-    Ok(Json(ListResponse {
-        items: rows
-            .into_iter()
-            .map(|r| ListingView::new(&app, r))
-            .collect(),
-        total,
-    }))
+    let mut items: Vec<ListingView> = rows
+        .into_iter()
+        .map(|r| ListingView::new(&app, r))
+        .collect();
+    // Each held need says why it is held.
+    crate::market::integrity::api::attach_holds(&app, &mut items).await?;
+    Ok(Json(ListResponse { items, total }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -44,12 +44,15 @@ pub async fn submit(
     let studio = super::studios::store::find_by_owner(&app.db, actor.id)
         .await?
         .map(|s| s.id);
+    // A need like the account's recent ones (or one of a burst) is held for review.
+    let hold = super::integrity::service::assess(app, actor.id.0, listing, None).await?;
     let id = store::create(
         &app.db,
         actor.id,
         studio,
         &actor.region,
         listing,
+        hold.as_ref(),
         app.clock.now(),
     )
     .await?;
@@ -138,7 +141,12 @@ pub async fn edit(
     then: Option<ListingStatus>,
 ) -> Result<(), AppError> {
     check_editable(row)?;
-    changed(store::update(&app.db, row, listing, then, app.clock.now()).await?)
+    // An edit that goes back to review is assessed again, against the account's other needs.
+    let hold = match then {
+        None => super::integrity::service::assess(app, row.owner_id, listing, Some(row.id)).await?,
+        Some(_) => None,
+    };
+    changed(store::update(&app.db, row, listing, then, hold.as_ref(), app.clock.now()).await?)
 }
 
 /// A staff member's decision on a pending listing in their region.
@@ -192,6 +200,8 @@ pub async fn decide(
             fields: Default::default(),
         });
     }
+    // A held need is approved only with an override reason.
+    super::integrity::service::check_decision(app, &row, approve, reason).await?;
     // The nanny's ticket for a need and 为您推荐 follow the ledger's `listing.published`.
     changed(
         store::review(

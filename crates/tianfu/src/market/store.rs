@@ -4,6 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use tianfu_domain::{ListingKind, ListingStatus, RegionCode, UserId};
 
+use super::integrity;
+use super::integrity::rules::Hold;
 use super::listing::NewListing;
 use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
@@ -89,6 +91,7 @@ pub async fn create(
     studio: Option<i64>,
     region: &RegionCode,
     listing: &NewListing,
+    hold: Option<&Hold>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let d = &listing.details;
@@ -133,6 +136,12 @@ pub async fn create(
     .actor(owner.0)
     .once();
     tx.record(now, &event).await?;
+    if let Some(hold) = hold {
+        integrity::store::apply_hold(&mut tx, id, owner.0, region, Some(hold), now).await?;
+        let text = integrity::service::held_notice(&listing.title, hold);
+        tx.notify(owner.0, &text, &format!("/{}s/{id}", listing.kind), now)
+            .await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -145,6 +154,7 @@ pub async fn update(
     row: &ListingRow,
     listing: &NewListing,
     then: Option<ListingStatus>,
+    hold: Option<&Hold>,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
     let d = &listing.details;
@@ -184,6 +194,15 @@ pub async fn update(
         if let (Some(kind), Some(region)) = (then.and_then(status_event), row.region()) {
             let event = Event::new(kind, &region, &row.kind, row.id).actor(row.owner_id);
             tx.record(now, &event).await?;
+        }
+        // Back to review: a need is held (or its old hold cleared) as the new text reads.
+        if let (None, Some(ListingKind::Need), Some(region)) = (then, row.kind(), row.region()) {
+            integrity::store::apply_hold(&mut tx, row.id, row.owner_id, &region, hold, now).await?;
+            if let Some(hold) = hold {
+                let text = integrity::service::held_notice(&listing.title, hold);
+                tx.notify(row.owner_id, &text, &format!("/needs/{}", row.id), now)
+                    .await?;
+            }
         }
         tx.commit().await?;
     }
@@ -290,6 +309,7 @@ pub async fn review(
         tx.record(now, &event(EventKind::ListingRepublished))
             .await?;
     }
+    integrity::store::settle_hold(&mut tx, listing.id, approve, reviewer.0, reason, now).await?;
     tx.notify(listing.owner_id, &text, &link, now).await?;
     tx.outbox("listing", listing.id, now).await?;
     tx.commit().await?;

@@ -50,6 +50,9 @@ pub struct ListingView {
     pub transfer_mode_label: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Present while a need is held for review as a suspected bulk-posted duplicate: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold: Option<crate::market::integrity::api::HoldNote>,
 }
 
 fn label<T>(
@@ -115,6 +118,7 @@ impl ListingView {
             transfer_mode: row.transfer_mode,
             created_at: row.created_at,
             published_at: row.published_at,
+            hold: None,
         }
     }
 

@@ -20,7 +20,13 @@ pub struct Config {
     pub review: ReviewRules,
     /// 精准科普 settings (`TIANFU_KEPU_PUSHES_PER_WEEK`, `TIANFU_KEPU_MAX_UPLOAD_MB`).
     pub kepu: KepuConfig,
+    /// A deal signed at or above this amount (fen) counts in the official figures only once
+    /// staff have verified its contract (`TIANFU_DEAL_VERIFY_ABOVE_FEN`, default 5,000万元).
+    pub deal_verify_above_fen: i64,
 }
+
+/// 5,000万元 in fen.
+pub const DEFAULT_DEAL_VERIFY_ABOVE_FEN: i64 = 5_000_000_000;
 
 #[derive(Debug, Clone)]
 pub struct KepuConfig {
@@ -88,7 +94,19 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("TIANFU_REVIEW_DEPARTMENTS: {e}"))?,
             Err(_) => ReviewRules::default(),
         };
+        let deal_verify_above_fen = match std::env::var("TIANFU_DEAL_VERIFY_ABOVE_FEN") {
+            Ok(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|fen| *fen > 0)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("TIANFU_DEAL_VERIFY_ABOVE_FEN must be a positive amount in fen")
+                })?,
+            Err(_) => DEFAULT_DEAL_VERIFY_ABOVE_FEN,
+        };
         Ok(Self {
+            deal_verify_above_fen,
             kepu: KepuConfig::from_env()?,
             review,
             bind,

@@ -73,6 +73,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::kepu::api_doc());
     doc.merge(crate::performance::api_doc());
+    doc.merge(crate::market::integrity::api_doc());
     BearerToken.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

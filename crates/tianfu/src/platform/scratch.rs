@@ -41,6 +41,7 @@ impl Scratch {
             secure_cookies: false,
             review: Default::default(),
             kepu: Default::default(),
+            deal_verify_above_fen: super::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

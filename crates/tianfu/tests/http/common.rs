@@ -109,6 +109,7 @@ impl TestApp {
             secure_cookies: false,
             review: Default::default(),
             kepu: Default::default(),
+            deal_verify_above_fen: tianfu::platform::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -8,6 +8,7 @@ mod binary;
 mod browser;
 mod deals;
 mod inputs;
+mod integrity;
 mod kepu;
 mod kepu_activities;
 mod kepu_checkins;

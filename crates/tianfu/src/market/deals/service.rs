@@ -184,7 +184,16 @@ pub async fn transition(
             message: e.to_string(),
             fields: FieldErrors::single("to", e.to_string()),
         })?;
-    match store::save_state(&app.db, deal, next, actor.id, app.clock.now()).await? {
+    match store::save_state(
+        &app.db,
+        deal,
+        next,
+        actor.id,
+        app.config.deal_verify_above_fen,
+        app.clock.now(),
+    )
+    .await?
+    {
         Guarded::Changed => Ok(()),
         Guarded::Lost => Err(AppError::Conflict {
             message: "交易状态刚被对方或他人变更，请刷新后重试".into(),

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use tianfu_domain::{DealStage, DealState, Fen, RegionCode, ServiceType, UserId};
 
 use crate::ledger::{Event, EventKind};
+use crate::market::integrity::store::{self as integrity, Booked};
 use crate::platform::api::Paging;
 use crate::platform::db::Db;
 use crate::platform::tx::Guarded;
@@ -139,12 +140,16 @@ fn stage_events(deal: &DealRow, from: DealStage, to: DealStage) -> Vec<(EventKin
 
 /// Stores a new state if the deal is still in the state it was read in (else `Lost`: someone
 /// moved it first), with the ledger events of the move in the same transaction. Each stage's
-/// event is once-only by its natural key (`deal.signed:<id>`…).
+/// event is once-only by its natural key (`deal.signed:<id>`…). A deal signed at or above
+/// `verify_above` (fen) is booked as `deal.signed_unverified` and awaits staff's verification
+/// (`market::integrity`); its termination takes back whichever signing was booked, and its
+/// achievement transfer counts only once verified.
 pub async fn save_state(
     db: &Db,
     deal: &DealRow,
     next: DealState,
     actor: UserId,
+    verify_above: i64,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
     let region = RegionCode::parse(&deal.region_code)
@@ -178,14 +183,59 @@ pub async fn save_state(
         return Ok(Guarded::Lost);
     }
     for (kind, reversal) in stage_events(deal, current.stage, next.stage) {
-        let event = Event::new(kind, &region, "deal", deal.id)
-            .actor(actor.0)
-            .counterpart(other)
-            .amount(deal.amount_fen)
-            .contract(&deal.contract_type)
-            .once();
-        let event = if reversal { event.reversal() } else { event };
-        tx.record(now, &event).await?;
+        let event = |kind| {
+            Event::new(kind, &region, "deal", deal.id)
+                .actor(actor.0)
+                .counterpart(other)
+                .amount(deal.amount_fen)
+                .contract(&deal.contract_type)
+                .once()
+        };
+        match (kind, reversal) {
+            (EventKind::DealSigned, false) if deal.amount_fen >= verify_above => {
+                integrity::open_verification(
+                    &mut tx,
+                    deal.id,
+                    &region,
+                    deal.amount_fen,
+                    verify_above,
+                    now,
+                )
+                .await?;
+                tx.record(now, &event(EventKind::DealSignedUnverified))
+                    .await?;
+            }
+            (EventKind::DealSigned, true) => {
+                match integrity::withdraw_on_termination(&mut tx, deal.id, now).await? {
+                    Booked::Signed => {
+                        tx.record(now, &event(EventKind::DealSigned).reversal())
+                            .await?;
+                    }
+                    // Dated at the signing, as the row it takes back.
+                    Booked::Unverified(signed_at) => {
+                        tx.record(
+                            signed_at,
+                            &event(EventKind::DealSignedUnverified).reversal(),
+                        )
+                        .await?;
+                    }
+                    Booked::Nothing => {}
+                }
+            }
+            // Held back until verified (staff's verification books it then).
+            (EventKind::AchievementTransferred, _)
+                if integrity::status_in(&mut tx, deal.id)
+                    .await?
+                    .is_some_and(|s| s != "verified") => {}
+            (kind, reversal) => {
+                let event = if reversal {
+                    event(kind).reversal()
+                } else {
+                    event(kind)
+                };
+                tx.record(now, &event).await?;
+            }
+        }
     }
     let text = format!("交易 #{} 现为“{}”", deal.id, next.stage.label());
     tx.notify(other, &text, &format!("/me/deals#deal-{}", deal.id), now)

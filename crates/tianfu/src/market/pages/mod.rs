@@ -121,7 +121,7 @@ async fn my_listing(
 }
 
 /// The first message of an error, for a line at the top of a page.
-fn first_message(error: &AppError) -> String {
+pub fn first_message(error: &AppError) -> String {
     error
         .fields()
         .into_values()

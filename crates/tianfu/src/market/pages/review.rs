@@ -95,18 +95,34 @@ async fn queue_page(
         ),
         None => None,
     };
+    let lines = held_lines(app, rows)
+        .await
+        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
     Ok(ReviewsPage {
         kepu_pending,
         me: Some(actor),
         scope_name,
         kinds: ListingKind::ALL,
-        lines: rows.into_iter().map(|row| Line::new(app, row)).collect(),
+        lines,
         pager: Pager::new(paging.page(), paging.per_page(), total),
         pager_base: format!("/admin/reviews?kind={kind}&"),
         kind,
         error_for: refusal.as_ref().map(|r| r.id).unwrap_or(0),
         error: refusal.map(|r| r.message),
     })
+}
+
+/// The page's lines, each held need with its hold.
+async fn held_lines(app: &App, rows: Vec<store::ListingRow>) -> Result<Vec<Line>, AppError> {
+    let mut lines: Vec<Line> = rows.into_iter().map(|row| Line::new(app, row)).collect();
+    let ids: Vec<i64> = lines.iter().map(|l| l.view.id).collect();
+    let mut holds = crate::market::integrity::store::held_among(&app.db, &ids).await?;
+    for line in &mut lines {
+        line.view.hold = holds
+            .remove(&line.view.id)
+            .map(crate::market::integrity::api::HoldNote::from);
+    }
+    Ok(lines)
 }
 
 fn tab_kind(kind: Option<&str>) -> Option<ListingKind> {
