@@ -10,6 +10,7 @@ pub mod matching;
 pub mod nanny;
 pub mod notifications;
 pub mod platform;
+pub mod ratings;
 pub mod regions;
 pub mod staff;
 pub mod stats;

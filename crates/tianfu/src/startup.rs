@@ -22,7 +22,7 @@ use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{
-    accounts, kepu, ledger, market, matching, nanny, notifications, regions, staff, stats,
+    accounts, kepu, ledger, market, matching, nanny, notifications, ratings, regions, staff, stats,
 };
 use tianfu_search::SearchIndex;
 
@@ -116,6 +116,7 @@ pub fn router(app: AppState) -> Router {
         .merge(notifications::routes())
         .merge(stats::routes())
         .merge(kepu::routes())
+        .merge(ratings::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))

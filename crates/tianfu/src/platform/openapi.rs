@@ -72,6 +72,7 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::kepu::api_doc());
+    doc.merge(crate::ratings::api_doc());
     BearerToken.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc
