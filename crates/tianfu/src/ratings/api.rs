@@ -182,7 +182,7 @@ pub async fn decide(
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RatingDecisionRequest>,
 ) -> Result<Json<RatingView>, AppError> {
-    let row = service::visible(&app, Some(&actor), id).await?;
+    let row = service::to_act_on(&app, id).await?;
     service::decide(&app, &actor, &row, &request.decision, request.reason.as_deref(), ip.as_deref()).await?;
     let row = service::visible(&app, Some(&actor), id).await?;
     Ok(Json(RatingView::full(&app, row).await?))
@@ -208,7 +208,7 @@ pub async fn revoke(
     ApiPath(id): ApiPath<i64>,
     ApiJson(request): ApiJson<RatingRevokeRequest>,
 ) -> Result<Json<RatingView>, AppError> {
-    let row = service::visible(&app, Some(&actor), id).await?;
+    let row = service::to_act_on(&app, id).await?;
     service::revoke(&app, &actor, &row, &request.reason, ip.as_deref()).await?;
     let row = service::visible(&app, Some(&actor), id).await?;
     Ok(Json(RatingView::full(&app, row).await?))

@@ -109,6 +109,9 @@ pub async fn patch(
     let row = cases::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("案例"))?;
+    if !row.is_party(actor.id) {
+        return Err(AppError::Forbidden("只有交易双方可以修改该案例".into()));
+    }
     let text = rules::check_case(
         request.title.as_deref().unwrap_or(&row.title),
         request.story.as_deref().unwrap_or(&row.story),

@@ -156,7 +156,7 @@ pub async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     let outcome = async {
-        let row = service::visible(&app, Some(&actor), id).await?;
+        let row = service::to_act_on(&app, id).await?;
         let reason = form.reason();
         service::decide(&app, &actor, &row, &form.decision, reason.as_deref(), ip.as_deref())
             .await
@@ -174,7 +174,7 @@ pub async fn revoke(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     let outcome = async {
-        let row = service::visible(&app, Some(&actor), id).await?;
+        let row = service::to_act_on(&app, id).await?;
         let reason = form.reason().unwrap_or_default();
         service::revoke(&app, &actor, &row, &reason, ip.as_deref()).await
     }

@@ -302,6 +302,14 @@ pub async fn revoke(
     }
 }
 
+/// A rating to act on: staff outside its region learn it exists, and are refused (403, audited)
+/// by the act's own rule rather than told it is missing.
+pub async fn to_act_on(app: &App, id: i64) -> Result<RatingRow, AppError> {
+    store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("评定"))
+}
+
 /// Everyone sees a rating that was decided in the end (in force or revoked); while under review
 /// or once rejected, its owner and applicant, and staff whose region contains it.
 pub async fn visible(

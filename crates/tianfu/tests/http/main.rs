@@ -22,6 +22,7 @@ mod matching;
 mod nanny;
 mod pages;
 mod platform;
+mod ratings;
 mod regions;
 mod search;
 mod staff;
