@@ -11,6 +11,7 @@ mod kepu_teams;
 mod market;
 mod nanny;
 mod people;
+mod ratings;
 
 use std::fmt::Write;
 
@@ -85,6 +86,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         teams.served,
         teams.minutes as f64 / 60.0,
         teams.coming
+    )?;
+    let rated = ratings::load(app, &admin).await?;
+    writeln!(
+        report,
+        "典型/精品评定：案例 {} 个，申报 {} 项，已生效 {} 项（县、市、省各有待审）",
+        rated.cases, rated.ratings, rated.in_force
     )?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;

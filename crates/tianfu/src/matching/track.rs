@@ -218,7 +218,10 @@ mod tests {
         }
         .factor();
         assert_eq!(listed.1, ["精品科创工作室（2026年度）"]);
-        assert_eq!(listed.0, excellent.0, "the year changes the words, not the score");
+        assert_eq!(
+            listed.0, excellent.0,
+            "the year changes the words, not the score"
+        );
     }
 
     #[test]

@@ -74,13 +74,7 @@ pub async fn nominate(
             }
             Err(AppError::Forbidden(message)) => Ok((
                 StatusCode::FORBIDDEN,
-                queue_page(
-                    &app,
-                    actor,
-                    form,
-                    FieldErrors::single("subject", message),
-                )
-                .await?,
+                queue_page(&app, actor, form, FieldErrors::single("subject", message)).await?,
             )
                 .into_response()),
             Err(other) => Err(PageError::new(other, Some(actor))),

@@ -83,7 +83,10 @@ pub async fn create(
     };
     let id = service::apply(&app, &actor, &input, ip.as_deref()).await?;
     let row = service::visible(&app, Some(&actor), id).await?;
-    Ok((StatusCode::CREATED, Json(RatingView::full(&app, row).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(RatingView::full(&app, row).await?),
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -106,7 +109,12 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn filter(&self) -> Result<ListFilter, AppError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
         if let Some(year) = self.year
             && !(2000..=2100).contains(&year)
         {
@@ -118,7 +126,9 @@ impl ListParams {
                 .map(|l| Level::parse(&l).map_err(|e| AppError::validation("level", e)))
                 .transpose()?,
             kind: given(&self.subject_kind)
-                .map(|k| SubjectKind::parse(&k).map_err(|e| AppError::validation("subject_kind", e)))
+                .map(|k| {
+                    SubjectKind::parse(&k).map_err(|e| AppError::validation("subject_kind", e))
+                })
                 .transpose()?,
         })
     }
@@ -183,7 +193,15 @@ pub async fn decide(
     ApiJson(request): ApiJson<RatingDecisionRequest>,
 ) -> Result<Json<RatingView>, AppError> {
     let row = service::to_act_on(&app, id).await?;
-    service::decide(&app, &actor, &row, &request.decision, request.reason.as_deref(), ip.as_deref()).await?;
+    service::decide(
+        &app,
+        &actor,
+        &row,
+        &request.decision,
+        request.reason.as_deref(),
+        ip.as_deref(),
+    )
+    .await?;
     let row = service::visible(&app, Some(&actor), id).await?;
     Ok(Json(RatingView::full(&app, row).await?))
 }

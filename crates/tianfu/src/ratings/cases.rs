@@ -122,7 +122,9 @@ pub async fn create(
     if let Some(deal) = &deal
         && !deal.is_party(actor.id)
     {
-        return Err(AppError::Forbidden("只有交易双方可以撰写该交易的案例".into()));
+        return Err(AppError::Forbidden(
+            "只有交易双方可以撰写该交易的案例".into(),
+        ));
     }
     errors.into_result()?;
     let (deal, text) = (deal.expect("checked"), text.expect("checked"));
@@ -148,8 +150,12 @@ async fn insert(
         let id: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(SQL)
             .bind(deal.id).bind(author.0).bind(&text.title).bind(&text.story).bind(&text.lessons)
             .bind(&deal.region_code).bind(now).fetch_one(&mut **conn).await)?;
-        let note = format!("交易 #{} 已被写成案例“{}”，您也可以补充修改", deal.id, text.title);
-        tx.notify(other, &note, &format!("/cases/{id}"), now).await?;
+        let note = format!(
+            "交易 #{} 已被写成案例“{}”，您也可以补充修改",
+            deal.id, text.title
+        );
+        tx.notify(other, &note, &format!("/cases/{id}"), now)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }

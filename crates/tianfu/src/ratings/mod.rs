@@ -37,7 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/ratings/{id}/decision", post(api::decide))
         .route("/api/v1/ratings/{id}/revoke", post(api::revoke))
         .route("/api/v1/admin/ratings", get(api::queue))
-        .route("/api/v1/cases", post(cases_api::create).get(cases_api::list))
+        .route(
+            "/api/v1/cases",
+            post(cases_api::create).get(cases_api::list),
+        )
         .route(
             "/api/v1/cases/{id}",
             get(cases_api::get).patch(cases_api::patch),
@@ -47,10 +50,16 @@ pub fn routes() -> Router<AppState> {
         .route("/ratings/{id}/decision", post(pages::decide))
         .route("/ratings/{id}/revoke", post(pages::revoke))
         .route("/cases/{id}", get(pages::case))
-        .route("/cases/{id}/edit", get(pages::edit_case).post(pages::update_case))
+        .route(
+            "/cases/{id}/edit",
+            get(pages::edit_case).post(pages::update_case),
+        )
         .route("/me/ratings", get(pages::mine).post(pages::apply))
         .route("/me/cases", get(pages::new_case).post(pages::create_case))
-        .route("/admin/ratings", get(admin_pages::index).post(admin_pages::nominate))
+        .route(
+            "/admin/ratings",
+            get(admin_pages::index).post(admin_pages::nominate),
+        )
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {

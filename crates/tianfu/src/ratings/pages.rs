@@ -158,9 +158,16 @@ pub async fn decide(
     let outcome = async {
         let row = service::to_act_on(&app, id).await?;
         let reason = form.reason();
-        service::decide(&app, &actor, &row, &form.decision, reason.as_deref(), ip.as_deref())
-            .await
-            .map(|_| ())
+        service::decide(
+            &app,
+            &actor,
+            &row,
+            &form.decision,
+            reason.as_deref(),
+            ip.as_deref(),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after_act(&app, actor, id, outcome, "/admin/ratings").await
@@ -347,7 +354,12 @@ pub async fn new_case(
     }
 }
 
-fn form_again(actor: Actor, case_id: Option<i64>, form: CaseForm, error: AppError) -> Result<Response, PageError> {
+fn form_again(
+    actor: Actor,
+    case_id: Option<i64>,
+    form: CaseForm,
+    error: AppError,
+) -> Result<Response, PageError> {
     match form_errors(error) {
         Ok((status, errors)) => Ok((
             status,
@@ -368,7 +380,16 @@ pub async fn create_case(
     PageUser(actor): PageUser,
     Form(form): Form<CaseForm>,
 ) -> Result<Response, PageError> {
-    match cases::create(&app, &actor, form.deal_id, &form.title, &form.story, &form.lessons).await {
+    match cases::create(
+        &app,
+        &actor,
+        form.deal_id,
+        &form.title,
+        &form.story,
+        &form.lessons,
+    )
+    .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(error) => form_again(actor, None, form, error),
     }
@@ -385,7 +406,9 @@ pub async fn edit_case(
         .map_err(|e| fail(e.into()))?
         .ok_or_else(|| fail(AppError::not_found("案例")))?;
     if !row.is_party(actor.id) {
-        return Err(fail(AppError::Forbidden("只有交易双方可以修改该案例".into())));
+        return Err(fail(AppError::Forbidden(
+            "只有交易双方可以修改该案例".into(),
+        )));
     }
     Ok(CaseFormPage {
         case_id: Some(id),

@@ -27,7 +27,11 @@ pub async fn for_actor(app: &App, actor: &Actor, limit: i64) -> Result<Vec<Ratin
         };
         let kinds = [SubjectKind::Studio, SubjectKind::Case]
             .into_iter()
-            .filter(|k| actor.department.is_some_and(|d| k.departments().contains(&d)))
+            .filter(|k| {
+                actor
+                    .department
+                    .is_some_and(|d| k.departments().contains(&d))
+            })
             .collect();
         (vec![status], kinds)
     };

@@ -244,7 +244,11 @@ pub fn check_year(year: i32, this_year: i32) -> Result<i32, String> {
     if year == this_year || year == this_year - 1 {
         Ok(year)
     } else {
-        Err(format!("评定年度只能是{}年或{}年", this_year - 1, this_year))
+        Err(format!(
+            "评定年度只能是{}年或{}年",
+            this_year - 1,
+            this_year
+        ))
     }
 }
 
@@ -328,11 +332,7 @@ mod tests {
     fn the_chain_runs_county_city_province_and_a_reject_ends_it() {
         let mut status = first_status(&code("511011"));
         assert_eq!(status, Status::CountyReview);
-        for expected in [
-            Status::CityReview,
-            Status::ProvinceReview,
-            Status::Approved,
-        ] {
+        for expected in [Status::CityReview, Status::ProvinceReview, Status::Approved] {
             status = decide(status, Decision::Approve).unwrap();
             assert_eq!(status, expected);
         }
@@ -364,30 +364,65 @@ mod tests {
         let province = staff("51", Department::Worker);
         let kind = SubjectKind::Studio;
         assert!(can_decide(&county, kind, &region, Status::CountyReview));
-        assert!(!can_decide(&other_county, kind, &region, Status::CountyReview));
+        assert!(!can_decide(
+            &other_county,
+            kind,
+            &region,
+            Status::CountyReview
+        ));
         assert!(!can_decide(&city, kind, &region, Status::CountyReview));
         assert!(!can_decide(&county, kind, &region, Status::CityReview));
         assert!(can_decide(&city, kind, &region, Status::CityReview));
-        assert!(!can_decide(&staff("5101", Department::Worker), kind, &region, Status::CityReview));
+        assert!(!can_decide(
+            &staff("5101", Department::Worker),
+            kind,
+            &region,
+            Status::CityReview
+        ));
         assert!(can_decide(&province, kind, &region, Status::ProvinceReview));
         assert!(!can_decide(&province, kind, &region, Status::Approved));
         let kepu = staff("5110", Department::Kepu);
         assert!(!can_decide(&kepu, kind, &region, Status::CityReview));
         let org = staff("5110", Department::Org);
         assert!(!can_decide(&org, kind, &region, Status::CityReview));
-        assert!(can_decide(&org, SubjectKind::Case, &region, Status::CityReview));
+        assert!(can_decide(
+            &org,
+            SubjectKind::Case,
+            &region,
+            Status::CityReview
+        ));
     }
 
     #[test]
     fn only_city_and_province_staff_revoke_and_anyone_in_scope_nominates() {
         let region = code("511011");
         let kind = SubjectKind::Studio;
-        assert!(!can_revoke(&staff("511011", Department::Worker), kind, &region));
-        assert!(can_revoke(&staff("5110", Department::Worker), kind, &region));
-        assert!(!can_revoke(&staff("5101", Department::Worker), kind, &region));
+        assert!(!can_revoke(
+            &staff("511011", Department::Worker),
+            kind,
+            &region
+        ));
+        assert!(can_revoke(
+            &staff("5110", Department::Worker),
+            kind,
+            &region
+        ));
+        assert!(!can_revoke(
+            &staff("5101", Department::Worker),
+            kind,
+            &region
+        ));
         assert!(can_revoke(&staff("51", Department::Worker), kind, &region));
-        assert!(can_nominate(&staff("511011", Department::Worker), kind, &region));
-        assert!(!can_nominate(&staff("511024", Department::Worker), kind, &region));
+        assert!(can_nominate(
+            &staff("511011", Department::Worker),
+            kind,
+            &region
+        ));
+        assert!(!can_nominate(
+            &staff("511024", Department::Worker),
+            kind,
+            &region
+        ));
     }
 
     #[test]
@@ -399,11 +434,18 @@ mod tests {
         assert!(check_case("蛋鸡增产合作", &"经过".repeat(30), "").is_ok());
         assert_eq!(check_year(2026, 2026), Ok(2026));
         assert_eq!(check_year(2025, 2026), Ok(2025));
-        assert!(check_year(2024, 2026).unwrap_err().contains("2025年或2026年"));
+        assert!(
+            check_year(2024, 2026)
+                .unwrap_err()
+                .contains("2025年或2026年")
+        );
         assert_eq!(
             badge(2026, Level::Excellent, SubjectKind::Studio),
             "2026年度精品科创工作室"
         );
-        assert_eq!(badge(2025, Level::Typical, SubjectKind::Case), "2025年度典型案例");
+        assert_eq!(
+            badge(2025, Level::Typical, SubjectKind::Case),
+            "2025年度典型案例"
+        );
     }
 }

@@ -205,9 +205,15 @@ pub async fn decide(
         fields: FieldErrors::single("decision", e),
     })?;
     let allowed = rules::can_decide(actor, kind, &region, from);
-    scope::ensure(app, actor, allowed, &format!("rating:{}:decide", rating.id), ip)
-        .await
-        .map_err(|_| AppError::Forbidden(format!("当前环节为{}，不在您的审核权限内", from.label())))?;
+    scope::ensure(
+        app,
+        actor,
+        allowed,
+        &format!("rating:{}:decide", rating.id),
+        ip,
+    )
+    .await
+    .map_err(|_| AppError::Forbidden(format!("当前环节为{}，不在您的审核权限内", from.label())))?;
     let name = format!(
         "“{}”参评{}年度{}{}",
         rating.subject_name,
@@ -273,9 +279,15 @@ pub async fn revoke(
         rating.status().ok_or_else(|| corrupt(rating))?,
     );
     let allowed = rules::can_revoke(actor, kind, &region);
-    scope::ensure(app, actor, allowed, &format!("rating:{}:revoke", rating.id), ip)
-        .await
-        .map_err(|_| AppError::Forbidden("只有省级或本市工作人员可以撤销评定".into()))?;
+    scope::ensure(
+        app,
+        actor,
+        allowed,
+        &format!("rating:{}:revoke", rating.id),
+        ip,
+    )
+    .await
+    .map_err(|_| AppError::Forbidden("只有省级或本市工作人员可以撤销评定".into()))?;
     let to = rules::revoke(from).map_err(|e| AppError::Conflict {
         message: e.into(),
         fields: FieldErrors::single("reason", e),
@@ -312,11 +324,7 @@ pub async fn to_act_on(app: &App, id: i64) -> Result<RatingRow, AppError> {
 
 /// Everyone sees a rating that was decided in the end (in force or revoked); while under review
 /// or once rejected, its owner and applicant, and staff whose region contains it.
-pub async fn visible(
-    app: &App,
-    actor: Option<&Actor>,
-    id: i64,
-) -> Result<RatingRow, AppError> {
+pub async fn visible(app: &App, actor: Option<&Actor>, id: i64) -> Result<RatingRow, AppError> {
     let rating = store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("评定"))?;

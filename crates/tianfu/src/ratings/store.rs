@@ -126,7 +126,10 @@ pub async fn create(db: &Db, new: &NewRating, now: DateTime<Utc>) -> Result<i64,
         if is_unique_violation(&error, "ratings", "subject_kind") {
             AppError::Conflict {
                 message: "该对象本年度已有评定申报或评定结果".into(),
-                fields: FieldErrors::single("subject_id", "该对象本年度已申报或已评定，不能重复申报"),
+                fields: FieldErrors::single(
+                    "subject_id",
+                    "该对象本年度已申报或已评定，不能重复申报",
+                ),
             }
         } else {
             error.into()
@@ -173,8 +176,7 @@ pub async fn act(db: &Db, act: &Act<'_>, now: DateTime<Utc>) -> Result<Guarded, 
     if let Some(event) = &act.event {
         tx.record(now, event).await?;
     }
-    if act.rating.subject_kind == "studio" && matches!(act.to, Status::Approved | Status::Revoked)
-    {
+    if act.rating.subject_kind == "studio" && matches!(act.to, Status::Approved | Status::Revoked) {
         sync_studio(&mut tx, act.rating.subject_id).await?;
     }
     let link = format!("/ratings/{}", act.rating.id);

@@ -43,7 +43,10 @@ impl From<DecisionRow> for DecisionView {
             _ => "",
         };
         DecisionView {
-            label: format!("{step}{}{outcome}", if outcome.is_empty() { "" } else { "·" }),
+            label: format!(
+                "{step}{}{outcome}",
+                if outcome.is_empty() { "" } else { "·" }
+            ),
             step: row.step,
             decision: row.decision,
             reason: row.reason,
