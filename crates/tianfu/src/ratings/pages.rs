@@ -354,14 +354,9 @@ pub async fn new_case(
     }
 }
 
-fn form_again(
-    actor: Actor,
-    case_id: Option<i64>,
-    form: CaseForm,
-    error: AppError,
-) -> Result<Response, PageError> {
+fn form_again(actor: Actor, case_id: Option<i64>, form: CaseForm, error: AppError) -> Response {
     match form_errors(error) {
-        Ok((status, errors)) => Ok((
+        Ok((status, errors)) => (
             status,
             CaseFormPage {
                 me: Some(actor),
@@ -370,8 +365,8 @@ fn form_again(
                 errors,
             },
         )
-            .into_response()),
-        Err(other) => Err(PageError::new(other, Some(actor))),
+            .into_response(),
+        Err(other) => PageError::new(other, Some(actor)).into_response(),
     }
 }
 
@@ -391,7 +386,7 @@ pub async fn create_case(
     .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(error) => form_again(actor, None, form, error),
+        Err(error) => Ok(form_again(actor, None, form, error)),
     }
 }
 
@@ -439,6 +434,6 @@ pub async fn update_case(
     .await;
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
-        Err(error) => form_again(actor, Some(id), form, error),
+        Err(error) => Ok(form_again(actor, Some(id), form, error)),
     }
 }
