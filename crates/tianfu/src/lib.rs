@@ -11,6 +11,7 @@ pub mod nanny;
 pub mod notifications;
 pub mod performance;
 pub mod platform;
+pub mod ratings;
 pub mod regions;
 pub mod staff;
 pub mod stats;

@@ -22,8 +22,8 @@ use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{
-    accounts, kepu, ledger, market, matching, nanny, notifications, performance, regions, staff,
-    stats,
+    accounts, kepu, ledger, market, matching, nanny, notifications, performance, ratings, regions,
+    staff, stats,
 };
 use tianfu_search::SearchIndex;
 
@@ -118,6 +118,7 @@ pub fn router(app: AppState) -> Router {
         .merge(stats::routes())
         .merge(kepu::routes())
         .merge(performance::routes())
+        .merge(ratings::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))

@@ -13,6 +13,7 @@ mod market;
 mod nanny;
 mod people;
 mod performance;
+mod ratings;
 
 use std::fmt::Write;
 
@@ -94,6 +95,12 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "数据核查：疑似批量重复发布的科技所需 {} 条待复核；大额交易 1 笔已核验、1 笔待核验（{} 元）",
         integrity.held,
         integrity.awaiting_fen / 100
+    )?;
+    let rated = ratings::load(app, &admin).await?;
+    writeln!(
+        report,
+        "典型/精品评定：案例 {} 个，申报 {} 项，已生效 {} 项（县、市、省各有待审）",
+        rated.cases, rated.ratings, rated.in_force
     )?;
     let performance = performance::load(app).await?;
     writeln!(

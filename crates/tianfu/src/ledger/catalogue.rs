@@ -43,8 +43,11 @@ event_kinds! {
     OrgVerified => "org.verified", "单位认证";
     // Studios. subject: the studio.
     StudioOpened => "studio.opened", "开设科创工作室";
-    // A rating (典型/精品) given by staff: outcome the rating (no staff act for it yet).
+    // A rating (典型/精品) given by staff at the end of the county → city → province chain
+    // (`ratings`): outcome the level; once per rating, a revocation books its compensating row.
     StudioRated => "studio.rated", "工作室评定";
+    // The same for a case (案例, a completed deal written up by its parties). subject: the case.
+    CaseRated => "case.rated", "案例评定";
     // Listings. subject: the listing, subject_kind offer|achievement|need. `published` is once per
     // listing; approving it again after an edit is `republished`.
     ListingSubmitted => "listing.submitted", "提交发布";
@@ -180,6 +183,14 @@ pub const METRICS: &[Metric] = &[
         Count,
     ),
     metric("studios_opened", "科创工作室", E::StudioOpened, None, Count),
+    metric(
+        "studios_rated",
+        "典型/精品科创工作室",
+        E::StudioRated,
+        None,
+        Count,
+    ),
+    metric("cases_rated", "典型/精品案例", E::CaseRated, None, Count),
     metric(
         "offers_published",
         "科技所能发布",

@@ -18,6 +18,8 @@ pub struct TrackRecord {
     pub contacted: i64,
     /// Their studio's rating by staff: 0 普通 (or no studio), 1 典型, 2 精品.
     pub studio_rating: i64,
+    /// The latest year their studio was rated in (`ratings`), 0 when unknown.
+    pub studio_rated_year: i64,
     /// Their answers to 科普 questions that the asker accepted.
     pub accepted_answers: i64,
 }
@@ -40,14 +42,19 @@ impl TrackRecord {
             }
         }
         factor *= 1.0 + 0.02 * self.contacted.min(5) as f32;
+        // The year says which list vouches for them: 精品科创工作室（2026年度）.
+        let year = match self.studio_rated_year {
+            0 => String::new(),
+            year => format!("（{year}年度）"),
+        };
         match self.studio_rating {
             2 => {
                 factor *= 1.05;
-                reasons.push("精品科创工作室".to_owned());
+                reasons.push(format!("精品科创工作室{year}"));
             }
             1 => {
                 factor *= 1.03;
-                reasons.push("典型科创工作室".to_owned());
+                reasons.push(format!("典型科创工作室{year}"));
             }
             _ => {}
         }
@@ -59,7 +66,7 @@ impl TrackRecord {
     }
 }
 
-/// The track records of many providers at once: six grouped queries, whatever their number.
+/// The track records of many providers at once: seven grouped queries, whatever their number.
 /// Providers without any record are absent (their record is the default).
 pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord>, sqlx::Error> {
     let mut records: HashMap<i64, TrackRecord> = HashMap::new();
@@ -104,8 +111,25 @@ pub async fn of_many(db: &Db, owners: &[i64]) -> Result<HashMap<i64, TrackRecord
     for (owner, n) in accepted {
         records.entry(owner).or_default().accepted_answers = n;
     }
+    // A rating in force speaks for this year and the next (`ratings`); an older one no longer.
+    let this_year = i64::from(chrono::Datelike::year(
+        &crate::platform::clock::shanghai_date(chrono::Utc::now()),
+    ));
+    let rated_year = by_id(
+        db,
+        "SELECT s.owner_id, CAST(MAX(r.year) AS BIGINT) FROM ratings r JOIN studios s ON s.id = r.subject_id \
+         WHERE r.subject_kind = 'studio' AND r.status = 'approved' AND s.owner_id IN ({ids}) GROUP BY s.owner_id",
+        owners,
+    )
+    .await?;
     for (owner, rating) in rated {
-        records.entry(owner).or_default().studio_rating = rating;
+        let year = rated_year.get(&owner).copied().unwrap_or(0);
+        if year != 0 && year < this_year - 1 {
+            continue;
+        }
+        let record = records.entry(owner).or_default();
+        record.studio_rating = rating;
+        record.studio_rated_year = year;
     }
     for (owner, n) in completed {
         records.entry(owner).or_default().completed_deals = n;
@@ -155,6 +179,7 @@ mod tests {
             answered: 9,
             contacted: 2,
             studio_rating: 0,
+            studio_rated_year: 0,
             accepted_answers: 0,
         }
         .factor();
@@ -166,6 +191,7 @@ mod tests {
             answered: 1,
             contacted: 0,
             studio_rating: 0,
+            studio_rated_year: 0,
             accepted_answers: 0,
         }
         .factor();
@@ -185,6 +211,17 @@ mod tests {
         assert_eq!(typical.1, ["典型科创工作室"]);
         assert_eq!(excellent.1, ["精品科创工作室"]);
         assert!(1.0 < typical.0 && typical.0 < excellent.0 && excellent.0 < 1.1);
+        let listed = TrackRecord {
+            studio_rating: 2,
+            studio_rated_year: 2026,
+            ..TrackRecord::default()
+        }
+        .factor();
+        assert_eq!(listed.1, ["精品科创工作室（2026年度）"]);
+        assert_eq!(
+            listed.0, excellent.0,
+            "the year changes the words, not the score"
+        );
     }
 
     #[test]

@@ -74,6 +74,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::kepu::api_doc());
     doc.merge(crate::performance::api_doc());
     doc.merge(crate::market::integrity::api_doc());
+    doc.merge(crate::ratings::api_doc());
     BearerToken.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     doc

@@ -24,6 +24,7 @@ mod nanny;
 mod pages;
 mod performance;
 mod platform;
+mod ratings;
 mod regions;
 mod search;
 mod staff;

@@ -25,6 +25,8 @@ pub struct StudioPage {
     studio: StudioView,
     offers: Vec<Line>,
     achievements: Vec<Line>,
+    /// Its 典型/精品 ratings in force, e.g. 2026年度精品科创工作室.
+    badges: Vec<String>,
 }
 
 pub async fn show(
@@ -39,6 +41,9 @@ pub async fn show(
         .map_err(|e| fail(e.into()))?
         .ok_or_else(|| fail(AppError::not_found("工作室")))?;
     let mut studio = studio_api::studio_view(&app, row).await.map_err(fail)?;
+    let badges = crate::ratings::view::studio_badges(&app, id)
+        .await
+        .map_err(fail)?;
     let lines = |views: Vec<_>| -> Vec<Line> {
         views
             .into_iter()
@@ -49,6 +54,7 @@ pub async fn show(
         offers: lines(std::mem::take(&mut studio.offers)),
         achievements: lines(std::mem::take(&mut studio.achievements)),
         studio,
+        badges,
         me,
     })
 }
