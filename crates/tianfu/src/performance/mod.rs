@@ -1,6 +1,7 @@
 //! 精准绩效: the province measures every city and county from the ledger — the indicator system
 //! of each year, scores and rankings by month, quarter and year, the 通报 of units behind.
 
+pub mod funding;
 pub mod indicators;
 pub mod measures;
 pub mod monthly;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/scores/{year}/publish",
             post(scores::api::publish),
         )
+        .merge(funding::routes())
 }
 
 #[derive(OpenApi)]
@@ -41,5 +43,7 @@ pub fn routes() -> Router<AppState> {
 struct PerformanceApi;
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    PerformanceApi::openapi()
+    let mut doc = PerformanceApi::openapi();
+    doc.merge(funding::api_doc());
+    doc
 }
