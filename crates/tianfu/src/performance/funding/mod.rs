@@ -18,10 +18,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/admin/funding",
-            get(api::list).post(api::allocate),
-        )
+        .route("/api/v1/admin/funding", get(api::list).post(api::allocate))
         .route("/api/v1/admin/funding/{id}", get(api::get))
         .route("/admin/funding", get(pages::index).post(pages::save))
         // `{file}` is an id, or an id with `.xlsx` for the Excel download.

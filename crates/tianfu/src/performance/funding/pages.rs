@@ -10,7 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use serde::Deserialize;
-use tianfu_domain::{FieldErrors, Fen};
+use tianfu_domain::{Fen, FieldErrors};
 
 use super::api::run;
 use super::rules::yuan;
@@ -232,9 +232,7 @@ async fn page(
         })
         .collect();
     let suggestion = match year {
-        Some(y) if parent != PROVINCE => service::suggested_pool(app, y, &parent)
-            .await?
-            .map(yuan),
+        Some(y) if parent != PROVINCE => service::suggested_pool(app, y, &parent).await?.map(yuan),
         _ => None,
     };
     let alert_line = match year {
@@ -244,7 +242,10 @@ async fn page(
         _ => None,
     };
     let lines = result.as_ref().map(lines_of).unwrap_or_default();
-    let total = result.as_ref().map(|r| yuan(r.total_fen)).unwrap_or_default();
+    let total = result
+        .as_ref()
+        .map(|r| yuan(r.total_fen))
+        .unwrap_or_default();
     Ok(IndexPage {
         me: Some(actor),
         form,
@@ -307,16 +308,26 @@ async fn respond(
             saved.saved_id.unwrap_or_default()
         ))
         .into_response()),
-        Ok(result) => Ok(page(app, actor, form, FieldErrors::new(), None, Some(result))
-            .await?
-            .into_response()),
+        Ok(result) => Ok(
+            page(app, actor, form, FieldErrors::new(), None, Some(result))
+                .await?
+                .into_response(),
+        ),
         Err(AppError::Validation(errors)) => {
             let page = page(app, actor, form, form_errors(errors), None, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e @ (AppError::Conflict { .. } | AppError::Forbidden(_))) => {
             let status = e.status();
-            let page = page(app, actor, form, FieldErrors::new(), Some(e.to_string()), None).await?;
+            let page = page(
+                app,
+                actor,
+                form,
+                FieldErrors::new(),
+                Some(e.to_string()),
+                None,
+            )
+            .await?;
             Ok((status, page).into_response())
         }
         Err(e) => Err(PageError::new(e, Some(actor))),

@@ -46,7 +46,13 @@ fn remainders_go_to_the_largest_fractions_then_the_smaller_code() {
     assert_eq!(amounts(&shares), vec![4, 3, 3]);
     assert!(shares[0].why.ends_with("（含按最大余额法补足的 1 分）"));
     // 1 fen by scores 1, 2: shares 1/3 and 2/3; the larger fraction wins.
-    let shares = allocate(1, 0.0, &units(&[Some(1.0), Some(2.0)]), &LINEAR, "各市（州）");
+    let shares = allocate(
+        1,
+        0.0,
+        &units(&[Some(1.0), Some(2.0)]),
+        &LINEAR,
+        "各市（州）",
+    );
     assert_eq!(amounts(&shares), vec![0, 1]);
 }
 
@@ -60,7 +66,11 @@ fn zero_scores_split_the_rest_evenly_and_say_so() {
         "各市（州）",
     );
     assert_eq!(amounts(&shares), vec![333_335, 333_334, 333_334]);
-    assert!(shares[1].why.contains("权重均为 0，该部分平均分配"), "{}", shares[1].why);
+    assert!(
+        shares[1].why.contains("权重均为 0，该部分平均分配"),
+        "{}",
+        shares[1].why
+    );
 }
 
 #[test]
@@ -73,7 +83,11 @@ fn squared_favours_the_best_and_the_line_excludes() {
     // 8,400 fen by 6400 : 1600 : 2500 (total 10500).
     let shares = allocate(10_500, 0.0, &scores, &squared, "各区（县）");
     assert_eq!(amounts(&shares), vec![6400, 1600, 2500]);
-    assert!(shares[0].why.contains("得分 80.00的平方"), "{}", shares[0].why);
+    assert!(
+        shares[0].why.contains("得分 80.00的平方"),
+        "{}",
+        shares[0].why
+    );
     let lined = Formula {
         curve: Curve::Linear,
         min_score: Some(45.0),
@@ -91,7 +105,11 @@ fn the_formula_is_said_in_chinese() {
         "基础部分 30% 平均分配；其余 70% 按综合得分比例分配；各单位得分部分权重均为 0 时，该部分平均分配；金额按最大余额法取整到分，合计等于资金总额"
     );
     assert!(LINEAR.text(1.0).starts_with("全部资金平均分配"));
-    assert!(LINEAR.text(0.125).starts_with("基础部分 12.5% 平均分配；其余 87.5%"));
+    assert!(
+        LINEAR
+            .text(0.125)
+            .starts_with("基础部分 12.5% 平均分配；其余 87.5%")
+    );
     assert_eq!(yuan(123_456_789), "1,234,567.89");
     assert_eq!(yuan(5), "0.05");
 }
@@ -114,7 +132,16 @@ impl Rng {
 #[test]
 fn any_pool_adds_up_exactly_and_each_amount_is_within_a_fen() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let pools = [1, 2, 3, 7, 1_000_003, 999_999_937, 1_000_000_000_000, 10_000_000_000_000];
+    let pools = [
+        1,
+        2,
+        3,
+        7,
+        1_000_003,
+        999_999_937,
+        1_000_000_000_000,
+        10_000_000_000_000,
+    ];
     for round in 0..3000 {
         let pool = if round % 3 == 0 {
             pools[rng.below(pools.len() as u64) as usize]

@@ -194,7 +194,10 @@ pub async fn compute(app: &App, input: &Checked) -> Result<Allocation, AppError>
     };
     let codes = units_of(app, &input.parent);
     if codes.is_empty() {
-        return Err(AppError::validation("parent", "该地区没有下辖区县，无法分配"));
+        return Err(AppError::validation(
+            "parent",
+            "该地区没有下辖区县，无法分配",
+        ));
     }
     let units: Vec<(String, Option<f64>)> = codes
         .iter()

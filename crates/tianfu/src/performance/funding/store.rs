@@ -111,7 +111,8 @@ pub async fn current(db: &Db, year: i32, parent: &str) -> Result<Option<Allocati
         "FROM funding_allocations WHERE year = $1 AND parent_code = $2 AND superseded_by IS NULL ",
         "ORDER BY id DESC LIMIT 1"
     );
-    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(SQL).bind(year).bind(parent).fetch_optional(pool).await)?;
+    let row: Option<Row> =
+        on_db!(db, pool => sqlx::query_as(SQL).bind(year).bind(parent).fetch_optional(pool).await)?;
     row.map(|r| parse(r)).transpose()
 }
 
@@ -180,7 +181,8 @@ pub async fn save(
     let previous = current(db, allocation.year, &allocation.parent)
         .await?
         .and_then(|a| a.saved_id);
-    let items = serde_json::to_string(&allocation.items).map_err(|e| AppError::Internal(e.into()))?;
+    let items =
+        serde_json::to_string(&allocation.items).map_err(|e| AppError::Internal(e.into()))?;
     const INSERT: &str = "INSERT INTO funding_allocations (year, parent_code, period, pool_fen, \
         base_share, formula, min_score, formula_text, score_version, scores_published, items, author_id, author, \
         created_at, supersedes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
@@ -196,7 +198,10 @@ pub async fn save(
         .fetch_one(&mut **conn).await);
     let id = match inserted {
         Ok(id) => id,
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
             return Err(raced());
         }
         Err(e) => return Err(e.into()),

@@ -23,11 +23,26 @@ pub fn to_xlsx(allocation: &Allocation) -> Result<Vec<u8>, XlsxError> {
     sheet.set_name("资金分配方案")?;
     sheet.write_with_format(0, 0, "精准资金分配方案", &bold)?;
     let facts = [
-        ("方案编号", allocation.saved_id.map_or("—".to_owned(), |id| format!("#{id}"))),
+        (
+            "方案编号",
+            allocation
+                .saved_id
+                .map_or("—".to_owned(), |id| format!("#{id}")),
+        ),
         ("年度", format!("{}年", allocation.year)),
-        ("分配范围", format!("{}（{}）", allocation.parent_name, allocation.parent)),
+        (
+            "分配范围",
+            format!("{}（{}）", allocation.parent_name, allocation.parent),
+        ),
         ("得分依据", allocation.period_label.clone()),
-        ("资金总额", format!("{} 元（{} 分）", yuan(allocation.pool_fen), allocation.pool_fen)),
+        (
+            "资金总额",
+            format!(
+                "{} 元（{} 分）",
+                yuan(allocation.pool_fen),
+                allocation.pool_fen
+            ),
+        ),
         ("分配公式", allocation.formula_text.clone()),
         ("状态", status_label(allocation)),
         ("保存人", allocation.author.clone().unwrap_or_default()),
