@@ -100,7 +100,7 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Allocation>, AppError> {
     );
     let row: Option<Row> =
         on_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?;
-    row.map(|r| parse(r)).transpose()
+    row.map(parse).transpose()
 }
 
 /// The current allocation of (year, parent), if one is saved.
@@ -113,7 +113,7 @@ pub async fn current(db: &Db, year: i32, parent: &str) -> Result<Option<Allocati
     );
     let row: Option<Row> =
         on_db!(db, pool => sqlx::query_as(SQL).bind(year).bind(parent).fetch_optional(pool).await)?;
-    row.map(|r| parse(r)).transpose()
+    row.map(parse).transpose()
 }
 
 /// Saved allocations, newest first, of a year and/or a parent (both optional).
