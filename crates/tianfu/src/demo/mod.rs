@@ -3,6 +3,7 @@
 //! their own demo data here.
 
 mod catalog;
+mod funding;
 mod integrity;
 mod kepu;
 mod kepu_ground;
@@ -108,6 +109,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         "精准绩效：本年度指标体系 {} 个版本，已发布各期得分 {} 期",
         performance.versions, performance.published
     )?;
+    writeln!(report, "{}", funding::load(app).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod dashboard;
+pub mod funding;
 pub mod indicators;
 pub mod measures;
 pub mod monthly;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
             get(dashboard::pages::region),
         )
         .route("/press", get(dashboard::press::page))
+        .merge(funding::routes())
 }
 
 #[derive(OpenApi)]
@@ -53,5 +55,7 @@ pub fn routes() -> Router<AppState> {
 struct PerformanceApi;
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    PerformanceApi::openapi()
+    let mut doc = PerformanceApi::openapi();
+    doc.merge(funding::api_doc());
+    doc
 }
