@@ -11,6 +11,7 @@ mod kepu_teams;
 mod market;
 mod nanny;
 mod people;
+mod reports;
 
 use std::fmt::Write;
 
@@ -86,6 +87,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         teams.minutes as f64 / 60.0,
         teams.coming
     )?;
+    writeln!(report, "{}", reports::load(app).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;

@@ -4,6 +4,7 @@
 pub mod indicators;
 pub mod measures;
 pub mod monthly;
+pub mod reports;
 pub mod scores;
 
 use axum::Router;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/scores/{year}/publish",
             post(scores::api::publish),
         )
+        .merge(reports::routes())
 }
 
 #[derive(OpenApi)]
@@ -41,5 +43,7 @@ pub fn routes() -> Router<AppState> {
 struct PerformanceApi;
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    PerformanceApi::openapi()
+    let mut doc = PerformanceApi::openapi();
+    doc.merge(reports::api_doc());
+    doc
 }

@@ -23,6 +23,7 @@ mod nanny;
 mod pages;
 mod platform;
 mod regions;
+mod reports;
 mod search;
 mod staff;
 mod townships;
