@@ -22,7 +22,8 @@ use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
 use crate::platform::{assets, openapi, page, telemetry};
 use crate::{
-    accounts, kepu, ledger, market, matching, nanny, notifications, performance, regions, staff, stats,
+    accounts, kepu, ledger, market, matching, nanny, notifications, performance, regions, staff,
+    stats,
 };
 use tianfu_search::SearchIndex;
 

@@ -78,7 +78,12 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(put.status(), StatusCode::OK, "{}", put.text().await.unwrap());
+    assert_eq!(
+        put.status(),
+        StatusCode::OK,
+        "{}",
+        put.text().await.unwrap()
+    );
     sign_deals(&app, "511011", from, 3, 1).await;
     sign_deals(&app, "510104", from, 1, 100).await;
 
@@ -86,7 +91,8 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
     let started = std::time::Instant::now();
     let done = tianfu::performance::monthly::tick(&app.app).await.unwrap();
     assert!(
-        done.iter().any(|d| d.starts_with(&format!("reports:{month} (205)"))),
+        done.iter()
+            .any(|d| d.starts_with(&format!("reports:{month} (205)"))),
         "{done:?} in {:?}",
         started.elapsed()
     );
@@ -107,7 +113,10 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
     assert_eq!(report["version"], 1);
     assert_eq!(deals(&report), 3.0, "{report}");
     assert!(report["score"]["rank"].as_u64().is_some(), "{report}");
-    assert!(report["summary"].as_str().unwrap().contains("签约交易3"), "{report}");
+    assert!(
+        report["summary"].as_str().unwrap().contains("签约交易3"),
+        "{report}"
+    );
     // The same figure as the stats API for the same region and month.
     let (_, stats) = app
         .get(
@@ -115,14 +124,25 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
             Some(&county),
         )
         .await;
-    assert_eq!(stats["metrics"]["deals_signed"].as_f64(), Some(deals(&report)), "{stats}");
+    assert_eq!(
+        stats["metrics"]["deals_signed"].as_f64(),
+        Some(deals(&report)),
+        "{stats}"
+    );
 
     // The city's report ranks its counties; the province's its 21 cities.
     let city = app.staff("5110", "worker").await;
-    let (_, city_report) = app.get(&format!("/api/v1/reports/5110/{month}"), Some(&city)).await;
+    let (_, city_report) = app
+        .get(&format!("/api/v1/reports/5110/{month}"), Some(&city))
+        .await;
     assert_eq!(deals(&city_report), 3.0);
-    assert!(!city_report["ranking"].as_array().unwrap().is_empty(), "{city_report}");
-    let (_, province) = app.get(&format!("/api/v1/reports/51/{month}"), Some(&admin)).await;
+    assert!(
+        !city_report["ranking"].as_array().unwrap().is_empty(),
+        "{city_report}"
+    );
+    let (_, province) = app
+        .get(&format!("/api/v1/reports/51/{month}"), Some(&admin))
+        .await;
     assert_eq!(province["ranking"].as_array().unwrap().len(), 21);
     assert_eq!(deals(&province), 4.0);
 
@@ -134,8 +154,14 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
         .get(&format!("/api/v1/reports?month={month}"), Some(&county))
         .await;
     assert_eq!(listed["total"], 1, "{listed}");
-    let (_, listed) = app.get("/api/v1/reports?region_code=5110", Some(&city)).await;
-    assert_eq!(listed["total"], 1 + 7, "the city and its seven counties: {listed}");
+    let (_, listed) = app
+        .get("/api/v1/reports?region_code=5110", Some(&city))
+        .await;
+    assert_eq!(
+        listed["total"],
+        1 + 7,
+        "the city and its seven counties: {listed}"
+    );
 
     // A late event of that month: the issued report does not move.
     sign_deals(&app, "511011", from, 1, 50).await;
@@ -144,14 +170,24 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
 
     // A correction: version 2, recomputed, with its reason; version 1 stays as issued.
     let corrections = format!("{path}/corrections");
-    let (status, refused) = app.post(&corrections, &json!({"reason": "补"}), Some(&county)).await;
+    let (status, refused) = app
+        .post(&corrections, &json!({"reason": "补"}), Some(&county))
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let (status, _) = app
-        .post(&corrections, &json!({"reason": "补录一项签约"}), Some(&other))
+        .post(
+            &corrections,
+            &json!({"reason": "补录一项签约"}),
+            Some(&other),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, corrected) = app
-        .post(&corrections, &json!({"reason": "补录一项签约"}), Some(&county))
+        .post(
+            &corrections,
+            &json!({"reason": "补录一项签约"}),
+            Some(&county),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{corrected}");
     assert_eq!(corrected["version"], 2);
@@ -165,7 +201,9 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
     // The printable page shows both versions and the reason; the Excel file is a workbook.
     let (status, page) = text(&app, &format!("/admin/reports/511011/{month}"), &county).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("第2版") && page.contains("补录一项签约") && page.contains("@media print"));
+    assert!(
+        page.contains("第2版") && page.contains("补录一项签约") && page.contains("@media print")
+    );
     let response = app
         .client
         .get(format!("{}/admin/reports/511011/{month}.xlsx", app.url))
@@ -178,7 +216,10 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
         response.headers()["content-type"],
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
-    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
     let bytes = response.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
@@ -197,19 +238,35 @@ async fn without_a_system_a_county_issues_its_missing_report_unranked(app: TestA
     assert_eq!(status, StatusCode::CREATED, "{report}");
     assert_eq!(deals(&report), 2.0);
     assert!(report["score"].is_null() && report["ranking"].as_array().unwrap().is_empty());
-    assert!(report["summary"].as_str().unwrap().contains("尚未制定指标体系"), "{report}");
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .contains("尚未制定指标体系"),
+        "{report}"
+    );
     let (status, again) = app.post(&path, &json!({}), Some(&county)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["issued_at"], report["issued_at"], "issued once");
     // Only the one report: the others wait for the job.
     assert_eq!(app.count("monthly_reports").await, 1);
-    let this_month = (app.app.clock.now() + Duration::hours(8)).date_naive().format("%Y-%m");
+    let this_month = (app.app.clock.now() + Duration::hours(8))
+        .date_naive()
+        .format("%Y-%m");
     let (status, refused) = app
-        .post(&format!("/api/v1/reports/511024/{this_month}"), &json!({}), Some(&county))
+        .post(
+            &format!("/api/v1/reports/511024/{this_month}"),
+            &json!({}),
+            Some(&county),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     let (status, _) = app
-        .post(&format!("/api/v1/reports/511011/{month}"), &json!({}), Some(&county))
+        .post(
+            &format!("/api/v1/reports/511011/{month}"),
+            &json!({}),
+            Some(&county),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }

@@ -43,7 +43,10 @@ pub async fn get(
     ApiQuery(query): ApiQuery<VersionQuery>,
 ) -> Result<Json<IndicatorSystem>, AppError> {
     let year = check_year(year)?;
-    match (store::find(&app.db, year, query.version).await?, query.version) {
+    match (
+        store::find(&app.db, year, query.version).await?,
+        query.version,
+    ) {
         (Some(system), _) => Ok(Json(system)),
         (None, None) => Ok(Json(template(year))),
         (None, Some(_)) => Err(AppError::not_found("该版本")),

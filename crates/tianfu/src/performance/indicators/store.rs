@@ -25,7 +25,8 @@ pub async fn find(
     year: i32,
     version: Option<i32>,
 ) -> Result<Option<IndicatorSystem>, AppError> {
-    const LATEST: &str = "SELECT body FROM indicator_systems WHERE year = $1 ORDER BY version DESC LIMIT 1";
+    const LATEST: &str =
+        "SELECT body FROM indicator_systems WHERE year = $1 ORDER BY version DESC LIMIT 1";
     const GIVEN: &str = "SELECT body FROM indicator_systems WHERE year = $1 AND version = $2";
     let row: Option<Row> = on_db!(db, pool => match version {
         None => sqlx::query_as(LATEST).bind(year).fetch_optional(pool).await,
@@ -86,7 +87,10 @@ pub async fn save(
         .execute(pool).await.map(|done| done.rows_affected()));
     match saved {
         Ok(_) => Ok(system),
-        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
             Err(AppError::Conflict {
                 message: "另一位管理员同时保存了该年度指标体系，请刷新后再修改".into(),
                 fields: tianfu_domain::FieldErrors::new(),

@@ -113,8 +113,14 @@ pub async fn lines(
         RegionScope::All => (String::new(), "~".to_owned()),
         RegionScope::Subtree(root) => root.subtree_bounds(),
     };
-    let (rows, total) =
-        store::list(&app.db, (&low, &high), month, paging.limit(), paging.offset()).await?;
+    let (rows, total) = store::list(
+        &app.db,
+        (&low, &high),
+        month,
+        paging.limit(),
+        paging.offset(),
+    )
+    .await?;
     let items = rows
         .into_iter()
         .map(|r| ReportLine {
@@ -237,8 +243,14 @@ pub async fn correct(
     let region = service::reported_region(&app, &region)?;
     let month = parse_month(&month)?;
     let allowed = may_correct(&actor, &region);
-    scope::ensure(&app, &actor, allowed, &format!("reports:{region}:correct"), ip.as_deref())
-        .await?;
+    scope::ensure(
+        &app,
+        &actor,
+        allowed,
+        &format!("reports:{region}:correct"),
+        ip.as_deref(),
+    )
+    .await?;
     let body = service::correct(&app, &actor, &region, month, &request.reason).await?;
     Ok(json_body(StatusCode::CREATED, body))
 }

@@ -39,8 +39,8 @@ async fn figures(app: &App, codes: &[RegionCode], period: Period) -> Result<Figu
             // A lone region is read alone; siblings are read together through their parent.
             Some(parent) if codes.len() > 1 => parents.push(parent.as_str().to_owned()),
             _ => {
-                let own = rollup::region_totals(&app.db, code.as_str(), period.from, period.to)
-                    .await?;
+                let own =
+                    rollup::region_totals(&app.db, code.as_str(), period.from, period.to).await?;
                 totals.insert(code.as_str().to_owned(), own);
             }
         }

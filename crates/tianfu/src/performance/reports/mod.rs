@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/reports", get(pages::list))
         .route("/admin/reports/{region}/{month}", get(pages::report))
-        .route("/admin/reports/{region}/{month}/corrections", post(pages::correct))
+        .route(
+            "/admin/reports/{region}/{month}/corrections",
+            post(pages::correct),
+        )
 }
 
 #[derive(OpenApi)]

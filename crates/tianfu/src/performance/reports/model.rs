@@ -173,9 +173,7 @@ pub fn summary(
     match score {
         Some((card, peers)) => {
             if let (Some(total), Some(rank)) = (card.total, card.rank) {
-                text.push_str(&format!(
-                    "综合得分{total:.1}分，在{peers}中排名第{rank}位"
-                ));
+                text.push_str(&format!("综合得分{total:.1}分，在{peers}中排名第{rank}位"));
                 match card.rank_change {
                     Some(c) if c > 0 => text.push_str(&format!("，较上月上升{c}位")),
                     Some(c) if c < 0 => text.push_str(&format!("，较上月下降{}位", -c)),
@@ -257,7 +255,9 @@ mod tests {
             year_before(parse_month("2026-04").unwrap()).key(),
             "2025-04"
         );
-        for bad in ["2026-4", "2026-13", "2026-00", "26-04", "2026/04", "1999-01", ""] {
+        for bad in [
+            "2026-4", "2026-13", "2026-00", "26-04", "2026/04", "1999-01", "",
+        ] {
             assert!(parse_month(bad).is_err(), "{bad}");
         }
     }
@@ -290,7 +290,9 @@ mod tests {
             &nanny(),
         );
         assert!(
-            text.starts_with("2026年4月，内江市签约交易12（环比增长20.0%），科技工作者注册4（环比下降50.0%）。"),
+            text.starts_with(
+                "2026年4月，内江市签约交易12（环比增长20.0%），科技工作者注册4（环比下降50.0%）。"
+            ),
             "{text}"
         );
         assert!(!text.contains("科普浏览量"), "only the headline figures");

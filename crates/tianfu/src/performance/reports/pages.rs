@@ -167,22 +167,34 @@ pub async fn report(
     };
     if excel {
         let bytes = xlsx::to_xlsx(&app, &r).map_err(|e| fail(AppError::Internal(e.into())))?;
-        let ascii = format!("monthly-report-{}-{}-v{}.xlsx", r.region_code, r.month, r.version);
-        let name = format!("{}{}月研月报（第{}版）.xlsx", r.region_name, r.month_label, r.version);
+        let ascii = format!(
+            "monthly-report-{}-{}-v{}.xlsx",
+            r.region_code, r.month, r.version
+        );
+        let name = format!(
+            "{}{}月研月报（第{}版）.xlsx",
+            r.region_name, r.month_label, r.version
+        );
         return Ok((
             [
                 (
                     header::CONTENT_TYPE,
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
                 ),
-                (header::CONTENT_DISPOSITION, xlsx::disposition(&ascii, &name)),
+                (
+                    header::CONTENT_DISPOSITION,
+                    xlsx::disposition(&ascii, &name),
+                ),
             ],
             bytes,
         )
             .into_response());
     }
     Ok(ReportPage {
-        xlsx_href: format!("/admin/reports/{}/{}.xlsx?version={}", r.region_code, r.month, r.version),
+        xlsx_href: format!(
+            "/admin/reports/{}/{}.xlsx?version={}",
+            r.region_code, r.month, r.version
+        ),
         can_correct: may_correct(&actor, &code),
         app: app.clone(),
         me: Some(actor),
@@ -215,5 +227,9 @@ pub async fn correct(
     service::correct(&app, &actor, &code, period, &form.reason)
         .await
         .map_err(fail)?;
-    Ok(Redirect::to(&format!("/admin/reports/{}/{}", code, period.key())))
+    Ok(Redirect::to(&format!(
+        "/admin/reports/{}/{}",
+        code,
+        period.key()
+    )))
 }

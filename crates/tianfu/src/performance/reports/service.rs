@@ -21,9 +21,15 @@ pub fn reported_region(app: &App, code: &str) -> Result<RegionCode, AppError> {
     let region = RegionCode::parse(code)
         .ok()
         .filter(|r| r.level() <= RegionLevel::County && app.regions.get(r).is_some())
-        .filter(|r| r.as_str().starts_with(crate::performance::scores::service::PROVINCE));
+        .filter(|r| {
+            r.as_str()
+                .starts_with(crate::performance::scores::service::PROVINCE)
+        });
     region.ok_or_else(|| {
-        AppError::validation("region_code", "月报只针对本省、各市（州）和区县，请检查地区代码")
+        AppError::validation(
+            "region_code",
+            "月报只针对本省、各市（州）和区县，请检查地区代码",
+        )
     })
 }
 

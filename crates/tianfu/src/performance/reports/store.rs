@@ -58,8 +58,7 @@ pub async fn latest_version(db: &Db, region: &str, month: &str) -> Result<i32, A
 
 /// The regions that already have version 1 of `month`.
 pub async fn issued_regions(db: &Db, month: &str) -> Result<Vec<String>, AppError> {
-    const SQL: &str =
-        "SELECT region_code FROM monthly_reports WHERE month = $1 AND version = 1";
+    const SQL: &str = "SELECT region_code FROM monthly_reports WHERE month = $1 AND version = 1";
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(month).fetch_all(pool).await)?)
 }
 

@@ -77,7 +77,9 @@ pub fn to_xlsx(app: &App, report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> 
     }
     if let Some(title) = &report.ranking_title {
         ranking.write_with_format(4, 0, title.as_str(), &bold)?;
-        for (col, header) in ["名次", "地区", "综合得分", "名次变化", "通报"].iter().enumerate()
+        for (col, header) in ["名次", "地区", "综合得分", "名次变化", "通报"]
+            .iter()
+            .enumerate()
         {
             ranking.write_with_format(5, col as u16, *header, &bold)?;
             ranking.set_column_width(col as u16, if col == 1 { 24 } else { 12 })?;
@@ -90,7 +92,8 @@ pub fn to_xlsx(app: &App, report: &MonthlyReport) -> Result<Vec<u8>, XlsxError> 
             ranking.write(
                 row,
                 3,
-                line.rank_change.map_or("—".to_owned(), |c| format!("{c:+}")),
+                line.rank_change
+                    .map_or("—".to_owned(), |c| format!("{c:+}")),
             )?;
             ranking.write(row, 4, if line.alert { "列入通报" } else { "" })?;
         }

@@ -118,7 +118,9 @@ pub async fn scores(
         _ => sheet
             .counties
             .iter()
-            .filter(|c| level != "county" || parent.is_none_or(|p| c.parent_code.as_deref() == Some(p)))
+            .filter(|c| {
+                level != "county" || parent.is_none_or(|p| c.parent_code.as_deref() == Some(p))
+            })
             .cloned()
             .collect(),
     };

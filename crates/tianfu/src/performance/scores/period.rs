@@ -140,12 +140,27 @@ mod tests {
         assert_eq!(q3.label(), "2026年第三季度");
         assert_eq!(q3.days().from.to_string(), "2026-07-01");
         assert_eq!(q3.days().to.to_string(), "2026-09-30");
-        assert_eq!(ScorePeriod::parse(2026, None).unwrap().days().to.to_string(), "2026-12-31");
+        assert_eq!(
+            ScorePeriod::parse(2026, None)
+                .unwrap()
+                .days()
+                .to
+                .to_string(),
+            "2026-12-31"
+        );
         assert!(ScorePeriod::parse(2026, Some("m13")).is_err());
         assert!(ScorePeriod::parse(2026, Some("q0")).is_err());
         assert!(ScorePeriod::parse(1999, None).is_err());
         let today = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-        assert!(ScorePeriod::parse(2026, Some("m10")).unwrap().has_ended(today));
-        assert!(!ScorePeriod::parse(2026, Some("m11")).unwrap().has_ended(today));
+        assert!(
+            ScorePeriod::parse(2026, Some("m10"))
+                .unwrap()
+                .has_ended(today)
+        );
+        assert!(
+            !ScorePeriod::parse(2026, Some("m11"))
+                .unwrap()
+                .has_ended(today)
+        );
     }
 }

@@ -128,10 +128,7 @@ pub fn score(
     let total = weighted_mean(indicators.iter().map(|i| (i.weight, i.score)));
     RegionScore {
         region_code: region.to_string(),
-        name: tree
-            .get(region)
-            .map(|r| r.name.clone())
-            .unwrap_or_default(),
+        name: tree.get(region).map(|r| r.name.clone()).unwrap_or_default(),
         parent_code: region.parent().map(|p| p.to_string()),
         level: if region.as_str().len() == 4 {
             "city"

@@ -112,8 +112,7 @@ pub async fn compute_with(
 /// The kept sheet of a published period.
 pub async fn published(app: &App, period: ScorePeriod) -> Result<Option<ScoreSheet>, AppError> {
     const SQL: &str = "SELECT body FROM performance_scores WHERE period = $1";
-    let body: Option<String> =
-        on_db!(&app.db, pool => sqlx::query_scalar(SQL).bind(period.key()).fetch_optional(pool).await)?;
+    let body: Option<String> = on_db!(&app.db, pool => sqlx::query_scalar(SQL).bind(period.key()).fetch_optional(pool).await)?;
     body.map(|b| serde_json::from_str(&b).map_err(|e| AppError::Internal(e.into())))
         .transpose()
 }
@@ -179,7 +178,10 @@ pub async fn publish(app: &App, period: ScorePeriod) -> Result<ScoreSheet, AppEr
 pub async fn publish_due(app: &App) -> Result<Vec<String>, AppError> {
     let today = shanghai_date(app.clock.now());
     let mut done = Vec::new();
-    for year in [chrono::Datelike::year(&today) - 1, chrono::Datelike::year(&today)] {
+    for year in [
+        chrono::Datelike::year(&today) - 1,
+        chrono::Datelike::year(&today),
+    ] {
         if systems::find(&app.db, year, None).await?.is_none() {
             continue;
         }

@@ -108,7 +108,13 @@ fn a_city_target_is_split_among_counties_after_their_own() {
     assert!(resolve("5102").is_none());
     // A per-10k target is a level: a county takes the province's.
     let services = measures::named("kepu_services").unwrap();
-    let level = targets::resolve(&system, &tree, &code("510105"), &services, Normalise::Per10k);
+    let level = targets::resolve(
+        &system,
+        &tree,
+        &code("510105"),
+        &services,
+        Normalise::Per10k,
+    );
     assert_eq!(level.unwrap().annual, 120.0);
 }
 
@@ -179,8 +185,14 @@ fn ranks_are_shared_on_ties_and_movement_is_measured() {
         indicators: Vec::new(),
         metrics: Vec::new(),
     };
-    let mut now = vec![line("5101", Some(80.0), Some(1)), line("5102", Some(70.0), Some(2))];
-    let before = vec![line("5101", Some(60.0), Some(2)), line("5102", Some(75.0), Some(1))];
+    let mut now = vec![
+        line("5101", Some(80.0), Some(1)),
+        line("5102", Some(70.0), Some(2)),
+    ];
+    let before = vec![
+        line("5101", Some(60.0), Some(2)),
+        line("5102", Some(75.0), Some(1)),
+    ];
     rules::compare(&mut now, &before);
     assert_eq!(now[0].rank_change, Some(1));
     assert!((now[0].total_change.unwrap() - 20.0).abs() < 1e-9);
@@ -202,8 +214,12 @@ fn a_bad_system_names_every_field_and_a_good_one_passes() {
     assert!(validate::check(input.clone(), &tree).is_ok());
     input.indicators[0].metrics[1].metric = "no_such".into();
     input.indicators[1].weight = 0.0;
-    input.indicators[0].metrics.push(metric(measures::ON_TIME_RATE, Normalise::Per10k));
-    input.targets.push(target("510104001", "workers_registered", 5.0));
+    input.indicators[0]
+        .metrics
+        .push(metric(measures::ON_TIME_RATE, Normalise::Per10k));
+    input
+        .targets
+        .push(target("510104001", "workers_registered", 5.0));
     input.cap = Some(9.0);
     let errors = validate::check(input, &tree).unwrap_err();
     let text = format!("{errors:?}");
