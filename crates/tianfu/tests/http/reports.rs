@@ -159,8 +159,8 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
         .await;
     assert_eq!(
         listed["total"],
-        1 + 7,
-        "the city and its seven counties: {listed}"
+        1 + 5,
+        "the city and its five counties: {listed}"
     );
 
     // A late event of that month: the issued report does not move.
