@@ -130,11 +130,13 @@ pub fn change(value: f64, previous: f64) -> (f64, Option<f64>) {
 
 /// How the summary says a change: 环比增长20.0% / 环比下降5.0% / 与上月持平 / 上月为零.
 pub fn change_words(value: f64, previous: f64) -> String {
-    match change(value, previous) {
-        (d, _) if d == 0.0 => "与上月持平".to_owned(),
-        (_, Some(p)) if p > 0.0 => format!("环比增长{p:.1}%"),
-        (_, Some(p)) => format!("环比下降{:.1}%", -p),
-        (_, None) => "上月为零".to_owned(),
+    if value == previous {
+        return "与上月持平".to_owned();
+    }
+    match change(value, previous).1 {
+        Some(p) if p > 0.0 => format!("环比增长{p:.1}%"),
+        Some(p) => format!("环比下降{:.1}%", -p),
+        None => "上月为零".to_owned(),
     }
 }
 
