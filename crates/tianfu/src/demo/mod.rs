@@ -15,6 +15,7 @@ mod nanny;
 mod people;
 mod performance;
 mod ratings;
+mod reports;
 
 use std::fmt::Write;
 
@@ -110,6 +111,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
         performance.versions, performance.published
     )?;
     writeln!(report, "{}", funding::load(app).await?)?;
+    writeln!(report, "{}", reports::load(app).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;

@@ -6,7 +6,7 @@
 //! tickets per staff member (人单数); the average time to first contact; and a line per nanny.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::App;
@@ -18,7 +18,7 @@ use crate::platform::scope::RegionScope;
 
 pub use crate::platform::period::Period;
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Report {
     pub region_code: String,
     pub region_name: String,
@@ -45,7 +45,7 @@ pub struct Report {
     pub nannies: Vec<NannyLine>,
 }
 
-#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct NannyLine {
     pub id: i64,
     pub name: String,
@@ -169,13 +169,25 @@ pub async fn build(app: &App, scope: &RegionScope, period: Period) -> Result<Rep
 
 /// The report as an Excel workbook: a summary sheet and a sheet with a line per nanny.
 pub fn to_xlsx(app: &App, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    add_sheets(app, report, &mut book, ("汇总", "人员明细"))?;
+    book.save_to_buffer()
+}
+
+/// The report's two sheets, named `names`, added to a workbook (the monthly report carries
+/// them beside its own).
+pub fn add_sheets(
+    app: &App,
+    report: &Report,
+    book: &mut rust_xlsxwriter::Workbook,
+    names: (&str, &str),
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::Format;
     let bold = Format::new().set_bold();
     let percent = Format::new().set_num_format("0.0%");
     let decimal = Format::new().set_num_format("0.0");
     let sheet = book.add_worksheet();
-    sheet.set_name("汇总")?;
+    sheet.set_name(names.0)?;
     sheet.set_column_width(0, 24)?;
     sheet.set_column_width(1, 28)?;
     sheet.write_with_format(0, 0, "保姆式服务统计", &bold)?;
@@ -219,7 +231,7 @@ pub fn to_xlsx(app: &App, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::X
         };
     }
     let lines = book.add_worksheet();
-    lines.set_name("人员明细")?;
+    lines.set_name(names.1)?;
     let headers = [
         "姓名",
         "地区",
@@ -257,7 +269,7 @@ pub fn to_xlsx(app: &App, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::X
             None => lines.write(row, 10, "—")?,
         };
     }
-    book.save_to_buffer()
+    Ok(())
 }
 
 pub fn department_label(department: &str) -> &'static str {

@@ -7,6 +7,7 @@ pub mod funding;
 pub mod indicators;
 pub mod measures;
 pub mod monthly;
+pub mod reports;
 pub mod scores;
 
 use axum::Router;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/press", get(dashboard::press::page))
         .merge(funding::routes())
+        .merge(reports::routes())
 }
 
 #[derive(OpenApi)]
@@ -57,5 +59,6 @@ struct PerformanceApi;
 pub fn api_doc() -> utoipa::openapi::OpenApi {
     let mut doc = PerformanceApi::openapi();
     doc.merge(funding::api_doc());
+    doc.merge(reports::api_doc());
     doc
 }

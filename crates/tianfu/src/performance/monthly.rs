@@ -1,6 +1,7 @@
 //! The job of the 1st: once a month (checked hourly, under a lease so one node runs it) every
 //! period that has ended is published — its scores kept as computed from then on. Idempotent: a
 //! period already published is left as it is, so a node that was down on the 1st catches up.
+//! Then the monthly reports of the month just ended are issued (those missing; see reports).
 
 use std::time::Duration;
 
@@ -12,7 +13,10 @@ const PERIOD: Duration = Duration::from_secs(3600);
 
 /// One pass: answers the periods it published.
 pub async fn tick(app: &App) -> Result<Vec<String>, AppError> {
-    super::scores::service::publish_due(app).await
+    let mut done = super::scores::service::publish_due(app).await?;
+    // After the scores, so that a report's ranking is the published one.
+    done.extend(super::reports::service::issue_due(app).await?);
+    Ok(done)
 }
 
 pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {

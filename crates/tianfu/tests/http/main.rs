@@ -27,6 +27,7 @@ mod performance;
 mod platform;
 mod ratings;
 mod regions;
+mod reports;
 mod search;
 mod staff;
 mod townships;
