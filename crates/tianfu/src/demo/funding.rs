@@ -1,6 +1,7 @@
-//! 精准资金分配 in the demo: last year's pool among the cities saved twice (the first superseded
-//! by the second), and 内江市's share split among its counties by the city's own staff. Without an
-//! indicator system for that year every unit counts 0 and the part by score is split evenly.
+//! 精准资金分配 in the demo: this year's pool among the cities by the scores so far (the demo's
+//! data begins this January), saved twice (the first superseded by the second), and 内江市's share
+//! split among its counties by the city's own staff. Without an indicator system for the year
+//! every unit counts 0 and the part by score is split evenly.
 
 use anyhow::Context;
 use chrono::{Datelike, Duration};
@@ -29,7 +30,7 @@ async fn saved(
 }
 
 pub async fn load(app: &App) -> anyhow::Result<String> {
-    let year = shanghai_date(app.clock.now()).year() - 1;
+    let year = shanghai_date(app.clock.now()).year();
     let admin = market::user(app, ADMIN_PHONE).await?;
     let province = |base_share: f64, formula: &str| Inputs {
         year,

@@ -29,6 +29,16 @@ pub fn names_match(outline: &str, ours: &str) -> bool {
     strip(outline) == strip(ours)
 }
 
+/// Does a 2017 county outline's name (新津县) name this county (新津区)? Their names without
+/// the kind (县, 区, 市, 自治县) agree.
+pub fn county_names_match(outline: &str, ours: &str) -> bool {
+    let stem = |s: &str| {
+        let s = s.trim_end_matches("自治县");
+        s.strip_suffix(['县', '区', '市']).unwrap_or(s).to_owned()
+    };
+    !outline.is_empty() && stem(outline) == stem(ours)
+}
+
 /// (file stem, outline name) of every Sichuan city file.
 fn city_files(dir: &Path) -> std::io::Result<Vec<(String, String, Value)>> {
     let mut out = Vec::new();
@@ -125,13 +135,27 @@ pub fn city(dir: &Path, tree: &RegionTree, code: &RegionCode) -> std::io::Result
     let path: PathBuf = dir.join("shape-with-internal-borders").join(stem);
     let mut data: Value = serde_json::from_slice(&std::fs::read(path)?)?;
     if let Some(features) = data["features"].as_array_mut() {
+        let counties = tree.children(Some(code));
+        let by_code = |feature: &Value| {
+            let id = feature["id"].as_str().unwrap_or_default();
+            RegionCode::parse(id)
+                .ok()
+                .and_then(|c| counties.iter().find(|r| r.code == c).copied())
+        };
+        let joined: Vec<&RegionCode> = features.iter().filter_map(by_code).map(|r| &r.code).collect();
         for feature in features {
-            let id = feature["id"].as_str().unwrap_or_default().to_owned();
             let outline_name = feature["properties"]["name"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
-            let ours = RegionCode::parse(&id).ok().and_then(|c| tree.get(&c));
+            // By code, else by name among the counties no outline has by code (新津县 is now
+            // 新津区 with a new code); a county renamed outright (宜宾县 → 叙州区) stays unjoined.
+            let ours = by_code(feature).or_else(|| {
+                counties
+                    .iter()
+                    .find(|r| !joined.contains(&&r.code) && county_names_match(&outline_name, &r.name))
+                    .copied()
+            });
             feature["properties"] = match ours {
                 Some(county) => json!({ "name": county.name, "code": county.code.as_str() }),
                 None => json!({ "name": outline_name, "code": Value::Null }),

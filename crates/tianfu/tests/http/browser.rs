@@ -241,7 +241,33 @@ async fn a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours(app
     );
 }
 
+async fn the_province_sets_a_target_and_sees_the_map_and_the_counties(app: TestApp) {
+    let staff_phone = app.staff_member("51", "worker", "省级绩效管理员").await;
+    crate::performance::in_march(&app, &[("511011", 3)], &[("511011", 1)]).await;
+    app.settle().await;
+    let year = crate::performance::last_year();
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "performance_flow.mjs",
+        vec![
+            app.url.clone(),
+            staff_phone,
+            PASSWORD.into(),
+            year.to_string(),
+            label,
+        ],
+    )
+    .await;
+    assert!(
+        stdout.contains("the score card leads to its ledger rows"),
+        "{stdout}"
+    );
+    let versions = app.count("indicator_systems").await;
+    assert_eq!(versions, 1);
+}
+
 on_both_databases!(
+    the_province_sets_a_target_and_sees_the_map_and_the_counties,
     a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,
     a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer,
     an_enterprise_dismisses_a_recommendation_and_finds_an_expert,

@@ -24,7 +24,7 @@ async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> (StatusCod
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-fn last_year() -> i32 {
+pub fn last_year() -> i32 {
     Utc::now().year() - 1
 }
 
@@ -45,7 +45,7 @@ fn system(workers_weight: f64) -> Value {
 }
 
 /// Moves the app's clock to 10 March of last year, runs `acts`, and brings it back.
-async fn in_march(app: &TestApp, workers: &[(&str, usize)], orgs: &[(&str, usize)]) {
+pub async fn in_march(app: &TestApp, workers: &[(&str, usize)], orgs: &[(&str, usize)]) {
     let march = Utc
         .with_ymd_and_hms(last_year(), 3, 10, 4, 0, 0)
         .single()

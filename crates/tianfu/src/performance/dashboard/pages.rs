@@ -68,6 +68,8 @@ pub struct DashboardPage {
     map_json: String,
     trend_json: String,
     missing: Option<String>,
+    /// Large deals signed in the period whose contracts await verification: (count, 万元).
+    awaiting: Option<(i64, String)>,
 }
 
 fn periods(year: i32, selected: ScorePeriod, today: chrono::NaiveDate) -> Vec<Choice> {
@@ -246,6 +248,21 @@ pub async fn dashboard(
         .map(|l| rank_row(l, period, &colour, false))
         .collect();
     let json = |v: &dyn erased::Json| v.text();
+    // What official figures leave out until staff verify the contracts, for the region shown.
+    let awaiting = if scope::can_view_region(&actor, &trend_region) {
+        let days = period.days();
+        let (count, fen) = crate::market::integrity::service::awaiting_verification(
+            &app,
+            &trend_region,
+            days.from,
+            days.to,
+        )
+        .await
+        .map_err(page_error)?;
+        (count > 0).then(|| (count, format!("{:.2}", fen as f64 / 1_000_000.0)))
+    } else {
+        None
+    };
     Ok(DashboardPage {
         year: period.year,
         period: period.param(),
@@ -265,6 +282,7 @@ pub async fn dashboard(
         map_json: json(&map),
         trend_json: json(&trend),
         missing: None,
+        awaiting,
         me: Some(actor),
     })
 }
@@ -292,7 +310,7 @@ fn status_text(sheet: &ScoreSheet) -> String {
             sheet.version
         ),
         None => format!(
-            "实时计算（指标体系第{}版），本期结束后于次月1日发布",
+            "实时计算（指标体系第{}版），本期结束后于次月1日发布，发布后不再变动",
             sheet.version
         ),
     }
@@ -319,6 +337,7 @@ fn empty_page(
         map_json: "null".into(),
         trend_json: "null".into(),
         missing: Some(message),
+        awaiting: None,
         me: Some(actor),
     }
 }
