@@ -376,7 +376,43 @@ async fn a_published_score_never_changes(app: TestApp) {
     assert!(error["error"]["fields"]["period"].is_string());
 }
 
+async fn the_map_joins_every_city_and_all_counties_but_one_renamed(app: TestApp) {
+    let (_, province) = app.get("/assets/geo/51", None).await;
+    assert_eq!(province["features"].as_array().unwrap().len(), 21);
+    let (_, cities) = app.get("/api/v1/regions/51/children", None).await;
+    let mut joined = 0;
+    let mut unjoined = Vec::new();
+    for city in cities["items"].as_array().unwrap() {
+        let code = city["code"].as_str().unwrap();
+        let (status, outline) = app.get(&format!("/assets/geo/{code}"), None).await;
+        assert_eq!(status, StatusCode::OK, "{code}");
+        for feature in outline["features"].as_array().unwrap() {
+            match feature["properties"]["code"].as_str() {
+                Some(county) => {
+                    assert!(county.starts_with(code), "{county} in {code}");
+                    joined += 1;
+                }
+                None => unjoined.push(feature["properties"]["name"].as_str().unwrap().to_owned()),
+            }
+        }
+    }
+    // 新津县, 射洪县, 隆昌县… join by name; 宜宾县 became 叙州区 (README lists it).
+    assert_eq!(joined, 182);
+    assert_eq!(unjoined, vec!["宜宾县"]);
+}
+
+async fn the_press_page_shows_the_provinces_headline_figures(app: TestApp) {
+    app.register("worker", "新注册科技工作者", DONGXING).await;
+    let page = app.html("/press").await;
+    assert!(page.contains("数据发布"), "{page}");
+    let workers = page.split("科技工作者注册").nth(1).unwrap_or_default();
+    assert!(workers.contains("<strong>1</strong>"), "the registration counts: {page}");
+    assert!(page.contains("press-trend-data"));
+}
+
 on_both_databases!(
+    the_map_joins_every_city_and_all_counties_but_one_renamed,
+    the_press_page_shows_the_provinces_headline_figures,
     the_province_keeps_a_versioned_indicator_system,
     scores_of_a_scripted_month_equal_a_hand_computation,
     a_county_sees_its_county_and_what_the_province_publishes,
