@@ -114,8 +114,12 @@ pub async fn values_of(
                 .map(|f| f.iter().map(|(k, v)| (*k, *v)).collect())
                 .unwrap_or_default();
             let n = nanny.get(*region).copied().unwrap_or_default();
-            values.insert(ON_TIME_RATE, n.on_time_rate());
-            values.insert(TICKETS_PER_STAFF, n.tickets_per_staff());
+            if let Some(rate) = n.on_time_rate() {
+                values.insert(ON_TIME_RATE, rate);
+            }
+            if let Some(load) = n.tickets_per_staff() {
+                values.insert(TICKETS_PER_STAFF, load);
+            }
             ((*region).to_owned(), values)
         })
         .collect())
@@ -130,20 +134,14 @@ struct NannyCounts {
 }
 
 impl NannyCounts {
-    fn on_time_rate(self) -> f64 {
-        if self.steps_due == 0 {
-            0.0
-        } else {
-            self.steps_on_time as f64 / self.steps_due as f64
-        }
+    /// None when no step fell due: nothing to measure.
+    fn on_time_rate(self) -> Option<f64> {
+        (self.steps_due > 0).then(|| self.steps_on_time as f64 / self.steps_due as f64)
     }
 
-    fn tickets_per_staff(self) -> f64 {
-        if self.staff == 0 {
-            0.0
-        } else {
-            self.active as f64 / self.staff as f64
-        }
+    /// None without staff in the two service departments.
+    fn tickets_per_staff(self) -> Option<f64> {
+        (self.staff > 0).then(|| self.active as f64 / self.staff as f64)
     }
 }
 

@@ -142,7 +142,11 @@ pub fn city(dir: &Path, tree: &RegionTree, code: &RegionCode) -> std::io::Result
                 .ok()
                 .and_then(|c| counties.iter().find(|r| r.code == c).copied())
         };
-        let joined: Vec<&RegionCode> = features.iter().filter_map(by_code).map(|r| &r.code).collect();
+        let joined: Vec<&RegionCode> = features
+            .iter()
+            .filter_map(by_code)
+            .map(|r| &r.code)
+            .collect();
         for feature in features {
             let outline_name = feature["properties"]["name"]
                 .as_str()
@@ -153,7 +157,9 @@ pub fn city(dir: &Path, tree: &RegionTree, code: &RegionCode) -> std::io::Result
             let ours = by_code(feature).or_else(|| {
                 counties
                     .iter()
-                    .find(|r| !joined.contains(&&r.code) && county_names_match(&outline_name, &r.name))
+                    .find(|r| {
+                        !joined.contains(&&r.code) && county_names_match(&outline_name, &r.name)
+                    })
                     .copied()
             });
             feature["properties"] = match ours {

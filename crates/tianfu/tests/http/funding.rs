@@ -254,6 +254,17 @@ async fn a_what_if_saves_nothing_and_a_save_supersedes(app: TestApp) {
 
     let (status, _) = app.get(&format!("{PATH}/999999"), Some(&admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A saved allocation carries every unit's score: a county sees neither the province's nor
+    // its city's; the city sees its own counties' and not the province's.
+    let (status, _) = app.get(&format!("{PATH}/{second_id}"), Some(&county)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get(&format!("{PATH}?year={year}"), Some(&county)).await;
+    assert_eq!(list["total"], 0, "{list}");
+    let (_, list) = app.get(&format!("{PATH}?year={year}"), Some(&city)).await;
+    assert_eq!(list["total"], 1, "only 成都's counties: {list}");
+    let (status, _) = app.get(&format!("{PATH}/{second_id}"), Some(&city)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 async fn concurrent_saves_leave_one_current(app: TestApp) {

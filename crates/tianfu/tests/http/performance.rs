@@ -406,7 +406,10 @@ async fn the_press_page_shows_the_provinces_headline_figures(app: TestApp) {
     let page = app.html("/press").await;
     assert!(page.contains("数据发布"), "{page}");
     let workers = page.split("科技工作者注册").nth(1).unwrap_or_default();
-    assert!(workers.contains("<strong>1</strong>"), "the registration counts: {page}");
+    assert!(
+        workers.contains("<strong>1</strong>"),
+        "the registration counts: {page}"
+    );
     assert!(page.contains("press-trend-data"));
 }
 

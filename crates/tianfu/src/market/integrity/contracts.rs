@@ -93,7 +93,10 @@ pub async fn store(
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| AppError::Internal(e.into()))?;
-        let temporary = path.with_extension(format!("upload-{}", std::process::id()));
+        // One temporary name per upload: two uploads of the same file at once must not share it.
+        static UPLOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = UPLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let temporary = path.with_extension(format!("upload-{}-{n}", std::process::id()));
         tokio::fs::write(&temporary, bytes)
             .await
             .map_err(|e| AppError::Internal(e.into()))?;

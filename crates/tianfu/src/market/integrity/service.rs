@@ -173,6 +173,13 @@ pub async fn decide_deal(
     if store::decide(&mut tx, deal_id, verified, staff.id.0, reason, now).await? == Guarded::Lost {
         return Err(lost());
     }
+    // The deal's stage as it stands, under the deal's row lock: a completion racing this decision
+    // either committed first (and held the transfer back: booked below) or waits for this one
+    // (and then reads the verification and books it itself).
+    let (stage, completed_at): (String, chrono::DateTime<chrono::Utc>) = crate::on_tx!(&mut tx, conn => {
+        sqlx::query_as("UPDATE deals SET updated_at = updated_at WHERE id = $1 RETURNING stage, updated_at")
+            .bind(deal_id).fetch_one(&mut **conn).await
+    })?;
     let signed = |kind| {
         Event::new(kind, &region, "deal", deal_id)
             .actor(deal.buyer_id)
@@ -194,8 +201,8 @@ pub async fn decide_deal(
         )
         .await?;
         // A transfer completed while awaiting verification was held back; it counts now.
-        if deal.stage == "completed" && deal.achievement_id.is_some() {
-            tx.record(deal.updated_at, &signed(EventKind::AchievementTransferred))
+        if stage == "completed" && deal.achievement_id.is_some() {
+            tx.record(completed_at, &signed(EventKind::AchievementTransferred))
                 .await?;
         }
     }

@@ -103,8 +103,14 @@ fn colours(sheet: &ScoreSheet, selected: &Colour) -> Vec<Choice> {
         .collect()
 }
 
-fn change_text(line: &RegionScore) -> String {
-    match (line.rank_change, line.total_change) {
+/// The movement beside the rank shown: a county's within its city on a city's page.
+fn change_text(line: &RegionScore, in_city: bool) -> String {
+    let places = if in_city {
+        line.rank_in_city_change
+    } else {
+        line.rank_change
+    };
+    match (places, line.total_change) {
         (Some(r), Some(t)) if r > 0 => format!("↑{r} 名（{t:+.1}）"),
         (Some(r), Some(t)) if r < 0 => format!("↓{} 名（{t:+.1}）", -r),
         (Some(_), Some(t)) => format!("持平（{t:+.1}）"),
@@ -134,7 +140,7 @@ fn rank_row(line: &RegionScore, period: ScorePeriod, colour: &Colour, drill: boo
             .iter()
             .map(|i| score_text(i.score))
             .collect(),
-        change: change_text(line),
+        change: change_text(line, line.rank_in_city.is_some()),
         alert: line.alert,
         card: card_link(&line.region_code, period),
         drill: drill.then(|| {
@@ -222,18 +228,15 @@ pub async fn dashboard(
     let trend_region = city
         .clone()
         .unwrap_or_else(|| RegionCode::parse(PROVINCE).expect("province code"));
-    let trend = if scope::can_view_region(&actor, &trend_region) || colour.is_score() {
+    // Outside their subtree staff see published scores only: the trend then leaves out the
+    // live month, and no figures at all.
+    let own_region = scope::can_view_region(&actor, &trend_region);
+    let trend = if own_region || colour.is_score() {
+        let live = (own_region || sheet.published).then_some(&sheet);
         Some(
-            data::trend(
-                &app,
-                &colour,
-                &trend_region,
-                period.year,
-                shanghai_date(app.clock.now()),
-                Some(&sheet),
-            )
-            .await
-            .map_err(page_error)?,
+            data::trend(&app, &colour, &trend_region, period.year, today, live)
+                .await
+                .map_err(page_error)?,
         )
     } else {
         None
@@ -444,11 +447,13 @@ pub async fn region(
             (Some(r), None) => format!("全省第{r}名"),
             _ => "未排名（未设目标）".into(),
         },
-        change: change_text(&line),
+        change: change_text(&line, false),
         alert: line.alert,
+        // Outside the subtree only the total and rank are published, as in the API.
         indicators: line
             .indicators
             .iter()
+            .filter(|_| full)
             .map(|i| {
                 (
                     i.name.clone(),

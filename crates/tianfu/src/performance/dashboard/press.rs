@@ -63,8 +63,11 @@ pub struct PressPage {
     trend_json: String,
 }
 
+/// The same date a year before (28 February for a 29th).
 fn same_day_last_year(day: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(day.year() - 1, day.month(), day.day().min(28)).unwrap_or(day)
+    day.with_year(day.year() - 1)
+        .or_else(|| NaiveDate::from_ymd_opt(day.year() - 1, 2, 28))
+        .unwrap_or(day)
 }
 
 pub async fn page(

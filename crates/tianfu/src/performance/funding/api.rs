@@ -132,7 +132,7 @@ pub struct FundingQuery {
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
-    ApiStaff(_actor): ApiStaff,
+    ApiStaff(actor): ApiStaff,
     ApiQuery(query): ApiQuery<FundingQuery>,
 ) -> Result<Json<ListResponse<Summary>>, AppError> {
     let parent = query
@@ -140,7 +140,11 @@ pub async fn list(
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty());
-    let items = store::list(&app.db, query.year, parent).await?;
+    let items: Vec<Summary> = store::list(&app.db, query.year, parent)
+        .await?
+        .into_iter()
+        .filter(|s| service::may_read(&actor, &s.parent))
+        .collect();
     Ok(Json(ListResponse {
         total: items.len() as i64,
         items,
@@ -154,11 +158,12 @@ pub async fn list(
               (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get(
     State(app): State<AppState>,
-    ApiStaff(_actor): ApiStaff,
+    ApiStaff(actor): ApiStaff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Allocation>, AppError> {
     service::find(&app, id)
         .await?
+        .filter(|a| service::may_read(&actor, &a.parent))
         .map(Json)
         .ok_or_else(|| AppError::not_found("该分配方案"))
 }

@@ -220,6 +220,7 @@ async fn page(
     let saved = store::list(&app.db, year, Some(&parent))
         .await?
         .into_iter()
+        .filter(|s| service::may_read(&actor, &s.parent))
         .map(|s: Summary| SavedLine {
             id: s.id,
             scope: app.regions.full_name_of(&s.parent),
@@ -346,7 +347,10 @@ pub async fn detail(
         None => (file.as_str(), false),
     };
     let id: i64 = id.parse().map_err(|_| not_found())?;
-    let a = service::find(&app, id).await?.ok_or_else(not_found)?;
+    let a = service::find(&app, id)
+        .await?
+        .filter(|a| service::may_read(&actor, &a.parent))
+        .ok_or_else(not_found)?;
     if excel {
         let bytes = xlsx::to_xlsx(&a).map_err(|e| AppError::Internal(e.into()))?;
         let filename = format!("funding-{}-{}-{id}.xlsx", a.year, a.parent);

@@ -171,6 +171,15 @@ pub fn may_allocate(actor: &Actor, parent: &RegionCode) -> bool {
         || (actor.role == Role::Staff && parent.as_str() != PROVINCE && actor.region == *parent)
 }
 
+/// A saved allocation carries every unit's score, perhaps of a period not yet published: it is
+/// for those who may allocate it and the staff whose subtree holds its parent (the province's
+/// for the cities' pool; a city's and the province's for its counties').
+pub fn may_read(actor: &Actor, parent: &str) -> bool {
+    RegionCode::parse(parent).is_ok_and(|p| {
+        may_allocate(actor, &p) || crate::platform::scope::can_view_region(actor, &p)
+    })
+}
+
 /// The units a parent's pool is split among.
 fn units_of(app: &App, parent: &RegionCode) -> Vec<RegionCode> {
     let (cities, _) = scores::units(app);

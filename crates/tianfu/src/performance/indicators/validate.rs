@@ -97,6 +97,23 @@ pub fn check(input: IndicatorSystemInput, tree: &RegionTree) -> Result<Checked, 
             }
         }
     }
+    // A target is kept per (region, figure): one figure cannot be a count in one indicator and
+    // per 10,000 residents in another.
+    for (i, indicator) in input.indicators.iter().enumerate() {
+        for (j, m) in indicator.metrics.iter().enumerate() {
+            let first = input
+                .indicators
+                .iter()
+                .flat_map(|x| &x.metrics)
+                .find(|other| other.metric == m.metric);
+            if first.is_some_and(|f| f.normalise != m.normalise) {
+                errors.add(
+                    &format!("indicators[{i}].metrics[{j}].normalise"),
+                    "同一统计项在各指标中的折算方式应一致",
+                );
+            }
+        }
+    }
     if input.targets.len() > MAX_TARGETS {
         errors.add("targets", format!("目标最多{MAX_TARGETS}条"));
     }

@@ -56,7 +56,8 @@ async fn figures(app: &App, codes: &[RegionCode], period: Period) -> Result<Figu
 
 /// True when the ledger has anything on or before `day`.
 async fn ledger_reaches(app: &App, day: NaiveDate) -> Result<bool, AppError> {
-    const SQL: &str = "SELECT MIN(day) FROM ledger_daily";
+    // The province's rows hold every event's day; reading them walks the key, not the table.
+    const SQL: &str = "SELECT MIN(day) FROM ledger_daily WHERE region_code = '51'";
     let first: Option<String> =
         on_db!(&app.db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)?;
     Ok(first.is_some_and(|f| f <= day.format("%Y-%m-%d").to_string()))
@@ -130,7 +131,11 @@ fn rank_line(score: &RegionScore, in_city: bool) -> RankLine {
         } else {
             score.rank
         },
-        rank_change: score.rank_change,
+        rank_change: if in_city {
+            score.rank_in_city_change
+        } else {
+            score.rank_change
+        },
         alert: score.alert,
     }
 }

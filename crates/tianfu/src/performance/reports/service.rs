@@ -104,6 +104,14 @@ pub async fn issue_one(
     if let Some(body) = store::body(&app.db, region.as_str(), &month.key(), Some(1)).await? {
         return Ok((body, false));
     }
+    // As the monthly job does: the month's scores are published first, so that the ranking kept
+    // in the report is the one the province publishes (a year without a system has none).
+    if crate::performance::indicators::store::find(&app.db, month.year, None)
+        .await?
+        .is_some()
+    {
+        crate::performance::scores::service::publish(app, month).await?;
+    }
     let report = one(app, region, month, &first_issue(app)).await?;
     let created = store::insert(&app.db, &report, None).await?;
     let body = store::body(&app.db, region.as_str(), &month.key(), Some(1))

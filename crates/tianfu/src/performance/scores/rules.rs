@@ -59,6 +59,9 @@ pub struct RegionScore {
     pub total_change: Option<f64>,
     /// Places moved up since the previous period (negative: down).
     pub rank_change: Option<i32>,
+    /// The same within its city, for a county.
+    #[serde(default)]
+    pub rank_in_city_change: Option<i32>,
     /// Named in the 通报: total below the system's line.
     pub alert: bool,
     pub indicators: Vec<IndicatorScore>,
@@ -89,6 +92,8 @@ pub fn score(
             let Some(measurable) = measures::named(&weighted.metric) else {
                 continue;
             };
+            // A rate with nothing to measure (no step due, no staff) is left out, not 0.
+            let missing = !values.contains_key(measurable.name) && measurable.is_rate();
             let raw = values.get(measurable.name).copied().unwrap_or(0.0);
             let resolved = targets::resolve(system, tree, region, &measurable, weighted.normalise);
             let residents = system.residents(region.as_str());
@@ -98,6 +103,7 @@ pub fn score(
             };
             let share = if measurable.is_rate() { 1.0 } else { fraction };
             let (target, source) = match (&resolved, weighted.normalise, residents) {
+                _ if missing => (None, "本期无可计算数据".to_owned()),
                 (None, _, _) => (None, "未设目标".to_owned()),
                 (Some(_), Normalise::Per10k, None) => (None, "缺少常住人口数".to_owned()),
                 (Some(t), _, _) => (Some(t.annual * share), t.source.clone()),
@@ -142,6 +148,7 @@ pub fn score(
         rank_in_city: None,
         total_change: None,
         rank_change: None,
+        rank_in_city_change: None,
         indicators,
         metrics,
     }
@@ -195,11 +202,13 @@ pub fn compare(scores: &mut [RegionScore], previous: &[RegionScore]) {
     for score in scores {
         if let Some(prev) = before.get(score.region_code.as_str()) {
             score.total_change = score.total.zip(prev.total).map(|(a, b)| a - b);
-            score.rank_change = score
-                .rank
-                .zip(prev.rank)
-                .map(|(now, then)| i64::from(then) - i64::from(now))
-                .and_then(|d| i32::try_from(d).ok());
+            let moved = |now: Option<u32>, then: Option<u32>| {
+                now.zip(then)
+                    .map(|(now, then)| i64::from(then) - i64::from(now))
+                    .and_then(|d| i32::try_from(d).ok())
+            };
+            score.rank_change = moved(score.rank, prev.rank);
+            score.rank_in_city_change = moved(score.rank_in_city, prev.rank_in_city);
         }
     }
 }

@@ -181,6 +181,7 @@ fn ranks_are_shared_on_ties_and_movement_is_measured() {
         rank_in_city: None,
         total_change: None,
         rank_change: None,
+        rank_in_city_change: None,
         alert: false,
         indicators: Vec::new(),
         metrics: Vec::new(),
@@ -232,4 +233,62 @@ fn a_bad_system_names_every_field_and_a_good_one_passes() {
     ] {
         assert!(text.contains(field), "{field} in {text}");
     }
+}
+
+#[test]
+fn a_rate_with_nothing_to_measure_is_left_out() {
+    let tree = tree();
+    let system = IndicatorSystem {
+        indicators: vec![Indicator {
+            key: "a".into(),
+            name: "甲".into(),
+            weight: 1.0,
+            metrics: vec![
+                metric("workers_registered", Normalise::Target),
+                metric(measures::ON_TIME_RATE, Normalise::Target),
+            ],
+        }],
+        targets: vec![
+            target("5101", "workers_registered", 12.0),
+            target("51", measures::ON_TIME_RATE, 0.9),
+        ],
+        ..template(2026)
+    };
+    // No step fell due: the rate is absent, not 0.
+    let values = HashMap::from([("workers_registered", 1.0)]);
+    let card = rules::score(&system, &tree, &code("5101"), &values, 1.0 / 12.0);
+    let rate = card
+        .metrics
+        .iter()
+        .find(|m| m.metric == measures::ON_TIME_RATE)
+        .unwrap();
+    assert_eq!(rate.score, None);
+    assert_eq!(rate.target_source, "本期无可计算数据");
+    assert!(
+        (card.total.unwrap() - 100.0).abs() < 1e-9,
+        "the workers alone"
+    );
+    // A step due and missed: 0 of 0.9, scored 0.
+    let values = HashMap::from([("workers_registered", 1.0), (measures::ON_TIME_RATE, 0.0)]);
+    let card = rules::score(&system, &tree, &code("5101"), &values, 1.0 / 12.0);
+    assert!((card.total.unwrap() - 50.0).abs() < 1e-9);
+}
+
+#[test]
+fn one_figure_cannot_be_counted_two_ways() {
+    let mut indicators = system().indicators;
+    indicators[1]
+        .metrics
+        .push(metric("workers_registered", Normalise::Per10k));
+    let input = crate::performance::indicators::model::IndicatorSystemInput {
+        indicators,
+        targets: Vec::new(),
+        populations: Vec::new(),
+        alert_below: None,
+        cap: None,
+        base_version: None,
+        note: None,
+    };
+    let errors = validate::check(input, &tree()).unwrap_err();
+    assert!(format!("{errors:?}").contains("indicators[1].metrics[1].normalise"));
 }
