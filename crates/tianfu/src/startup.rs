@@ -46,6 +46,8 @@ pub struct App {
     pub kepu_feed: kepu::feed::cache::FeedCache,
     /// Map outlines built once from node_modules (`regions::geo`).
     pub map_outlines: regions::geo::Outlines,
+    /// Live score sheets for a minute (`performance::scores::cache`).
+    pub score_sheets: performance::scores::cache::SheetCache,
 }
 
 /// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
@@ -102,6 +104,7 @@ impl App {
             kepu_views: Default::default(),
             kepu_feed: Default::default(),
             map_outlines: Default::default(),
+            score_sheets: Default::default(),
         }))
     }
 }

@@ -173,7 +173,7 @@ pub async fn load(app: &App) -> anyhow::Result<PerformanceReport> {
         year,
         check(input(default_indicators(), "年初制定：一项工作、三项指标"))?,
         None,
-        (admin.id.0, &admin.name),
+        (Some(admin.id.0), &admin.name),
         january.min(now),
     )
     .await
@@ -207,7 +207,7 @@ pub async fn load(app: &App) -> anyhow::Result<PerformanceReport> {
             year,
             check(input(indicators, "年中调整：提高全民科学素质指标权重"))?,
             Some(1),
-            (admin.id.0, &admin.name),
+            (Some(admin.id.0), &admin.name),
             july,
         )
         .await

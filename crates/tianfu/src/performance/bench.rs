@@ -199,14 +199,21 @@ async fn system(app: &App, year: i32, events: u64) -> anyhow::Result<()> {
         note: Some("bench".into()),
     };
     let checked = validate::check(input, &app.regions).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    store::save(&app.db, year, checked, None, (0, "bench"), app.clock.now())
-        .await
-        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    store::save(
+        &app.db,
+        year,
+        checked,
+        None,
+        (None, "bench"),
+        app.clock.now(),
+    )
+    .await
+    .map_err(app_error)?;
     Ok(())
 }
 
 fn app_error(e: crate::platform::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!(e.to_string())
+    anyhow::anyhow!("{e} ({:?})", std::error::Error::source(&e))
 }
 
 async fn measure(app: &App, events: u64) -> anyhow::Result<String> {
@@ -302,18 +309,27 @@ async fn measure(app: &App, events: u64) -> anyhow::Result<String> {
         ms(p50),
         ms(p99)
     )?;
-    let mut times = Vec::new();
-    for _ in 0..20 {
+    let started = Instant::now();
+    let sheet = service::sheet(app, whole).await.map_err(app_error)?;
+    std::hint::black_box(serde_json::to_string(&sheet.cities)?);
+    writeln!(
+        out,
+        "  dashboard API, the year not yet published, first call (computed with movement): {:.0} ms",
+        ms(started.elapsed())
+    )?;
+    let mut times = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
         let started = Instant::now();
         let sheet = service::sheet(app, whole).await.map_err(app_error)?;
-        let body = serde_json::to_string(&sheet.cities)?;
+        let lines = visible::lines(&county_staff, &sheet, &sheet.cities);
+        let body = serde_json::to_string(&lines)?;
         times.push(started.elapsed());
         std::hint::black_box(body);
     }
     let (p50, p99) = percentiles(times);
     writeln!(
         out,
-        "  dashboard API, the year not yet published (computed live with movement): p50 {:.0} ms, p99 {:.0} ms",
+        "  dashboard API, the same within the minute the live sheet is shared: p50 {:.1} ms, p99 {:.1} ms (target p99 < 100 ms)",
         ms(p50),
         ms(p99)
     )?;

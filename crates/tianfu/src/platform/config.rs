@@ -23,6 +23,8 @@ pub struct Config {
     /// A deal signed at or above this amount (fen) counts in the official figures only once
     /// staff have verified its contract (`TIANFU_DEAL_VERIFY_ABOVE_FEN`, default 5,000万元).
     pub deal_verify_above_fen: i64,
+    /// How long a live score sheet is shared (`TIANFU_SCORES_CACHE_SECONDS`, default 60; 0: never).
+    pub scores_cache_seconds: u64,
 }
 
 /// 5,000万元 in fen.
@@ -105,8 +107,15 @@ impl Config {
                 })?,
             Err(_) => DEFAULT_DEAL_VERIFY_ABOVE_FEN,
         };
+        let scores_cache_seconds = match std::env::var("TIANFU_SCORES_CACHE_SECONDS") {
+            Ok(text) => text.trim().parse::<u64>().map_err(|_| {
+                anyhow::anyhow!("TIANFU_SCORES_CACHE_SECONDS must be a number of seconds")
+            })?,
+            Err(_) => 60,
+        };
         Ok(Self {
             deal_verify_above_fen,
+            scores_cache_seconds,
             kepu: KepuConfig::from_env()?,
             review,
             bind,

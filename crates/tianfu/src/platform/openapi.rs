@@ -77,7 +77,40 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::ratings::api_doc());
     BearerToken.modify(&mut doc);
     CommonResponses.modify(&mut doc);
+    OperationIds.modify(&mut doc);
     doc
+}
+
+/// utoipa names an operation after its handler, and many slices have a `list` or a `get`: an
+/// operationId must be unique (tools resolve links by it), so each is named by method and path
+/// (`get_api_v1_deals_id`).
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let slug: String = path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            let operations = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, operation) in operations {
+                if let Some(operation) = operation {
+                    operation.operation_id = Some(format!("{method}_{slug}"));
+                }
+            }
+        }
+    }
 }
 
 struct BearerToken;

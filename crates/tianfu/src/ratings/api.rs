@@ -44,6 +44,7 @@ crate::platform::openapi::wire_enum!(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = RatingApplication)]
 pub struct RatingRequest {
     #[serde(default)]
     #[schema(value_type = RatingSubjectKind, required = true)]

@@ -22,6 +22,7 @@ crate::platform::openapi::wire_enum!(
 );
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First day (YYYY-MM-DD, Beijing time, 2000 to 2100); 1 January of this year when absent.
     #[param(value_type = Option<crate::market::api::Deadline>)]
@@ -55,6 +56,7 @@ pub async fn region(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChildrenQuery {
     /// First day (YYYY-MM-DD, Beijing time, 2000 to 2100); 1 January of this year when absent.
     #[param(value_type = Option<crate::market::api::Deadline>)]
@@ -106,6 +108,7 @@ pub async fn children(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// The metric whose rows to list (see /api/v1/stats/metrics).
     #[param(value_type = MetricName, required = true)]

@@ -110,6 +110,8 @@ impl TestApp {
             review: Default::default(),
             kepu: Default::default(),
             deal_verify_above_fen: tianfu::platform::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
+            // Tests change the data between reads: every read computes.
+            scores_cache_seconds: 0,
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

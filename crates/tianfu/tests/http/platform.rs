@@ -160,6 +160,27 @@ async fn every_api_route_is_in_the_openapi_document(app: TestApp) {
         missing.is_empty(),
         "routes missing from /api/openapi.json: {missing:?}"
     );
+    // Tools resolve links by operationId, and a parameter the path does not name is a query one.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in documented {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(id) = operation["operationId"].as_str() {
+                assert!(
+                    ids.insert(id.to_owned()),
+                    "operationId {id} twice ({method} {path})"
+                );
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if parameter["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is not in the path"
+                    );
+                }
+            }
+        }
+    }
 
     for (path, item) in documented {
         let concrete = path

@@ -313,8 +313,9 @@ fn status_text(sheet: &ScoreSheet) -> String {
             sheet.version
         ),
         None => format!(
-            "实时计算（指标体系第{}版），本期结束后于次月1日发布，发布后不再变动",
-            sheet.version
+            "实时计算（指标体系第{}版，数据截至{}），本期结束后于次月1日发布，发布后不再变动",
+            sheet.version,
+            crate::platform::clock::shanghai(sheet.computed_at)
         ),
     }
 }

@@ -118,6 +118,7 @@ pub async fn run(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FundingQuery {
     #[param(minimum = 2020, maximum = 2100)]
     pub year: Option<i32>,
@@ -135,11 +136,17 @@ pub async fn list(
     ApiStaff(actor): ApiStaff,
     ApiQuery(query): ApiQuery<FundingQuery>,
 ) -> Result<Json<ListResponse<Summary>>, AppError> {
+    if query.year.is_some_and(|y| !(2020..=2100).contains(&y)) {
+        return Err(AppError::validation("year", "年度应在2020至2100之间"));
+    }
     let parent = query
         .parent
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty());
+    if parent.is_some_and(|p| tianfu_domain::RegionCode::parse(p).is_err()) {
+        return Err(AppError::validation("parent", "地区代码格式不正确"));
+    }
     let items: Vec<Summary> = store::list(&app.db, query.year, parent)
         .await?
         .into_iter()

@@ -24,6 +24,7 @@ pub fn check_year(year: i32) -> Result<i32, AppError> {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// A saved version; the one in force (the latest) when absent.
     #[param(minimum = 1, maximum = 1000000)]
@@ -83,7 +84,7 @@ pub async fn put(
         year,
         checked,
         base,
-        (actor.id.0, &actor.name),
+        (Some(actor.id.0), &actor.name),
         app.clock.now(),
     )
     .await?;

@@ -486,7 +486,7 @@ pub async fn save(
                     year,
                     checked,
                     base_version,
-                    (actor.id.0, &actor.name),
+                    (Some(actor.id.0), &actor.name),
                     app.clock.now(),
                 )
                 .await

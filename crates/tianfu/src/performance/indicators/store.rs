@@ -56,7 +56,7 @@ pub async fn save(
     year: i32,
     checked: Checked,
     base_version: Option<i32>,
-    author: (i64, &str),
+    author: (Option<i64>, &str),
     now: DateTime<Utc>,
 ) -> Result<IndicatorSystem, AppError> {
     let latest = find(db, year, None).await?.map_or(0, |s| s.version);

@@ -36,6 +36,24 @@ impl utoipa::ToSchema for ReportMonth {
     }
 }
 
+/// A month filter: YYYY-MM, or empty for every month.
+pub struct ReportMonthFilter;
+
+impl utoipa::PartialSchema for ReportMonthFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::platform::openapi::schema_from_json(serde_json::json!({
+            "type": "string", "pattern": "^((20[2-9][0-9]|2100)-(0[1-9]|1[0-2]))?$",
+            "description": "月份，YYYY-MM；留空为全部月份"
+        }))
+    }
+}
+
+impl utoipa::ToSchema for ReportMonthFilter {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ReportMonthFilter")
+    }
+}
+
 /// The province (51), one of its cities (4 digits) or counties (6 digits).
 pub struct ReportRegion;
 
@@ -55,12 +73,13 @@ impl utoipa::ToSchema for ReportRegion {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportListQuery {
     /// Reports of this region and the regions inside it (within my scope).
     #[param(value_type = Option<crate::platform::openapi::RegionCodeFormat>)]
     pub region_code: Option<String>,
     /// Only this month.
-    #[param(value_type = Option<ReportMonth>)]
+    #[param(value_type = Option<ReportMonthFilter>)]
     pub month: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]
@@ -163,6 +182,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
     /// A version; the latest when absent.
     #[param(minimum = 1, maximum = 1000000)]
@@ -187,6 +207,9 @@ pub async fn report(
 ) -> Result<Response, AppError> {
     let region = service::reported_region(&app, &region)?;
     let month = parse_month(&month)?;
+    if query.version.is_some_and(|v| v < 1) {
+        return Err(AppError::validation("version", "版本号从1开始"));
+    }
     ensure_readable(&app, &actor, &region, ip.as_deref()).await?;
     let body = store::body(&app.db, region.as_str(), &month.key(), query.version)
         .await?

@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(api::list, api::report, api::generate, api::correct),
-    components(schemas(api::ReportMonth, api::ReportRegion)),
+    components(schemas(api::ReportMonth, api::ReportMonthFilter, api::ReportRegion)),
     tags((name = "reports", description = "月研月报：各地区每月的数据、变化、排名与保姆式服务明细，按月生成、留存不变，更正另发新版本"))
 )]
 struct ReportsApi;

@@ -33,6 +33,7 @@ crate::platform::openapi::wire_enum!(
 );
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScoresQuery {
     /// city (the default) or county.
     #[param(value_type = Option<ScoreLevel>)]

@@ -137,10 +137,17 @@ pub async fn sheet(app: &App, period: ScorePeriod) -> Result<ScoreSheet, AppErro
     let system = systems::find(&app.db, period.year, None)
         .await?
         .ok_or_else(|| no_system(period.year))?;
+    let ttl = std::time::Duration::from_secs(app.config.scores_cache_seconds);
+    if let Some(shared) = app.score_sheets.get(&period.key(), system.version, ttl) {
+        return Ok((*shared).clone());
+    }
     let mut sheet = compute_with(app, &system, period).await?;
     if let Some(previous) = bare(app, period.previous()).await? {
         rules::compare(&mut sheet.cities, &previous.cities);
         rules::compare(&mut sheet.counties, &previous.counties);
+    }
+    if !ttl.is_zero() {
+        app.score_sheets.put(std::sync::Arc::new(sheet.clone()));
     }
     Ok(sheet)
 }
