@@ -12,8 +12,11 @@ use std::time::{Duration, Instant};
 
 use super::service::ScoreSheet;
 
+/// (period, system version) → when computed, the sheet.
+type Sheets = HashMap<(String, i32), (Instant, Arc<ScoreSheet>)>;
+
 #[derive(Debug, Default)]
-pub struct SheetCache(Mutex<HashMap<(String, i32), (Instant, Arc<ScoreSheet>)>>);
+pub struct SheetCache(Mutex<Sheets>);
 
 impl SheetCache {
     /// The sheet of `period` computed with `version` less than `ttl` ago.
