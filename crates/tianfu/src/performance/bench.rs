@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Instant;
 
 use chrono::{Datelike, NaiveDate};
 use tianfu_search::bench::percentiles;
@@ -18,7 +18,7 @@ use super::scores::period::{ScorePeriod, Span};
 use super::scores::service::{self, PROVINCE};
 use super::scores::visible;
 use crate::platform::auth::Actor;
-use crate::platform::scratch::Scratch;
+use crate::platform::scratch::{Lcg, Scratch, ms};
 use crate::{App, on_db};
 
 const BATCH: usize = 2000;
@@ -41,22 +41,6 @@ const MIX: &[(&str, &str, u64)] = &[
     ("question.answered", "question", 3),
     ("volunteer.served", "activity", 2),
 ];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
-
-fn ms(d: StdDuration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 pub async fn run(events: u64, postgres: Option<String>) -> anyhow::Result<String> {
     let scratch = Scratch::start("performance", postgres.as_deref()).await?;

@@ -5,7 +5,7 @@
 //! (`/events`), and `stats verify`.
 
 use std::fmt::Write;
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use tianfu_domain::{RegionCode, RegionLevel};
@@ -15,7 +15,7 @@ use super::service::{self, Period};
 use crate::ledger::catalogue;
 use crate::ledger::{follow, rollup};
 use crate::platform::api::Paging;
-use crate::platform::scratch::Scratch;
+use crate::platform::scratch::{Lcg, Scratch, ms};
 use crate::{App, on_db};
 
 /// Rows per multi-row INSERT: well inside both engines' parameter limits.
@@ -37,27 +37,11 @@ const MIX: &[(&str, &str, u64)] = &[
     ("kepu.served", "resource", 2),
 ];
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
-
 pub async fn run(events: usize, postgres: Option<String>) -> anyhow::Result<String> {
     let scratch = Scratch::start("stats", postgres.as_deref()).await?;
     let result = measure(&scratch.app, events).await;
     scratch.finish().await?;
     result
-}
-
-fn ms(d: StdDuration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 async fn measure(app: &App, events: usize) -> anyhow::Result<String> {
