@@ -35,6 +35,13 @@ impl FieldErrors {
         }
     }
 
+    /// Takes in another set of errors (the first error of each field stays).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, message) in other.0 {
+            self.add(&field, message);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

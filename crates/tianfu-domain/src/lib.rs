@@ -6,6 +6,7 @@ mod labels;
 pub mod account;
 pub mod credit_code;
 pub mod deal;
+pub mod fair;
 pub mod fields;
 pub mod ids;
 pub mod market;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod fair;
 pub mod kepu;
 pub mod ledger;
 pub mod market;

@@ -122,6 +122,7 @@ pub fn router(app: AppState) -> Router {
         .merge(kepu::routes())
         .merge(performance::routes())
         .merge(ratings::routes())
+        .merge(crate::fair::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))
