@@ -262,6 +262,36 @@ impl TestApp {
         tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect("count"))
     }
 
+    /// Counts the rows of a table that match `condition` (SQL the test writes itself).
+    pub async fn count_where(&self, table: &str, condition: &str) -> i64 {
+        self.settle().await;
+        let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table} WHERE {condition}"));
+        tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect("count"))
+    }
+
+    /// Sums a column over the rows of a table that match `condition` (0 for none).
+    pub async fn sum_where(&self, table: &str, column: &str, condition: &str) -> i64 {
+        self.settle().await;
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT CAST(COALESCE(SUM({column}), 0) AS BIGINT) FROM {table} WHERE {condition}"
+        ));
+        tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.expect("sum"))
+    }
+
+    /// A PATCH with a JSON body as `token`.
+    pub async fn patch_json(&self, path: &str, body: &Value, token: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .patch(format!("{}{path}", self.url))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// The newest audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         tianfu::platform::audit::latest(&self.app.db, 20)

@@ -7,6 +7,7 @@ mod accounts;
 mod binary;
 mod browser;
 mod deals;
+mod fairs;
 mod funding;
 mod inputs;
 mod integrity;
