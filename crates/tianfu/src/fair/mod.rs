@@ -64,3 +64,28 @@ pub fn api_doc() -> utoipa::openapi::OpenApi {
     }
     doc
 }
+
+/// The halls (云展厅) of an edition: one per city of the province, then the province's own
+/// institutions ('51'), as (code, name).
+pub fn halls(regions: &crate::regions::RegionTree) -> Vec<(String, String)> {
+    let province = tianfu_domain::RegionCode::parse(PROVINCE).expect("valid");
+    let mut halls: Vec<(String, String)> = regions
+        .children(Some(&province))
+        .into_iter()
+        .map(|r| (r.code.as_str().to_owned(), r.name.clone()))
+        .collect();
+    halls.push((PROVINCE.to_owned(), "省直单位".to_owned()));
+    halls
+}
+
+/// A hall's name: its city's, or 省直单位.
+pub fn hall_name(regions: &crate::regions::RegionTree, code: &str) -> String {
+    if code == PROVINCE {
+        "省直单位".to_owned()
+    } else {
+        regions
+            .find(code)
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| code.to_owned())
+    }
+}

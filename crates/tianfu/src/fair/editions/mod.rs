@@ -2,10 +2,11 @@
 //! the dates of its phases, the review criteria and each hall's quota per category.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::AppState;
@@ -14,6 +15,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/fairs", get(api::list).post(api::create))
         .route("/api/v1/fairs/{id}", get(api::get).patch(api::update))
+        .route("/admin/fairs", get(pages::index).post(pages::create))
+        .route("/admin/fairs/{id}", get(pages::show).post(pages::save))
+        .route("/admin/fairs/{id}/nominate", post(pages::nominate))
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {

@@ -3,6 +3,7 @@
 //! a short pitch, its sector, pictures and a video. The same listing enters an edition once.
 
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/fairs/{id}/projects/{pid}/withdraw",
             post(api::withdraw),
         )
+        .route("/me/fair-projects", get(pages::mine).post(pages::enter))
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {
