@@ -3,6 +3,8 @@
 //! their own demo data here.
 
 mod catalog;
+mod fair;
+mod fair_catalog;
 mod funding;
 mod integrity;
 mod kepu;
@@ -112,6 +114,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
     )?;
     writeln!(report, "{}", funding::load(app).await?)?;
     writeln!(report, "{}", reports::load(app).await?)?;
+    writeln!(report, "{}", fair::load(app, &admin).await?)?;
     writeln!(report, "演示账号（密码均为 {DEMO_PASSWORD}）：")?;
     writeln!(report, "  管理员            {ADMIN_PHONE}")?;
     writeln!(report, "  省级·科技工作者服务部 13900000001")?;
