@@ -85,6 +85,7 @@ pub struct FairRequest {
     pub signing_until: Option<String>,
     /// Review criteria (default 技术先进性 30, 市场前景 30, 转化可行性 25, 带动效益 15).
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 10)]
     pub criteria: Option<Vec<CriterionBody>>,
     /// Quotas per hall and category; a group without one selects every ranked project.
     #[serde(default)]
@@ -108,6 +109,7 @@ pub struct FairPatch {
     pub closes_at: Option<String>,
     #[schema(format = DateTime)]
     pub signing_until: Option<String>,
+    #[schema(min_items = 1, max_items = 10)]
     pub criteria: Option<Vec<CriterionBody>>,
     pub quotas: Option<Vec<QuotaBody>>,
 }
