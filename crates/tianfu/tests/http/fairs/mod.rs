@@ -3,6 +3,7 @@
 //! edition's phases.
 
 mod collection;
+mod review;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
