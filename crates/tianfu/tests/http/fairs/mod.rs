@@ -4,6 +4,7 @@
 
 mod collection;
 mod console;
+mod review;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
