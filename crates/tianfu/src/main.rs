@@ -69,6 +69,17 @@ enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Fill a fresh database with an edition of the fair at province scale and time ranking and
+    /// selection over all its projects, and a hall's page served to 32 clients at once.
+    Fair {
+        #[arg(long, default_value_t = 10_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 30_000)]
+        reviews: usize,
+        /// A PostgreSQL server URL to run on instead of SQLite (a database is created and dropped).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// Fill a fresh database with ledger events over a year and time the rollup's catch-up, a
     /// province's figures, a county's evidence page and `stats verify`.
     Stats {
@@ -290,6 +301,16 @@ async fn main() -> anyhow::Result<()> {
                 "{}",
                 tianfu::performance::bench::run(events, postgres).await?
             );
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Fair {
+                    projects,
+                    reviews,
+                    postgres,
+                },
+        } => {
+            print!("{}", tianfu::fair::bench::run(projects, reviews, postgres).await?);
         }
         Command::Bench {
             command: BenchCommand::Stats { events, postgres },

@@ -105,14 +105,17 @@ async fn seed(app: &App, projects: usize, reviews: usize) -> anyhow::Result<i64>
         }
         // Reviews: each project's reviewers are consecutive, so no pair repeats.
         let per_project = (reviews / projects.max(1)).max(1);
-        let scores: Vec<(i64, i64, f64)> = (1..=projects as i64)
-            .flat_map(|project| {
-                let first = rng.below(REVIEWERS as u64) as i64;
-                (0..per_project as i64).map(move |k| (project, owners as i64 + 1 + (first + k) % REVIEWERS))
-            })
-            .map(|(project, reviewer)| (project, reviewer, 40.0 + rng.below(600) as f64 / 10.0))
-            .take(reviews)
-            .collect();
+        let mut scores: Vec<(i64, i64, f64)> = Vec::with_capacity(reviews);
+        'projects: for project in 1..=projects as i64 {
+            let first = rng.below(REVIEWERS as u64) as i64;
+            for k in 0..per_project as i64 {
+                if scores.len() == reviews {
+                    break 'projects;
+                }
+                let reviewer = owners as i64 + 1 + (first + k) % REVIEWERS;
+                scores.push((project, reviewer, 40.0 + rng.below(600) as f64 / 10.0));
+            }
+        }
         for chunk in scores.chunks(BATCH) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO fair_assignments (project_id, reviewer_id, fair_id, assigned_at) ");
             q.push_values(chunk, |mut b, (project, reviewer, _)| {

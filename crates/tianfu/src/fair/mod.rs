@@ -13,6 +13,7 @@
 //! - `stats`: the edition's figures, report page and Excel export.
 
 pub mod after;
+pub mod bench;
 pub mod editions;
 pub mod halls;
 pub mod projects;
