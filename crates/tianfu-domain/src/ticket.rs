@@ -8,10 +8,12 @@ use crate::account::Department;
 use crate::fields::FieldErrors;
 
 crate::labelled_enum!(
-    /// 一人一策 follows a registered scientist; 一单一策 follows a published need.
+    /// 一人一策 follows a registered scientist; 一单一策 follows a published need; 一项一策
+    /// follows a project selected for the 科创会 until it is signed.
     TicketKind, "服务单类型" {
         Person => "person", "一人一策";
         Need => "need", "一单一策";
+        Fair => "fair", "一项一策（科创会）";
     }
 );
 
@@ -20,7 +22,7 @@ impl TicketKind {
     pub fn department(self) -> Department {
         match self {
             TicketKind::Person => Department::Worker,
-            TicketKind::Need => Department::Org,
+            TicketKind::Need | TicketKind::Fair => Department::Org,
         }
     }
 }
@@ -67,7 +69,9 @@ pub struct PlanTemplate {
 }
 
 /// The plan a new ticket gets when an administrator has not configured one: first contact
-/// within 3 days, diagnosis within 7, recommendations within 15, a visit every 30 days.
+/// within 3 days, diagnosis within 7, recommendations within 15, a visit every 30 days; a fair
+/// project's first contact within 7 days, its needs sorted out within 15, talks towards signing
+/// within 30, and a visit every 30 days.
 pub fn default_template(kind: TicketKind) -> PlanTemplate {
     let step = |name: &str, due_days, repeat_days| TemplateStep {
         name: name.to_owned(),
@@ -85,6 +89,12 @@ pub fn default_template(kind: TicketKind) -> PlanTemplate {
             step("首次联系", 3, None),
             step("需求诊断", 7, None),
             step("推荐专家与成果", 15, None),
+            step("定期回访", 30, Some(30)),
+        ],
+        TicketKind::Fair => vec![
+            step("入选后首次联系", 7, None),
+            step("梳理对接需求", 15, None),
+            step("促成洽谈签约", 30, None),
             step("定期回访", 30, Some(30)),
         ],
     };
@@ -325,6 +335,21 @@ mod tests {
     fn tickets_go_to_the_department_that_serves_them() {
         assert_eq!(TicketKind::Person.department(), Department::Worker);
         assert_eq!(TicketKind::Need.department(), Department::Org);
+        assert_eq!(TicketKind::Fair.department(), Department::Org);
+    }
+
+    #[test]
+    fn every_kind_has_a_valid_default_plan() {
+        for kind in TicketKind::ALL {
+            assert_eq!(
+                validate_template(&default_template(*kind)),
+                Ok(()),
+                "{kind}"
+            );
+        }
+        let fair = schedule(&default_template(TicketKind::Fair), at(1));
+        assert_eq!(fair[0].due_at, at(8), "first contact within 7 days");
+        assert_eq!(fair[3].repeat_days, Some(30));
     }
 
     #[test]

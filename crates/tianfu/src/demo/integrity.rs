@@ -60,6 +60,8 @@ async fn large_deal(
         inquiry_id: None,
         contract_type: "development".into(),
         amount_fen: Some(amount_fen),
+        fair_id: None,
+        fair_session_id: None,
     };
     let deal = deals::create(app, seller, input)
         .await

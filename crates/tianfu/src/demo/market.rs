@@ -277,6 +277,8 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             inquiry_id: Some(inquiry),
             contract_type: offer.service_type.into(),
             amount_fen: Some(amount * 100),
+            fair_id: None,
+            fair_session_id: None,
         };
         let deal = deals::create(app, &need.owner, input)
             .await
@@ -304,6 +306,8 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             inquiry_id: Some(inquiry),
             contract_type: "transfer".into(),
             amount_fen: Some(achievement.price.max(100_000) * 100),
+            fair_id: None,
+            fair_session_id: None,
         };
         let deal = deals::create(app, &buyer, input)
             .await

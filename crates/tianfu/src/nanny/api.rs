@@ -26,7 +26,7 @@ wire_enum!(
     wire_names(TicketKind::ALL, TicketKind::as_str, false)
 );
 wire_enum!(
-    /// A ticket kind to filter by; empty means both.
+    /// A ticket kind to filter by; empty means all.
     TicketKindFilter,
     wire_names(TicketKind::ALL, TicketKind::as_str, true)
 );
@@ -90,7 +90,7 @@ impl utoipa::ToSchema for StepBody {}
 pub struct TicketQuery {
     /// Only tickets assigned to me.
     pub mine: Option<bool>,
-    /// person or need.
+    /// person, need or fair.
     #[param(value_type = Option<TicketKindFilter>)]
     pub kind: Option<String>,
     /// open or closed.
@@ -485,7 +485,7 @@ impl From<PlanTemplate> for PlanTemplateBody {
 }
 
 /// The plan new tickets of a kind get.
-#[utoipa::path(get, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person or need")),
+#[utoipa::path(get, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person, need or fair")),
     responses((status = 200, body = PlanTemplateBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn get_template(
     State(app): State<AppState>,
@@ -498,7 +498,7 @@ pub async fn get_template(
 }
 
 /// Configure the plan new tickets of a kind get (administrators only).
-#[utoipa::path(put, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person or need")), request_body = PlanTemplateBody,
+#[utoipa::path(put, path = "/api/v1/admin/plan-templates/{kind}", tag = "nanny", params(("kind" = TicketKindName, Path, description = "person, need or fair")), request_body = PlanTemplateBody,
     responses((status = 200, body = PlanTemplateBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn put_template(
     State(app): State<AppState>,

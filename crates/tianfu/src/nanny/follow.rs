@@ -1,6 +1,7 @@
 //! The nanny service follows the ledger: a scientist's registration opens their 一人一策, a
-//! need's publication its 一单一策 (the plan's clock starting when the ticket opens), and a signed
-//! deal closes the tickets it answers as of the signing. The acts
+//! need's publication its 一单一策, a 科创会 project's selection its 一项一策 (the plan's clock
+//! starting when the ticket opens), and a signed deal closes the tickets it answers as of the
+//! signing. The acts
 //! know nothing of this; a crash between an act and its ticket is caught up from the cursor.
 
 use super::{open, store};
@@ -15,6 +16,7 @@ pub const FOLLOWER: Follower = Follower {
         EventKind::UserRegistered,
         EventKind::ListingPublished,
         EventKind::DealSigned,
+        EventKind::FairProjectSelected,
     ],
     batch: 500,
     reaction: Reaction::Act(react_boxed),
@@ -32,6 +34,10 @@ async fn react(app: &App, event: &LedgerRow) -> Result<(), AppError> {
         (Some(EventKind::ListingPublished), "need") => {
             open::for_need(app, event.subject_id).await?;
         }
+        // A selection taken back (weight -1) closes nothing: the nanny closes it by hand.
+        (Some(EventKind::FairProjectSelected), _) if event.weight > 0 => {
+            open::for_fair_project(app, event.subject_id).await?;
+        }
         // A reversal (a signed deal terminated) reopens nothing: the service goes on in a new
         // ticket only if the subject asks again.
         (Some(EventKind::DealSigned), _) if event.weight > 0 => {
@@ -41,6 +47,7 @@ async fn react(app: &App, event: &LedgerRow) -> Result<(), AppError> {
                     &app.db,
                     deal.id,
                     deal.need_id,
+                    [deal.need_id, deal.offer_id, deal.achievement_id],
                     [deal.buyer_id, deal.seller_id],
                     // Closed when the deal was signed, however late the follower runs.
                     event.at,

@@ -1,6 +1,7 @@
 //! Tickets open themselves: registering a scientist opens 一人一策, approving a need opens
-//! 一单一策. The nanny's follower of the ledger (`nanny/follow.rs`) opens them from the
-//! `user.registered` and `listing.published` events, so a crash between the act and the ticket
+//! 一单一策, selecting a 科创会 project opens 一项一策. The nanny's follower of the ledger
+//! (`nanny/follow.rs`) opens them from the `user.registered`, `listing.published` and
+//! `fair.project_selected` events, so a crash between the act and the ticket
 //! loses nothing. Opening is idempotent: one ticket per subject, enforced by the database.
 //!
 //! Assignment: the least-loaded staff member of the subject's region and the ticket kind's
@@ -150,6 +151,32 @@ pub async fn for_need(app: &App, listing: i64) -> Result<Option<i64>, AppError> 
         subject_id: row.id,
         served_id: row.owner_id,
         title: row.title.clone(),
+        region,
+    };
+    Ok(open(&app.db, &subject, app.clock.now()).await?)
+}
+
+/// A project selected for a 科创会: followed until it is signed (一项一策), its owner served.
+pub async fn for_fair_project(app: &App, project: i64) -> Result<Option<i64>, AppError> {
+    let row = on_db!(&app.db, pool => {
+        sqlx::query_as::<_, (i64, String, String, String)>(
+            "SELECT owner_id, title, region_code, status FROM fair_projects WHERE id = $1",
+        )
+        .bind(project)
+        .fetch_optional(pool)
+        .await
+    })?;
+    let Some((owner, title, region, status)) = row else {
+        return Ok(None);
+    };
+    let (Ok(region), "selected") = (RegionCode::parse(&region), status.as_str()) else {
+        return Ok(None);
+    };
+    let subject = Subject {
+        kind: TicketKind::Fair,
+        subject_id: project,
+        served_id: owner,
+        title: format!("科创会：{title}"),
         region,
     };
     Ok(open(&app.db, &subject, app.clock.now()).await?)

@@ -223,10 +223,20 @@ async fn detail_page(
 }
 
 /// What the matching engine recommends for the ticket's subject: for a need, its best
-/// capabilities and achievements; for a scientist, the needs that fit their latest listing.
+/// capabilities and achievements; for a 科创会 project, the matches of its listing; for a
+/// scientist, the needs that fit their latest listing.
 async fn attachable_matches(app: &App, ticket: &store::TicketRow) -> Vec<Attachable> {
     let listing_id: Option<i64> = if ticket.kind == "need" {
         Some(ticket.subject_id)
+    } else if ticket.kind == "fair" {
+        on_db!(&app.db, pool => {
+            sqlx::query_scalar("SELECT listing_id FROM fair_projects WHERE id = $1")
+                .bind(ticket.subject_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .ok()
+        .flatten()
     } else {
         on_db!(&app.db, pool => {
             sqlx::query_scalar("SELECT id FROM listings WHERE owner_id = $1 AND status = 'published' AND kind <> 'need' ORDER BY id DESC LIMIT 1")

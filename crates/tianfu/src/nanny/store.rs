@@ -526,21 +526,25 @@ pub async fn close(
     Ok(changed == 1)
 }
 
-/// Closes the open tickets a signed deal answers, as of the signing (`now`): the need's 一单一策
-/// and the 一人一策 of each party who is a scientist with a ticket. Answers how many it closed.
+/// Closes the open tickets a signed deal answers, as of the signing (`now`): the need's 一单一策,
+/// the 一人一策 of each party who is a scientist with a ticket, and the 一项一策 of any 科创会
+/// project that is one of the deal's listings. Answers how many it closed.
 pub async fn close_on_deal(
     db: &Db,
     deal: i64,
     need: Option<i64>,
+    listings: [Option<i64>; 3],
     parties: [i64; 2],
     now: DateTime<Utc>,
 ) -> Result<usize, sqlx::Error> {
     const OPEN_SQL: &str = concat!(
         ticket_select!(),
-        "WHERE t.status = 'open' AND ((t.kind = 'need' AND t.subject_id = $1) OR (t.kind = 'person' AND t.subject_id IN ($2, $3)))"
+        "WHERE t.status = 'open' AND ((t.kind = 'need' AND t.subject_id = $1) OR (t.kind = 'person' AND t.subject_id IN ($2, $3)) \
+         OR (t.kind = 'fair' AND t.subject_id IN (SELECT p.id FROM fair_projects p WHERE p.listing_id IN ($4, $5, $6))))"
     );
     let tickets: Vec<TicketRow> = on_db!(db, pool => {
-        sqlx::query_as::<_, TicketRow>(OPEN_SQL).bind(need).bind(parties[0]).bind(parties[1]).fetch_all(pool).await
+        sqlx::query_as::<_, TicketRow>(OPEN_SQL).bind(need).bind(parties[0]).bind(parties[1])
+            .bind(listings[0]).bind(listings[1]).bind(listings[2]).fetch_all(pool).await
     })?;
     let note = format!("交易 #{deal} 已签约，服务单自动办结");
     let mut closed = 0;

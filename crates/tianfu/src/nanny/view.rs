@@ -56,10 +56,10 @@ pub struct EventView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {
     pub id: i64,
-    /// person（一人一策） or need（一单一策）.
+    /// person（一人一策）, need（一单一策） or fair（一项一策（科创会））.
     pub kind: String,
     pub kind_label: String,
-    /// The scientist's user id or the need's listing id.
+    /// The scientist's user id, the need's listing id or the 科创会 project's id.
     pub subject_id: i64,
     pub subject: String,
     pub served: Person,

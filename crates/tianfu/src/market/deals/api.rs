@@ -27,6 +27,11 @@ pub struct DealRequest {
     /// Contract amount in fen, not negative.
     #[schema(value_type = i64, required = true, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub amount_fen: Option<i64>,
+    /// A deal made at a 科创会 edition: while it is in session or signing, and only when one of
+    /// the listings named is a project selected for it. Its ledger rows carry `fair:<id>`.
+    pub fair_id: Option<i64>,
+    /// The edition's session it is signed in (集中签约…); needs `fair_id`.
+    pub fair_session_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,6 +55,10 @@ pub struct DealView {
     pub buyer_signed: bool,
     pub seller_signed: bool,
     pub region_code: String,
+    /// The 科创会 edition it was made at, if any.
+    pub fair_id: Option<i64>,
+    /// The session of that edition it was signed in, if any.
+    pub fair_session_id: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -83,6 +92,8 @@ impl From<DealRow> for DealView {
             buyer_signed: row.buyer_signed,
             seller_signed: row.seller_signed,
             region_code: row.region_code,
+            fair_id: row.fair_id,
+            fair_session_id: row.fair_session_id,
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -104,6 +115,8 @@ pub async fn create(
         inquiry_id: request.inquiry_id,
         contract_type: request.contract_type,
         amount_fen: request.amount_fen,
+        fair_id: request.fair_id,
+        fair_session_id: request.fair_session_id,
     };
     let id = service::create(&app, &actor, input).await?;
     let row = store::find(&app.db, id)

@@ -19,6 +19,9 @@ pub struct DealInput {
     pub inquiry_id: Option<i64>,
     pub contract_type: String,
     pub amount_fen: Option<i64>,
+    /// Made at this 科创会 edition (checked by `fair::signing`), in this session.
+    pub fair_id: Option<i64>,
+    pub fair_session_id: Option<i64>,
 }
 
 async fn published(
@@ -85,6 +88,19 @@ pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, A
         &mut errors,
     )
     .await?;
+    let named: Vec<i64> = [need.as_ref(), offer.as_ref(), achievement.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|l| l.id)
+        .collect();
+    crate::fair::signing::service::check_deal(
+        app,
+        input.fair_id,
+        input.fair_session_id,
+        &named,
+        &mut errors,
+    )
+    .await?;
     let provided = offer.as_ref().or(achievement.as_ref());
     if need.is_none()
         && provided.is_none()
@@ -130,6 +146,8 @@ pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, A
             AppError::Internal(anyhow::anyhow!("listing {} has a bad region", anchor.id))
         })?,
         title: anchor.title.clone(),
+        fair_id: input.fair_id,
+        fair_session_id: input.fair_session_id,
     };
     Ok(store::create(&app.db, &deal, actor.id, app.clock.now()).await?)
 }

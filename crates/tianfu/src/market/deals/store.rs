@@ -25,11 +25,19 @@ pub struct DealRow {
     pub buyer_signed: bool,
     pub seller_signed: bool,
     pub region_code: String,
+    /// The 科创会 edition it was made at, and the session (集中签约…) it was signed in.
+    pub fair_id: Option<i64>,
+    pub fair_session_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl DealRow {
+    /// The ledger source every event of a deal made at a fair carries: `fair:<edition>`.
+    pub fn fair_source(&self) -> Option<String> {
+        self.fair_id.map(fair_source)
+    }
+
     pub fn state(&self) -> Option<DealState> {
         Some(DealState {
             stage: DealStage::parse(&self.stage).ok()?,
@@ -47,7 +55,7 @@ macro_rules! deal_select {
     () => {
         "SELECT d.id, d.need_id, d.offer_id, d.achievement_id, d.inquiry_id, d.buyer_id, b.name AS buyer_name, d.seller_id, \
          s.name AS seller_name, d.contract_type, d.amount_fen, d.stage, d.buyer_signed, d.seller_signed, d.region_code, \
-         d.created_at, d.updated_at FROM deals d JOIN users b ON b.id = d.buyer_id JOIN users s ON s.id = d.seller_id "
+         d.fair_id, d.fair_session_id, d.created_at, d.updated_at FROM deals d JOIN users b ON b.id = d.buyer_id JOIN users s ON s.id = d.seller_id "
     };
 }
 
@@ -62,6 +70,23 @@ pub struct NewDeal {
     pub amount: Fen,
     pub region: RegionCode,
     pub title: String,
+    /// Made at this 科创会 edition (and session).
+    pub fair_id: Option<i64>,
+    pub fair_session_id: Option<i64>,
+}
+
+/// The ledger source of a fair's rows (`fair:<edition>`, under the partial index
+/// `ledger_events_fair_source`).
+pub fn fair_source(fair_id: i64) -> String {
+    format!("fair:{fair_id}")
+}
+
+/// Tags an event with the deal's fair, if it was made at one.
+fn tagged(event: Event, fair: Option<&str>) -> Event {
+    match fair {
+        Some(source) => event.source(source),
+        None => event,
+    }
 }
 
 pub async fn create(
@@ -79,8 +104,8 @@ pub async fn create(
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO deals (need_id, offer_id, achievement_id, inquiry_id, buyer_id, seller_id, contract_type, amount_fen, stage, \
-             buyer_signed, seller_signed, region_code, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $10, $10) RETURNING id",
+             buyer_signed, seller_signed, region_code, fair_id, fair_session_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $11, $12, $10, $10) RETURNING id",
         )
         .bind(deal.need_id)
         .bind(deal.offer_id)
@@ -92,15 +117,19 @@ pub async fn create(
         .bind(deal.amount.get())
         .bind(deal.region.as_str())
         .bind(now)
+        .bind(deal.fair_id)
+        .bind(deal.fair_session_id)
         .fetch_one(&mut **conn)
         .await
     })?;
+    let source = deal.fair_id.map(fair_source);
     let event = Event::new(EventKind::DealCreated, &deal.region, "deal", id)
         .actor(creator.0)
         .counterpart(other)
         .amount(deal.amount.get())
         .contract(deal.contract_type.as_str())
         .once();
+    let event = tagged(event, source.as_deref());
     tx.record(now, &event).await?;
     tx.notify(
         other,
@@ -162,6 +191,7 @@ pub async fn save_state(
     } else {
         deal.buyer_id
     };
+    let source = deal.fair_source();
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
         sqlx::query(
@@ -184,12 +214,13 @@ pub async fn save_state(
     }
     for (kind, reversal) in stage_events(deal, current.stage, next.stage) {
         let event = |kind| {
-            Event::new(kind, &region, "deal", deal.id)
+            let event = Event::new(kind, &region, "deal", deal.id)
                 .actor(actor.0)
                 .counterpart(other)
                 .amount(deal.amount_fen)
                 .contract(&deal.contract_type)
-                .once()
+                .once();
+            tagged(event, source.as_deref())
         };
         match (kind, reversal) {
             (EventKind::DealSigned, false) if deal.amount_fen >= verify_above => {

@@ -233,6 +233,8 @@ async fn propose_deal(
         inquiry_id: Some(row.id),
         contract_type: form.contract_type.clone(),
         amount_fen: Some(amount.get()),
+        fair_id: None,
+        fair_session_id: None,
     };
     deals::create(app, actor, input).await
 }

@@ -180,13 +180,19 @@ pub async fn decide_deal(
         sqlx::query_as("UPDATE deals SET updated_at = updated_at WHERE id = $1 RETURNING stage, updated_at")
             .bind(deal_id).fetch_one(&mut **conn).await
     })?;
+    // A deal made at a 科创会 carries its edition on every row (`fair:<id>`), these included.
+    let fair_source = deal.fair_source();
     let signed = |kind| {
-        Event::new(kind, &region, "deal", deal_id)
+        let event = Event::new(kind, &region, "deal", deal_id)
             .actor(deal.buyer_id)
             .counterpart(deal.seller_id)
             .amount(deal.amount_fen)
             .contract(&deal.contract_type)
-            .once()
+            .once();
+        match &fair_source {
+            Some(source) => event.source(source),
+            None => event,
+        }
     };
     // Out of the awaiting figure, dated at the signing so each period's figure nets out.
     tx.record(
@@ -197,7 +203,10 @@ pub async fn decide_deal(
     if verified {
         tx.record(
             verification.signed_at,
-            &signed(EventKind::DealSigned).source("verified"),
+            &match &fair_source {
+                Some(_) => signed(EventKind::DealSigned),
+                None => signed(EventKind::DealSigned).source("verified"),
+            },
         )
         .await?;
         // A transfer completed while awaiting verification was held back; it counts now.
@@ -213,6 +222,10 @@ pub async fn decide_deal(
         .amount(deal.amount_fen)
         .outcome(outcome)
         .once();
+    let decided = match &fair_source {
+        Some(source) => decided.source(source),
+        None => decided,
+    };
     tx.record(now, &decided).await?;
     let text = if verified {
         format!("交易 #{deal_id} 的合同已核验，签约金额已计入统计")

@@ -2,9 +2,12 @@
 //! collecting projects, published listings in several cities, and moving the clock through the
 //! edition's phases.
 
+mod after;
 mod collection;
 mod console;
 mod review;
+mod signing;
+mod stats;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
