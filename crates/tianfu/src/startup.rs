@@ -182,6 +182,7 @@ impl Server {
         let followers = ledger::follow::spawn(self.app.clone(), FOLLOWERS);
         let kepu_jobs = kepu::spawn_jobs(self.app.clone());
         let monthly = performance::monthly::spawn(self.app.clone());
+        let fair_meetings = crate::fair::halls::expiry::spawn(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -196,6 +197,7 @@ impl Server {
             job.abort();
         }
         monthly.abort();
+        fair_meetings.abort();
         kepu::views::flush_on_shutdown(&self.app).await;
         for follower in FOLLOWERS {
             let _ = ledger::lease::release(&self.app.db, follower.name, &self.app.node).await;

@@ -3,6 +3,8 @@
 //! edition's phases.
 
 mod collection;
+pub mod halls;
+mod sessions;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
