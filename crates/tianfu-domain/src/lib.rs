@@ -7,6 +7,7 @@ pub mod account;
 pub mod credit_code;
 pub mod deal;
 pub mod fair;
+pub mod fair_halls;
 pub mod fair_review;
 pub mod fields;
 pub mod ids;

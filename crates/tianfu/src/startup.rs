@@ -183,6 +183,7 @@ impl Server {
         let kepu_jobs = kepu::spawn_jobs(self.app.clone());
         let monthly = performance::monthly::spawn(self.app.clone());
         let fair_outcomes = crate::fair::after::jobs::spawn(self.app.clone());
+        let fair_meetings = crate::fair::halls::expiry::spawn(self.app.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
@@ -198,6 +199,7 @@ impl Server {
         }
         monthly.abort();
         fair_outcomes.abort();
+        fair_meetings.abort();
         kepu::views::flush_on_shutdown(&self.app).await;
         for follower in FOLLOWERS {
             let _ = ledger::lease::release(&self.app.db, follower.name, &self.app.node).await;

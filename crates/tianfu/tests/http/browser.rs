@@ -1,6 +1,7 @@
 //! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
 //! through the pages a person clicks: registering an organisation, the market's main flow, a
-//! nanny logging a follow-up, and an enterprise acting on its matches.
+//! nanny logging a follow-up, an enterprise acting on its matches, and a visitor on a phone
+//! showing interest in a 云展厅 project that its owner then finds among their inquiries.
 
 use std::process::{Command, Output};
 
@@ -266,7 +267,39 @@ async fn the_province_sets_a_target_and_sees_the_map_and_the_counties(app: TestA
     assert_eq!(versions, 1);
 }
 
+async fn a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it(app: TestApp) {
+    use crate::fairs::{edition, entered, halls::select, offer};
+    let fair = edition(&app, json!([])).await;
+    let (_, owner_phone) = app.register("worker", "王教授", "511011").await;
+    let owner = app.login(&owner_phone).await;
+    let title = "柑橘黄龙病快速检测技术";
+    let listing = offer(&app, &owner, "5110", title).await;
+    let project = entered(&app, &fair, &owner, "offer", listing).await;
+    select(&app, &fair, &[project], true).await;
+    app.staff_member("5110", "org", "内江保姆").await;
+    let (_, visitor) = app.register("org", "威远果业", "511024").await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "fair_hall_flow.mjs",
+        vec![
+            app.url.clone(),
+            visitor,
+            owner_phone,
+            PASSWORD.into(),
+            fair.id.to_string(),
+            "5110".into(),
+            title.into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("the owner sees the interest"), "{stdout}");
+    assert_eq!(app.count("fair_interests").await, 1);
+    assert_eq!(app.count("inquiries").await, 1);
+}
+
 on_both_databases!(
+    a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it,
     the_province_sets_a_target_and_sees_the_map_and_the_counties,
     a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,
     a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer,

@@ -6,8 +6,10 @@ mod after;
 mod collection;
 mod console;
 mod review;
+mod sessions;
 mod signing;
 mod stats;
+pub mod halls;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;

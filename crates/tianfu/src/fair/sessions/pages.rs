@@ -1,0 +1,147 @@
+//! One session's page (`/fairs/{id}/sessions/{sid}`): agenda, venue, the projects presented,
+//! seats left, and the register / cancel buttons (forms that work without JavaScript).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::api::{SessionDetail, detail};
+use super::service;
+use crate::AppState;
+use crate::fair::editions::service::find as find_fair;
+use crate::platform::auth::{Actor, MaybeUser, PageUser};
+use crate::platform::error::AppError;
+use crate::platform::page::PageError;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "fair/sessions/show.html")]
+pub struct ShowPage {
+    me: Option<Actor>,
+    fair_id: i64,
+    fair_name: String,
+    detail: SessionDetail,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl ShowPage {
+    fn registered(&self) -> bool {
+        self.detail
+            .my_registration
+            .as_ref()
+            .is_some_and(|r| r.status == "registered")
+    }
+
+    fn checked_in(&self) -> bool {
+        self.detail
+            .my_registration
+            .as_ref()
+            .is_some_and(|r| r.checked_in_at.is_some())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowParams {
+    done: Option<String>,
+}
+
+fn notice_of(done: Option<&str>) -> Option<&'static str> {
+    match done? {
+        "registered" => Some("报名成功！请按时到场，凭本人账号签到。"),
+        "cancelled" => Some("已取消报名，名额已释放。"),
+        _ => None,
+    }
+}
+
+async fn page(
+    app: &AppState,
+    me: Option<Actor>,
+    id: i64,
+    sid: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<ShowPage, PageError> {
+    let fair = find_fair(app, id)
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    let row = service::find(app, &fair, sid)
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    let detail = detail(app, me.as_ref(), &fair, row)
+        .await
+        .map_err(|e| PageError::new(e, me.clone()))?;
+    Ok(ShowPage {
+        me,
+        fair_id: fair.id,
+        fair_name: fair.name,
+        detail,
+        notice,
+        error,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    MaybeUser(me): MaybeUser,
+    Path((id, sid)): Path<(i64, i64)>,
+    Query(params): Query<ShowParams>,
+) -> Result<ShowPage, PageError> {
+    page(&app, me, id, sid, notice_of(params.done.as_deref()), None).await
+}
+
+/// A refused act shown on the session's page (its status kept), anything else as an error page.
+async fn refused(
+    app: &AppState,
+    actor: Actor,
+    id: i64,
+    sid: i64,
+    error: AppError,
+) -> Result<Response, PageError> {
+    match error {
+        AppError::Conflict { .. } | AppError::Validation(_) | AppError::Forbidden(_) => {
+            let status = error.status();
+            let message = error.to_string();
+            let page = page(app, Some(actor), id, sid, None, Some(message)).await?;
+            Ok((status, page).into_response())
+        }
+        other => Err(PageError::new(other, Some(actor))),
+    }
+}
+
+async fn act(app: AppState, actor: Actor, id: i64, sid: i64, cancel: bool) -> Response {
+    let result = async {
+        let fair = find_fair(&app, id).await?;
+        let row = service::find(&app, &fair, sid).await?;
+        if cancel {
+            service::cancel(&app, &actor, &row).await
+        } else {
+            service::register(&app, &actor, &row).await
+        }
+    }
+    .await;
+    match result {
+        Ok(done) => Redirect::to(&format!("/fairs/{id}/sessions/{sid}?done={}", done.status))
+            .into_response(),
+        Err(error) => refused(&app, actor, id, sid, error)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+    }
+}
+
+pub async fn register(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> Response {
+    act(app, actor, id, sid, false).await
+}
+
+pub async fn cancel(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    Path((id, sid)): Path<(i64, i64)>,
+) -> Response {
+    act(app, actor, id, sid, true).await
+}
