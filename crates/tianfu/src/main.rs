@@ -310,7 +310,10 @@ async fn main() -> anyhow::Result<()> {
                     postgres,
                 },
         } => {
-            print!("{}", tianfu::fair::bench::run(projects, reviews, postgres).await?);
+            print!(
+                "{}",
+                tianfu::fair::bench::run(projects, reviews, postgres).await?
+            );
         }
         Command::Bench {
             command: BenchCommand::Stats { events, postgres },

@@ -53,6 +53,11 @@ impl Timeline {
         app.clock.advance(target - app.clock.now());
     }
 
+    /// The real now the timeline started from.
+    pub fn real(&self) -> DateTime<Utc> {
+        self.real
+    }
+
     pub fn finish(self, app: &App) {
         app.clock
             .advance(self.real - app.clock.now() + Duration::seconds(1));
@@ -341,13 +346,27 @@ pub(super) async fn current(app: &App, admin: &Actor) -> anyhow::Result<(i64, us
 pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<String> {
     let timeline = Timeline::start(app);
     let collected = collect(app, admin, &timeline).await?;
+    let after = super::fair_events::run(app, admin, &timeline, collected.fair.id).await?;
     timeline.finish(app);
     crate::ledger::follow::catch_up_all(app, crate::FOLLOWERS)
         .await
         .map_err(failed("followers"))?;
     let (_, current) = current(app, admin).await?;
     Ok(format!(
-        "科创会：{}征集项目 {} 个（21个市州）；第三届正在征集，已报名 {} 个",
-        collected.fair.name, collected.projects, current
+        "科创会：{}征集项目 {} 个（21个市州），评审专家 {} 名、评分 {} 份，入选 {} 个；\
+活动 {} 场、报名 {} 人次；1对1洽谈预约 {} 个；会上及会后签约 {} 笔；半年回访 {} 人、已反馈 {} 人。\
+第三届正在征集，已报名 {} 个",
+        collected.fair.name,
+        collected.projects,
+        after.reviewers,
+        after.scores,
+        after.selected,
+        after.sessions,
+        after.registrations,
+        after.meetings,
+        after.deals,
+        after.outcomes_asked,
+        after.outcomes_answered,
+        current
     ))
 }

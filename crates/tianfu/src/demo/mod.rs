@@ -5,6 +5,7 @@
 mod catalog;
 mod fair;
 mod fair_catalog;
+mod fair_events;
 mod funding;
 mod integrity;
 mod kepu;

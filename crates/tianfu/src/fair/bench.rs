@@ -21,7 +21,11 @@ const CLIENTS: usize = 32;
 const PAGES_PER_CLIENT: usize = 40;
 const REVIEWERS: i64 = 400;
 
-pub async fn run(projects: usize, reviews: usize, postgres: Option<String>) -> anyhow::Result<String> {
+pub async fn run(
+    projects: usize,
+    reviews: usize,
+    postgres: Option<String>,
+) -> anyhow::Result<String> {
     let scratch = Scratch::start("fair", postgres.as_deref()).await?;
     let result = measure(&scratch.app, projects, reviews).await;
     scratch.finish().await?;
@@ -149,7 +153,9 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> anyhow::Result<(StdDurat
     let started = Instant::now();
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     stream
-        .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").as_bytes())
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
         .await?;
     let mut body = Vec::new();
     stream.read_to_end(&mut body).await?;
@@ -168,7 +174,9 @@ async fn measure(app: &crate::AppState, projects: usize, reviews: usize) -> anyh
         counties(app).len(),
         started.elapsed().as_secs_f64()
     )?;
-    let fair = crate::fair::store::find_fair(&app.db, fair_id).await?.ok_or_else(|| anyhow::anyhow!("no fair"))?;
+    let fair = crate::fair::store::find_fair(&app.db, fair_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no fair"))?;
     let started = Instant::now();
     let summary = crate::fair::review::selection::run_selection(app, &fair, 1)
         .await
@@ -186,10 +194,16 @@ async fn measure(app: &crate::AppState, projects: usize, reviews: usize) -> anyh
     // A hall's page over HTTP, 32 clients at once: random cities, filters and pages.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let service = crate::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let service =
+        crate::router(app.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, service).await });
     let sichuan = RegionCode::parse("51").expect("valid");
-    let cities: Vec<String> = app.regions.children(Some(&sichuan)).into_iter().map(|c| c.code.as_str().to_owned()).collect();
+    let cities: Vec<String> = app
+        .regions
+        .children(Some(&sichuan))
+        .into_iter()
+        .map(|c| c.code.as_str().to_owned())
+        .collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for client in 0..CLIENTS {
@@ -201,8 +215,14 @@ async fn measure(app: &crate::AppState, projects: usize, reviews: usize) -> anyh
                 let city = &cities[rng.below(cities.len() as u64) as usize];
                 let mut path = format!("/fairs/{fair_id}/halls/{city}?page={}", 1 + rng.below(3));
                 match rng.below(4) {
-                    0 => path.push_str(&format!("&category={}", Category::ALL[rng.below(3) as usize].as_str())),
-                    1 => path.push_str(&format!("&sector={}", Sector::ALL[rng.below(7) as usize].as_str())),
+                    0 => path.push_str(&format!(
+                        "&category={}",
+                        Category::ALL[rng.below(3) as usize].as_str()
+                    )),
+                    1 => path.push_str(&format!(
+                        "&sector={}",
+                        Sector::ALL[rng.below(7) as usize].as_str()
+                    )),
                     _ => {}
                 }
                 let (time, status) = get(addr, &path).await?;

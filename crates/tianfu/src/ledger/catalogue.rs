@@ -111,7 +111,8 @@ event_kinds! {
     QuestionAnswered => "question.answered", "科普问答";
     AnswerAccepted => "answer.accepted", "答案被采纳";
     VolunteerServed => "volunteer.served", "志愿服务";
-    // 科创会. subject: the fair project, subject_kind its category; source `fair:<edition>`;
+    // 科创会. subject: the fair project (subject_kind `fair_project`), outcome its category
+    // (technology | achievement | problem); source `fair:<edition>`;
     // actor who entered it (owner or nominating staff) or the organiser who ran the selection.
     // `selected` is once per project; the nanny follows it with the project's follow-up ticket.
     FairProjectEntered => "fair.project_entered", "科创会项目征集";

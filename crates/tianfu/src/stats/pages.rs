@@ -309,6 +309,8 @@ fn subject_label(kind: &str) -> &str {
         "studio" => "科创工作室",
         "recommendation" => "推荐",
         "person" => "一人一策服务单",
+        "fair" => "科创会项目服务单",
+        "fair_project" => "科创会项目",
         "worker" | "org" | "public" | "volunteer" => "用户",
         "resource" => "科普资源",
         "question" => "科普问答",

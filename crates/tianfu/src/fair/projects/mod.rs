@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
             post(api::withdraw),
         )
         .route("/me/fair-projects", get(pages::mine).post(pages::enter))
+        .route("/me/fair-reviews", get(pages::my_reviews))
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {

@@ -235,3 +235,18 @@ pub async fn enter(
         }
     }
 }
+
+/// `/me/fair-reviews`: a reviewer's way in from their workspace — the current edition's
+/// review page.
+pub async fn my_reviews(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+) -> Result<Redirect, PageError> {
+    let fair = store::current_fair(&app.db, app.clock.now())
+        .await
+        .map_err(|e| PageError::new(e.into(), Some(actor)))?;
+    Ok(match fair {
+        Some(fair) => Redirect::to(&format!("/fairs/{}/reviews", fair.id)),
+        None => Redirect::to("/fairs"),
+    })
+}

@@ -200,16 +200,12 @@ pub async fn enter(
             fields: FieldErrors::single("listing_id", "已报名本届科创会"),
         });
     };
-    let event = Event::new(
-        EventKind::FairProjectEntered,
-        &region,
-        category.as_str(),
-        id,
-    )
-    .actor(actor.id.0)
-    .counterpart(listing.owner_id)
-    .source(&format!("fair:{}", fair.id))
-    .once();
+    let event = Event::new(EventKind::FairProjectEntered, &region, "fair_project", id)
+        .outcome(category.as_str())
+        .actor(actor.id.0)
+        .counterpart(listing.owner_id)
+        .source(&format!("fair:{}", fair.id))
+        .once();
     tx.record(now, &event).await?;
     if nominated {
         tx.notify(
@@ -329,9 +325,10 @@ pub async fn withdraw(
     let event = Event::new(
         EventKind::FairProjectEntered,
         &region,
-        &project.category,
+        "fair_project",
         project.id,
     )
+    .outcome(&project.category)
     .actor(actor.id.0)
     .counterpart(project.owner_id)
     .source(&format!("fair:{}", fair.id))

@@ -216,9 +216,10 @@ pub async fn run_selection(
             let event = Event::new(
                 EventKind::FairProjectSelected,
                 &region,
-                &p.row.category,
+                "fair_project",
                 p.row.id,
             )
+            .outcome(&p.row.category)
             .actor(actor_id)
             .counterpart(p.row.owner_id)
             .source(&source)

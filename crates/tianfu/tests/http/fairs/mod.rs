@@ -5,11 +5,11 @@
 mod after;
 mod collection;
 mod console;
+pub mod halls;
 mod review;
 mod sessions;
 mod signing;
 mod stats;
-pub mod halls;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;

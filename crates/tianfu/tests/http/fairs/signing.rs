@@ -81,7 +81,8 @@ pub async fn select(app: &TestApp, fair: &Fair, projects: &[i64]) {
                 .bind(*id).fetch_one(pool).await.expect("project")
         });
         let region = tianfu_domain::RegionCode::parse(&region).expect("region");
-        let event = Event::new(EventKind::FairProjectSelected, &region, &category, *id)
+        let event = Event::new(EventKind::FairProjectSelected, &region, "fair_project", *id)
+            .outcome(&category)
             .source(&format!("fair:{}", fair.id))
             .once();
         tx.record(now, &event).await.expect("booked");
