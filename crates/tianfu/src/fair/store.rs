@@ -424,3 +424,23 @@ pub async fn has_scores(db: &Db, fair_id: i64) -> Result<bool, sqlx::Error> {
             .await
     })
 }
+
+/// The edition, if any, at which a deal on this listing may now be signed: one where the listing
+/// is a selected project and the fair is in session or signing. (id, name)
+pub async fn signing_fair_of_listing(
+    db: &Db,
+    listing_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_as::<_, (i64, String)>(
+            "SELECT f.id, f.name FROM fair_projects p JOIN fairs f ON f.id = p.fair_id \
+             WHERE p.listing_id = $1 AND p.status = 'selected' AND f.opens_at <= $2 AND f.signing_until > $2 \
+             ORDER BY f.opens_at DESC LIMIT 1",
+        )
+        .bind(listing_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+    })
+}

@@ -103,6 +103,8 @@ pub struct ThreadPage {
     is_owner: bool,
     error: Option<String>,
     service_types: &'static [ServiceType],
+    /// A 科创会 edition at which this deal may be signed (the listing is a selected project).
+    fair: Option<(i64, String)>,
 }
 
 async fn thread(
@@ -117,6 +119,10 @@ async fn thread(
         .await
         .map_err(page_error)?;
     let is_owner = row.owner_id == actor.id.0;
+    let fair =
+        crate::fair::store::signing_fair_of_listing(&app.db, row.listing_id, app.clock.now())
+            .await
+            .map_err(|e| page_error(e.into()))?;
     let inquiry = full_view(app, row).await.map_err(page_error)?;
     let messages = inquiry
         .messages
@@ -135,6 +141,7 @@ async fn thread(
         is_owner,
         error,
         service_types: ServiceType::ALL,
+        fair,
     })
 }
 
@@ -157,6 +164,9 @@ pub struct ActionForm {
     contract_type: String,
     #[serde(default)]
     amount_yuan: String,
+    /// Signed at this 科创会 edition (a ticked box).
+    #[serde(default)]
+    fair_id: String,
 }
 
 /// One form endpoint for the thread's actions: reply, decline, close, propose a deal.
@@ -233,7 +243,7 @@ async fn propose_deal(
         inquiry_id: Some(row.id),
         contract_type: form.contract_type.clone(),
         amount_fen: Some(amount.get()),
-        fair_id: None,
+        fair_id: form.fair_id.trim().parse().ok(),
         fair_session_id: None,
     };
     deals::create(app, actor, input).await

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{edition, need, offer, person};
+use super::{OPEN_DAY, REVIEW_DAY, advance, edition, need, offer, person};
 use crate::common::TestApp;
 use crate::market_pages::signed_in;
 use crate::on_both_databases;
@@ -216,7 +216,63 @@ async fn staff_nominate_and_owners_enter_from_pages(app: TestApp) {
     );
 }
 
+/// During the fair, the deal form of an inquiry on a selected project offers to sign it at the
+/// fair, and the deal made from the page carries the edition.
+async fn a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair(app: TestApp) {
+    let s = super::signing::scene(&app).await;
+    advance(&app, OPEN_DAY - REVIEW_DAY);
+    let enterprise = super::signing::relogin(&app, s.enterprise_id).await;
+    let body = json!({"target_kind": "offer", "target_id": s.offer, "message": "我们想在科创会上签约合作"});
+    let (status, inquiry) = app
+        .post("/api/v1/inquiries", &body, Some(&enterprise))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{inquiry}");
+    let id = inquiry["id"].as_i64().unwrap();
+    let phone: String = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
+        .bind(s.enterprise_id).fetch_one(pool).await.unwrap());
+    let browser = signed_in(&app, &phone).await;
+    let page = browser
+        .get(format!("{}/me/inquiries/{id}", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("计入科创会签约成果"),
+        "the form offers the fair: {page}"
+    );
+    let response = browser
+        .post(format!("{}/me/inquiries/{id}", app.url))
+        .form(&[
+            ("action", "deal".to_owned()),
+            ("contract_type", "service".to_owned()),
+            ("amount_yuan", "80000".to_owned()),
+            ("fair_id", s.fair.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count_where("deals", &format!("fair_id = {}", s.fair.id))
+            .await,
+        1
+    );
+    let page = browser
+        .get(format!("{}/me/deals", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("科创会签约"), "my deals mark it");
+}
+
 on_both_databases!(
     an_edition_is_created_and_configured_from_the_console,
     staff_nominate_and_owners_enter_from_pages,
+    a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair,
 );

@@ -8,7 +8,7 @@ mod console;
 pub mod halls;
 mod review;
 mod sessions;
-mod signing;
+pub mod signing;
 mod stats;
 
 use chrono::{Duration, Utc};
