@@ -106,6 +106,8 @@ CREATE TABLE fair_scores (
     PRIMARY KEY (project_id, reviewer_id)
 );
 CREATE INDEX fair_scores_fair ON fair_scores (fair_id, project_id);
+-- A reviewer's load (how many they scored).
+CREATE INDEX fair_scores_reviewer ON fair_scores (fair_id, reviewer_id);
 
 -- The "1+3+4+22+N" programme: opening | salon | roadshow | zone | signing | other.
 CREATE TABLE fair_sessions (
@@ -172,6 +174,11 @@ CREATE TABLE fair_meetings (
 -- A slot is held by a pending or accepted request, never by two.
 CREATE UNIQUE INDEX fair_meetings_slot_key ON fair_meetings (project_id, slot_at)
     WHERE status IN ('requested', 'accepted');
+-- One live request per visitor and project (one person cannot hold every slot).
+CREATE UNIQUE INDEX fair_meetings_requester_key ON fair_meetings (project_id, requester_id)
+    WHERE status IN ('requested', 'accepted');
+-- The project page's taken slots.
+CREATE INDEX fair_meetings_project_slot ON fair_meetings (project_id, slot_at);
 CREATE INDEX fair_meetings_expiry ON fair_meetings (expires_at) WHERE status = 'requested';
 CREATE INDEX fair_meetings_owner ON fair_meetings (owner_id, id);
 CREATE INDEX fair_meetings_requester ON fair_meetings (requester_id, id);

@@ -20,7 +20,7 @@ pub const MAX_NOTE: usize = 500;
 /// never ask twice. Answers how many questions were put.
 pub async fn ask_due(app: &App) -> Result<usize, AppError> {
     let now = app.clock.now();
-    let due = store::due(&app.db, now - Duration::days(OUTCOME_AFTER_DAYS)).await?;
+    let due = store::due(&app.db, now - Duration::days(OUTCOME_AFTER_DAYS), now).await?;
     let mut asked = 0;
     for (fair_id, name) in due {
         let mut tx = app.db.begin().await?;

@@ -10,13 +10,20 @@ use crate::platform::db::Db;
 use crate::platform::tx::{Guarded, Tx};
 use crate::{on_db, on_tx};
 
-/// Editions that closed at or before `closed_by` and were not asked yet: (id, name).
-pub async fn due(db: &Db, closed_by: DateTime<Utc>) -> Result<Vec<(i64, String)>, sqlx::Error> {
+/// Editions that closed at or before `closed_by`, whose signing period is over too (every fair
+/// deal there will be is made), and were not asked yet: (id, name).
+pub async fn due(
+    db: &Db,
+    closed_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query_as::<_, (i64, String)>(
-            "SELECT id, name FROM fairs WHERE outcomes_asked_at IS NULL AND closes_at <= $1 ORDER BY id LIMIT 100",
+            "SELECT id, name FROM fairs WHERE outcomes_asked_at IS NULL AND closes_at <= $1 AND signing_until <= $2 \
+             ORDER BY id LIMIT 100",
         )
         .bind(closed_by)
+        .bind(now)
         .fetch_all(pool)
         .await
     })
@@ -50,12 +57,12 @@ const ASK_DEALS: &str = concat!(
      SELECT d.fair_id, 'deal', d.id, d.buyer_id, COALESCE(p.hall_code, SUBSTR(d.region_code, 1, 4)), $2 \
        FROM deals d LEFT JOIN fair_projects p ON p.id = ",
     deal_project!(),
-    " WHERE d.fair_id = $1 \
+    " WHERE d.fair_id = $1 AND d.stage IN ('signed', 'performing', 'completed') \
      UNION ALL \
      SELECT d.fair_id, 'deal', d.id, d.seller_id, COALESCE(p.hall_code, SUBSTR(d.region_code, 1, 4)), $2 \
        FROM deals d LEFT JOIN fair_projects p ON p.id = ",
     deal_project!(),
-    " WHERE d.fair_id = $1 \
+    " WHERE d.fair_id = $1 AND d.stage IN ('signed', 'performing', 'completed') \
      ON CONFLICT (subject_kind, subject_id, user_id) DO NOTHING"
 );
 

@@ -265,6 +265,8 @@ pub struct NominateForm {
     pub category: String,
     #[serde(default)]
     pub pitch: String,
+    #[serde(default)]
+    pub sector: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -279,6 +281,7 @@ pub struct EditionPage {
     form: EditionForm,
     quota_lines: Vec<QuotaLine>,
     categories: Vec<(&'static str, &'static str)>,
+    sectors: Vec<(&'static str, &'static str)>,
     halls: Vec<(String, String)>,
     query_hall: String,
     query_category: String,
@@ -367,6 +370,10 @@ async fn edition_page(
         categories: Category::ALL
             .iter()
             .map(|c| (c.as_str(), c.label()))
+            .collect(),
+        sectors: tianfu_domain::fair::Sector::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
             .collect(),
         halls,
         query_hall: query.hall.unwrap_or_default(),
@@ -481,10 +488,14 @@ pub async fn save(
 /// (`/offers/12`).
 fn listing_ref(text: &str) -> Option<(&'static str, i64)> {
     let text = text.trim().trim_end_matches('/');
-    let (kind, id) = text.rsplit_once(':').or_else(|| {
-        text.rsplit_once('/')
-            .map(|(head, id)| (head.rsplit('/').next().unwrap_or(head), id))
-    })?;
+    // An address (`/offers/12`, `https://host:8080/offers/12`): its last two path segments;
+    // otherwise `kind:id`.
+    let (kind, id) = if text.contains('/') {
+        let (head, id) = text.rsplit_once('/')?;
+        (head.rsplit('/').next().unwrap_or(head), id)
+    } else {
+        text.rsplit_once(':')?
+    };
     let kind = match kind.trim() {
         "offer" | "offers" => "offer",
         "achievement" | "achievements" => "achievement",
@@ -510,6 +521,7 @@ pub async fn nominate(
                 listing_kind: kind.to_owned(),
                 listing_id: Some(listing_id),
                 pitch: form.pitch.clone(),
+                sector: form.sector.clone(),
                 ..ProjectInput::default()
             };
             projects::enter(&app, &actor, &fair, &input)

@@ -168,9 +168,19 @@ pub async fn request(
                 .as_database_error()
                 .is_some_and(|e| e.is_unique_violation()) =>
         {
-            return Err(AppError::Conflict {
-                message: "该时段已被预约".into(),
-                fields: FieldErrors::single("slot_at", "该时段已被预约，请选择其他时段"),
+            // Two keys can refuse it: this person's live request for the project (a
+            // concurrent one that passed the check above), or the slot's. PostgreSQL names the
+            // constraint; SQLite names its columns.
+            let db = error.as_database_error().expect("checked");
+            let mine = db.constraint() == Some("fair_meetings_requester_key")
+                || db.message().contains("requester_id");
+            return Err(if mine {
+                conflict("您已预约该项目的1对1洽谈，请等待对方答复")
+            } else {
+                AppError::Conflict {
+                    message: "该时段已被预约".into(),
+                    fields: FieldErrors::single("slot_at", "该时段已被预约，请选择其他时段"),
+                }
             });
         }
         Err(error) => return Err(error.into()),
@@ -260,7 +270,7 @@ pub async fn cancel(app: &App, actor: &Actor, meeting: &MeetingRow) -> Result<()
     }
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
-    if !store::cancel_meeting(&mut tx, meeting.id, actor.id.0).await? {
+    if !store::cancel_meeting(&mut tx, meeting.id, actor.id.0, app.clock.now()).await? {
         return Err(conflict("该预约已结束，不能取消"));
     }
     tx.notify(

@@ -122,7 +122,8 @@ async fn page(
         video_playable: row.video_url.as_deref().is_some_and(playable),
         project: ProjectView::of(app, me.as_ref(), &fair, row),
         edition: Edition::of(app, &fair),
-        slot_min: local_input(fair.opens_at.max(now)),
+        // The browser counts `step` from `min`: start it on a half hour, as slots are.
+        slot_min: local_input(next_half_hour(fair.opens_at.max(now))),
         slot_max: local_input(fair.closes_at),
         me,
         on_show,
@@ -225,5 +226,16 @@ mod tests {
         assert!(playable("/files/ab12.mp4"));
         assert!(playable("https://cdn.example.cn/v/demo.MP4?sig=1"));
         assert!(!playable("https://v.qq.com/x/page/abc.html"));
+    }
+}
+
+/// The first hour or half hour at or after `at`.
+fn next_half_hour(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let half = chrono::Duration::minutes(30);
+    match at.duration_trunc(half) {
+        Ok(floor) if floor == at => at,
+        Ok(floor) => floor + half,
+        Err(_) => at,
     }
 }

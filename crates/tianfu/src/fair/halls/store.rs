@@ -238,11 +238,17 @@ pub async fn answer(
 }
 
 /// The requester calls a live request off (guarded); answers whether it was.
-pub async fn cancel_meeting(tx: &mut Tx, id: i64, requester: i64) -> Result<bool, sqlx::Error> {
+/// A meeting whose slot has passed stays on record (for the six-month survey).
+pub async fn cancel_meeting(
+    tx: &mut Tx,
+    id: i64,
+    requester: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let done = on_tx!(tx, conn => sqlx::query(
         "UPDATE fair_meetings SET status = 'cancelled' \
-         WHERE id = $1 AND requester_id = $2 AND status IN ('requested', 'accepted')")
-        .bind(id).bind(requester)
+         WHERE id = $1 AND requester_id = $2 AND status IN ('requested', 'accepted') AND slot_at > $3")
+        .bind(id).bind(requester).bind(now)
         .execute(&mut **conn).await.map(|d| d.rows_affected()))?;
     Ok(done == 1)
 }

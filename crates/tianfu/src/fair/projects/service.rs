@@ -39,7 +39,7 @@ fn media_ok(url: &str) -> bool {
 
 fn collecting(app: &App, fair: &FairRow) -> Result<(), AppError> {
     match fair.phase(app.clock.now()) {
-        Phase::Collecting => Ok(()),
+        Phase::Collecting if !fair.selection_published() => Ok(()),
         _ => Err(AppError::Conflict {
             message: "本届科创会项目征集已截止".into(),
             fields: FieldErrors::single("listing_id", "征集已截止"),
@@ -196,7 +196,7 @@ pub async fn enter(
     .await?;
     let Some(id) = id else {
         return Err(AppError::Conflict {
-            message: "该项目已报名本届科创会，不能重复报名".into(),
+            message: "该项目已报名（或报名后撤回）本届科创会，不能重复报名".into(),
             fields: FieldErrors::single("listing_id", "已报名本届科创会"),
         });
     };

@@ -109,8 +109,16 @@ pub async fn ranking(
     };
     let quotas = quota_map(&quotas(&app.db, fair.id).await?);
     let inputs = sql::ranking_inputs(&app.db, fair.id).await?;
+    let published = fair.selection_published();
     let mut ranked: Vec<RankedProject> = rank(inputs, &quotas)
         .into_iter()
+        // Once published, what was selected — whatever the quotas say now.
+        .map(|mut p| {
+            if published {
+                p.would_select = p.row.status == "selected";
+            }
+            p
+        })
         .filter(|p| filter.hall.as_ref().is_none_or(|h| &p.row.hall_code == h))
         .filter(|p| filter.category.is_none_or(|c| p.category == Some(c)))
         .filter(|p| {

@@ -53,6 +53,8 @@ pub struct SessionView {
     pub registered: i32,
     pub seats_left: i32,
     pub ended: bool,
+    /// It has begun (registrations can no longer be cancelled).
+    pub started: bool,
 }
 
 impl SessionView {
@@ -66,6 +68,7 @@ impl SessionView {
             when: service::when_label(row.starts_at, row.ends_at),
             seats_left: (row.capacity - row.registered).max(0),
             ended: row.ends_at <= app.clock.now(),
+            started: row.starts_at <= app.clock.now(),
             id: row.id,
             fair_id: row.fair_id,
             kind: row.kind,

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod roster;
 pub mod service;
 pub mod store;
 
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/fairs/{id}/sessions/{sid}", get(pages::show))
         .route("/fairs/{id}/sessions/{sid}/register", post(pages::register))
         .route("/fairs/{id}/sessions/{sid}/cancel", post(pages::cancel))
+        .route(
+            "/fairs/{id}/sessions/{sid}/roster",
+            get(roster::show).post(roster::check_in),
+        )
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {

@@ -24,6 +24,8 @@ pub struct ShowPage {
     detail: SessionDetail,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// Organisers and the session region's staff get the door's screen.
+    may_check_in: bool,
 }
 
 impl ShowPage {
@@ -69,6 +71,7 @@ async fn page(
     let row = service::find(app, &fair, sid)
         .await
         .map_err(|e| PageError::new(e, me.clone()))?;
+    let may_check_in = me.as_ref().is_some_and(|m| service::may_check_in(m, &row));
     let detail = detail(app, me.as_ref(), &fair, row)
         .await
         .map_err(|e| PageError::new(e, me.clone()))?;
@@ -79,6 +82,7 @@ async fn page(
         detail,
         notice,
         error,
+        may_check_in,
     })
 }
 

@@ -271,7 +271,82 @@ async fn a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair(app: TestApp
     assert!(page.contains("科创会签约"), "my deals mark it");
 }
 
+/// The door's screen: staff find a registrant by name or phone and check them in once; staff
+/// of another region are refused.
+async fn staff_check_people_in_from_the_roster(app: TestApp) {
+    let s = super::signing::scene(&app).await;
+    advance(&app, OPEN_DAY - REVIEW_DAY);
+    let session = super::signing::session(&app, s.fair.id).await;
+    let enterprise = super::signing::relogin(&app, s.enterprise_id).await;
+    let path = format!(
+        "/api/v1/fairs/{}/sessions/{session}/registrations",
+        s.fair.id
+    );
+    let (status, reply) = app.post(&path, &json!({}), Some(&enterprise)).await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+
+    let roster = format!("{}/fairs/{}/sessions/{session}/roster", app.url, s.fair.id);
+    let other = app
+        .staff_member("5101", "org", "成都市企事业单位服务部")
+        .await;
+    let other = signed_in(&app, &other).await;
+    assert_eq!(
+        other.get(&roster).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let organiser = app
+        .staff_member("51", "org", "省科协企事业单位服务部")
+        .await;
+    let browser = signed_in(&app, &organiser).await;
+    let page = browser
+        .get(format!("{roster}?q=内江"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("内江食品") && page.contains(">签到<"),
+        "{page}"
+    );
+    let response = browser
+        .post(&roster)
+        .form(&[("user_id", s.enterprise_id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let page = browser
+        .get(format!("{}{location}", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已为内江食品签到") && page.contains("已签到"),
+        "{page}"
+    );
+    let response = browser
+        .post(&roster)
+        .form(&[("user_id", s.enterprise_id.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CONFLICT, "once only");
+    assert_eq!(
+        app.count_where("fair_registrations", "checked_in_at IS NOT NULL")
+            .await,
+        1
+    );
+}
+
 on_both_databases!(
+    staff_check_people_in_from_the_roster,
     an_edition_is_created_and_configured_from_the_console,
     staff_nominate_and_owners_enter_from_pages,
     a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair,
