@@ -217,6 +217,17 @@ pub async fn meeting(
     }
 }
 
+/// The first hour or half hour at or after `at`.
+fn next_half_hour(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    use chrono::DurationRound;
+    let half = chrono::Duration::minutes(30);
+    match at.duration_trunc(half) {
+        Ok(floor) if floor == at => at,
+        Ok(floor) => floor + half,
+        Err(_) => at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::playable;
@@ -227,15 +238,13 @@ mod tests {
         assert!(playable("https://cdn.example.cn/v/demo.MP4?sig=1"));
         assert!(!playable("https://v.qq.com/x/page/abc.html"));
     }
-}
 
-/// The first hour or half hour at or after `at`.
-fn next_half_hour(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
-    use chrono::DurationRound;
-    let half = chrono::Duration::minutes(30);
-    match at.duration_trunc(half) {
-        Ok(floor) if floor == at => at,
-        Ok(floor) => floor + half,
-        Err(_) => at,
+    #[test]
+    fn slots_start_on_the_half_hour() {
+        use chrono::TimeZone;
+        let at = |h, m| chrono::Utc.with_ymd_and_hms(2026, 5, 20, h, m, 0).unwrap();
+        assert_eq!(super::next_half_hour(at(10, 7)), at(10, 30));
+        assert_eq!(super::next_half_hour(at(10, 30)), at(10, 30));
+        assert_eq!(super::next_half_hour(at(10, 45)), at(11, 0));
     }
 }
