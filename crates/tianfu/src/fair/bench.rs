@@ -148,19 +148,97 @@ async fn seed(app: &App, projects: usize, reviews: usize) -> anyhow::Result<i64>
     })
 }
 
-/// One GET over a fresh connection; the time to the last byte, and the status line.
-async fn get(addr: std::net::SocketAddr, path: &str) -> anyhow::Result<(StdDuration, String)> {
+/// A client on one kept-alive connection, as a browser holds one: GET, read the headers, then
+/// exactly `Content-Length` bytes of body.
+struct Client {
+    addr: std::net::SocketAddr,
+    stream: Option<tokio::io::BufReader<tokio::net::TcpStream>>,
+}
+
+impl Client {
+    fn new(addr: std::net::SocketAddr) -> Self {
+        Client { addr, stream: None }
+    }
+
+    /// The time to the last byte, and the status line.
+    async fn get(&mut self, path: &str) -> anyhow::Result<(StdDuration, String)> {
+        use tokio::io::AsyncBufReadExt;
+        let started = Instant::now();
+        if self.stream.is_none() {
+            let stream = tokio::net::TcpStream::connect(self.addr).await?;
+            stream.set_nodelay(true)?;
+            self.stream = Some(tokio::io::BufReader::new(stream));
+        }
+        let stream = self.stream.as_mut().expect("connected");
+        stream
+            .get_mut()
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes())
+            .await?;
+        let mut status = String::new();
+        stream.read_line(&mut status).await?;
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            stream.read_line(&mut line).await?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let length = length.ok_or_else(|| anyhow::anyhow!("{path}: no Content-Length"))?;
+        let mut body = vec![0; length];
+        stream.read_exact(&mut body).await?;
+        Ok((started.elapsed(), status.trim().to_owned()))
+    }
+}
+
+/// Hall pages: `clients` at once, each on its own connection, random cities, filters and pages.
+async fn halls(
+    addr: std::net::SocketAddr,
+    fair_id: i64,
+    cities: &[String],
+    clients: usize,
+    pages: usize,
+) -> anyhow::Result<(Vec<StdDuration>, StdDuration)> {
     let started = Instant::now();
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await?;
-    let mut body = Vec::new();
-    stream.read_to_end(&mut body).await?;
-    let status = String::from_utf8_lossy(&body[..body.len().min(15)]).into_owned();
-    Ok((started.elapsed(), status))
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let cities = cities.to_vec();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Lcg(client as u64 + 11);
+            let mut http = Client::new(addr);
+            let mut times = Vec::with_capacity(pages);
+            for _ in 0..pages {
+                let city = &cities[rng.below(cities.len() as u64) as usize];
+                let mut path = format!("/fairs/{fair_id}/halls/{city}?page={}", 1 + rng.below(3));
+                match rng.below(4) {
+                    0 => path.push_str(&format!(
+                        "&category={}",
+                        Category::ALL[rng.below(3) as usize].as_str()
+                    )),
+                    1 => path.push_str(&format!(
+                        "&sector={}",
+                        Sector::ALL[rng.below(7) as usize].as_str()
+                    )),
+                    _ => {}
+                }
+                let (time, status) = http.get(&path).await?;
+                anyhow::ensure!(status.contains("200"), "{path}: {status}");
+                times.push(time);
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut times = Vec::new();
+    for task in tasks {
+        times.extend(task.await??);
+    }
+    Ok((times, started.elapsed()))
 }
 
 async fn measure(app: &crate::AppState, projects: usize, reviews: usize) -> anyhow::Result<String> {
@@ -204,39 +282,15 @@ async fn measure(app: &crate::AppState, projects: usize, reviews: usize) -> anyh
         .into_iter()
         .map(|c| c.code.as_str().to_owned())
         .collect();
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for client in 0..CLIENTS {
-        let cities = cities.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut rng = Lcg(client as u64 + 11);
-            let mut times = Vec::with_capacity(PAGES_PER_CLIENT);
-            for _ in 0..PAGES_PER_CLIENT {
-                let city = &cities[rng.below(cities.len() as u64) as usize];
-                let mut path = format!("/fairs/{fair_id}/halls/{city}?page={}", 1 + rng.below(3));
-                match rng.below(4) {
-                    0 => path.push_str(&format!(
-                        "&category={}",
-                        Category::ALL[rng.below(3) as usize].as_str()
-                    )),
-                    1 => path.push_str(&format!(
-                        "&sector={}",
-                        Sector::ALL[rng.below(7) as usize].as_str()
-                    )),
-                    _ => {}
-                }
-                let (time, status) = get(addr, &path).await?;
-                anyhow::ensure!(status.contains("200"), "{path}: {status}");
-                times.push(time);
-            }
-            Ok::<_, anyhow::Error>(times)
-        }));
-    }
-    let mut times = Vec::new();
-    for task in tasks {
-        times.extend(task.await??);
-    }
-    let wall = started.elapsed();
+    let (times, _) = halls(addr, fair_id, &cities, 1, 200).await?;
+    let (p50, p99) = percentiles(times);
+    writeln!(
+        out,
+        "  hall page, one client: p50 {:.1} ms, p99 {:.1} ms",
+        ms(p50),
+        ms(p99)
+    )?;
+    let (times, wall) = halls(addr, fair_id, &cities, CLIENTS, PAGES_PER_CLIENT).await?;
     let count = times.len();
     let (p50, p99) = percentiles(times);
     writeln!(

@@ -26,7 +26,7 @@ use crate::{App, AppState};
 #[schema(as = FairReviewerRequest)]
 pub struct ReviewerRequest {
     /// A scientist (worker) or a staff member.
-    #[schema(required = true, minimum = 1)]
+    #[schema(value_type = i64, required = true, minimum = 1)]
     pub user_id: Option<i64>,
     /// The fields they review; empty for any.
     #[serde(default)]
@@ -173,7 +173,7 @@ pub async fn assign_all(
 #[schema(as = FairAssignRequest)]
 pub struct AssignRequest {
     /// An invited reviewer.
-    #[schema(required = true, minimum = 1)]
+    #[schema(value_type = i64, required = true, minimum = 1)]
     pub user_id: Option<i64>,
 }
 

@@ -172,7 +172,7 @@ pub async fn publish(
 #[serde(deny_unknown_fields)]
 #[schema(as = FairMajorRequest)]
 pub struct MajorRequest {
-    #[schema(required = true)]
+    #[schema(value_type = bool, required = true)]
     pub major: Option<bool>,
 }
 

@@ -152,7 +152,8 @@ pub async fn upload(
 
 /// The deal's latest contract file, for its parties and the staff whose region covers it.
 #[utoipa::path(get, path = "/api/v1/deals/{id}/contract", tag = "market", params(("id" = i64, Path)),
-    responses((status = 200, description = "合同文件", content_type = "application/octet-stream"), (status = 401, body = ErrorBody),
+    responses((status = 200, description = "合同文件（PDF，或 PNG/JPEG 扫描件）", content(
+        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"))), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download(
