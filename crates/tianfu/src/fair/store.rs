@@ -345,38 +345,64 @@ pub struct ProjectFilter {
     pub q: Option<String>,
 }
 
-/// A page of an edition's projects matching `filter`: by rank once ranked, else newest first.
-/// Optional filters are `($n IS NULL OR …)` on bound values so one prepared statement serves
-/// every combination; the edition's indexes lead with `fair_id`.
+/// Appends the conditions `filter` sets (and only those), values bound, so the planner on either
+/// engine sees the indexes that lead with `fair_id` (and `hall_code` or `status`).
+macro_rules! push_project_filter {
+    ($q:expr, $fair:expr, $filter:expr) => {{
+        let filter: &ProjectFilter = $filter;
+        $q.push(" WHERE p.fair_id = ").push_bind($fair);
+        if let Some(hall) = &filter.hall {
+            $q.push(" AND p.hall_code = ").push_bind(hall.clone());
+        }
+        if let Some(status) = &filter.status {
+            $q.push(" AND p.status = ").push_bind(status.clone());
+        }
+        if let Some(category) = &filter.category {
+            $q.push(" AND p.category = ").push_bind(category.clone());
+        }
+        if let Some(sector) = &filter.sector {
+            $q.push(" AND p.sector = ").push_bind(sector.clone());
+        }
+        if let Some(within) = filter
+            .within
+            .as_deref()
+            .and_then(|w| tianfu_domain::RegionCode::parse(w).ok())
+        {
+            let (low, high) = within.subtree_bounds();
+            $q.push(" AND p.region_code >= ").push_bind(low);
+            $q.push(" AND p.region_code < ").push_bind(high);
+        }
+        if let Some(owner) = filter.owner {
+            $q.push(" AND p.owner_id = ").push_bind(owner);
+        }
+        if let Some(major) = filter.major {
+            $q.push(" AND p.major = ").push_bind(major);
+        }
+        if let Some(words) = filter.q.as_deref().map(|q| q.replace(['%', '_'], "")) {
+            let like = format!("%{words}%");
+            $q.push(" AND (p.title LIKE ").push_bind(like.clone());
+            $q.push(" OR p.pitch LIKE ").push_bind(like).push(")");
+        }
+    }};
+}
+
+/// A page of an edition's projects matching `filter`: major ones first, then by score once
+/// ranked, else newest first.
 pub async fn list_projects(
     db: &Db,
     fair_id: i64,
     filter: &ProjectFilter,
     paging: Paging,
 ) -> Result<(Vec<ProjectRow>, i64), sqlx::Error> {
-    const WHERE: &str = "WHERE p.fair_id = $1 AND ($2 IS NULL OR p.hall_code = $2) \
-         AND ($3 IS NULL OR p.region_code = $3 OR p.region_code LIKE $3 || '%') \
-         AND ($4 IS NULL OR p.category = $4) AND ($5 IS NULL OR p.sector = $5) AND ($6 IS NULL OR p.status = $6) \
-         AND ($7 IS NULL OR p.owner_id = $7) AND ($8 IS NULL OR p.major = $8) \
-         AND ($9 IS NULL OR p.title LIKE '%' || $9 || '%' OR p.pitch LIKE '%' || $9 || '%') ";
-    let list = format!(
-        "{}{WHERE}ORDER BY p.major DESC, p.score IS NULL, p.score DESC, p.id DESC LIMIT $10 OFFSET $11",
-        project_select!()
-    );
-    let count = format!("SELECT COUNT(*) FROM fair_projects p {WHERE}");
-    let q = filter.q.as_deref().map(|q| q.replace(['%', '_'], ""));
     on_db!(db, pool => {
-        let rows = sqlx::query_as::<_, ProjectRow>(sqlx::AssertSqlSafe(list.as_str()))
-            .bind(fair_id).bind(filter.hall.as_deref()).bind(filter.within.as_deref())
-            .bind(filter.category.as_deref()).bind(filter.sector.as_deref()).bind(filter.status.as_deref())
-            .bind(filter.owner).bind(filter.major).bind(q.as_deref())
-            .bind(paging.limit()).bind(paging.offset())
-            .fetch_all(pool).await?;
-        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count.as_str()))
-            .bind(fair_id).bind(filter.hall.as_deref()).bind(filter.within.as_deref())
-            .bind(filter.category.as_deref()).bind(filter.sector.as_deref()).bind(filter.status.as_deref())
-            .bind(filter.owner).bind(filter.major).bind(q.as_deref())
-            .fetch_one(pool).await?;
+        let mut rows = sqlx::QueryBuilder::new(project_select!());
+        push_project_filter!(rows, fair_id, filter);
+        rows.push(" ORDER BY p.major DESC, p.score IS NULL, p.score DESC, p.id DESC LIMIT ").push_bind(paging.limit())
+            .push(" OFFSET ").push_bind(paging.offset());
+        let rows = rows.build_query_as::<ProjectRow>().fetch_all(pool).await?;
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM fair_projects p");
+        push_project_filter!(count, fair_id, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
         Ok((rows, total))
     })
 }

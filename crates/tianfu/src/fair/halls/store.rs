@@ -33,6 +33,8 @@ pub struct CardRow {
     pub images: String,
     pub video_url: Option<String>,
     pub major: bool,
+    /// How many projects the whole filtered list has (a window count, read with the page).
+    pub total: i64,
 }
 
 /// What a hall's visitor narrows it to.
@@ -63,7 +65,8 @@ macro_rules! push_hall_filter {
     }};
 }
 
-/// A page of a hall's selected projects: the province's major projects first, then newest.
+/// A page of a hall's selected projects: the province's major projects first, then newest. The
+/// list's size comes with the page (one statement); only a page past the end counts apart.
 pub async fn hall_projects(
     db: &Db,
     fair_id: i64,
@@ -74,14 +77,20 @@ pub async fn hall_projects(
     on_db!(db, pool => {
         let mut rows = sqlx::QueryBuilder::new(
             "SELECT p.id, p.title, p.category, p.sector, p.region_code, p.org_name, u.name AS owner_name, p.pitch, \
-             p.images, p.video_url, p.major FROM fair_projects p JOIN users u ON u.id = p.owner_id");
+             p.images, p.video_url, p.major, COUNT(*) OVER () AS total FROM fair_projects p JOIN users u ON u.id = p.owner_id");
         push_hall_filter!(rows, fair_id, hall.to_owned(), filter);
         rows.push(" ORDER BY p.major DESC, p.id DESC LIMIT ").push_bind(paging.limit())
             .push(" OFFSET ").push_bind(paging.offset());
         let rows = rows.build_query_as::<CardRow>().fetch_all(pool).await?;
-        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM fair_projects p");
-        push_hall_filter!(count, fair_id, hall.to_owned(), filter);
-        let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+        let total = match rows.first() {
+            Some(row) => row.total,
+            None if paging.offset() == 0 => 0,
+            None => {
+                let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM fair_projects p");
+                push_hall_filter!(count, fair_id, hall.to_owned(), filter);
+                count.build_query_scalar().fetch_one(pool).await?
+            }
+        };
         Ok((rows, total))
     })
 }
