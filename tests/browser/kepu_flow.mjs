@@ -32,7 +32,7 @@ try {
   const first = farmer.locator("#feed li").first();
   // On a loaded CI machine the new account's first page can come before everything it set at
   // registration is visible to the feed: look again a few times before failing.
-  for (let tries = 0; tries < 10 && (await first.locator(".title").innerText()) !== localTitle; tries++) {
+  for (let tries = 0; tries < 20 && (await first.locator(".title").innerText()) !== localTitle; tries++) {
     await farmer.waitForTimeout(500);
     await farmer.reload();
   }

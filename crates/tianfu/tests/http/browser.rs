@@ -181,6 +181,9 @@ async fn a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer(
     )
     .await;
     let (_, scientist) = app.register("worker", "柑橘专家", "511623").await;
+    // Everything the feed derives from the two articles is in place before the farmer arrives
+    // (a loaded CI machine once served the feed before the server's own jobs caught up).
+    app.settle().await;
     let farmer = app.phone();
     let label = format!("{:?}", app.backend).to_lowercase();
     let stdout = run_script(
