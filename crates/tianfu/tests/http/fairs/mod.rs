@@ -7,6 +7,8 @@ mod collection;
 mod console;
 pub mod halls;
 mod review;
+mod review_pages;
+mod selection;
 mod sessions;
 pub mod signing;
 mod stats;
