@@ -71,10 +71,11 @@ impl SearchIndex {
             .settings(settings())
             .open_or_create(directory)?;
         fs::write(&fingerprint_path, expected)?;
-        Self::from_index(index)
+        Self::from_index(index, None)
     }
 
-    /// An index in RAM, for tests and tools.
+    /// An index in RAM, for tests and tools. One indexing thread, so the same listings make
+    /// the same segments and equal scores tie the same way on every run.
     pub fn in_memory() -> Result<Self, SearchError> {
         let (schema, _) = schema::build();
         Self::from_index(
@@ -82,14 +83,18 @@ impl SearchIndex {
                 .schema(schema)
                 .settings(settings())
                 .create_in_ram()?,
+            Some(1),
         )
     }
 
-    fn from_index(index: Index) -> Result<Self, SearchError> {
+    fn from_index(index: Index, writer_threads: Option<usize>) -> Result<Self, SearchError> {
         let (_, fields) = schema::build();
         let jieba = load_jieba()?;
         schema::register_tokenizers(&index, &jieba);
-        let writer = index.writer(WRITER_MEMORY_BYTES)?;
+        let writer = match writer_threads {
+            Some(threads) => index.writer_with_num_threads(threads, WRITER_MEMORY_BYTES)?,
+            None => index.writer(WRITER_MEMORY_BYTES)?,
+        };
         // Manual: `commit` decides when writes become visible, so a caller that commits
         // and then searches always sees its own writes.
         let reader = index
@@ -120,9 +125,29 @@ impl SearchIndex {
     pub fn upsert(&self, doc: &ListingDoc) -> Result<(), SearchError> {
         let writer = self.writer()?;
         writer.delete_term(schema::key_term(&self.read.fields, doc.kind, doc.id));
-        let text = format!("{} {} {}", doc.title, doc.keywords.join(" "), doc.body);
+        let searchable = ListingDoc {
+            title: tokenizer::simplified(&doc.title),
+            body: tokenizer::simplified(&doc.body),
+            keywords: doc
+                .keywords
+                .iter()
+                .map(|k| tokenizer::simplified(k))
+                .collect(),
+            ..doc.clone()
+        };
+        let text = format!(
+            "{} {} {}",
+            searchable.title,
+            searchable.keywords.join(" "),
+            searchable.body
+        );
         let concepts = self.read.thesaurus.features(&text);
-        writer.add_document(schema::to_document(&self.read.fields, doc, &concepts))?;
+        writer.add_document(schema::to_document(
+            &self.read.fields,
+            doc,
+            &searchable,
+            &concepts,
+        ))?;
         Ok(())
     }
 

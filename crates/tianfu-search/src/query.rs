@@ -44,7 +44,7 @@ enum Match {
 }
 
 pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError> {
-    let terms = Terms::parse(ix, &q.q);
+    let terms = Terms::parse(ix, &crate::tokenizer::simplified(&q.q));
     let tries: Vec<Match> = if terms.words.is_empty() {
         vec![Match::Everything]
     } else {

@@ -14,7 +14,7 @@ use crate::tokenizer::{BIGRAM, BigramTokenizer, DOMAIN_DICT, JIEBA, JiebaTokeniz
 
 /// Bump when the analyzers or index settings change in a way the schema cannot show (the domain dictionary is
 /// fingerprinted separately): an index built by older code is then wiped and rebuilt.
-const ANALYZER_VERSION: u32 = 3;
+const ANALYZER_VERSION: u32 = 4;
 
 /// Written next to the index; a mismatch means the index was built with other analyzers (or
 /// another thesaurus, whose concepts are indexed).
@@ -130,7 +130,14 @@ pub fn region_prefixes(code: &str) -> impl Iterator<Item = &str> {
         .filter_map(move |end| code.get(..end))
 }
 
-pub fn to_document(fields: &Fields, doc: &ListingDoc, concepts: &[String]) -> TantivyDocument {
+/// `doc` is stored as written; `searchable` is the same listing with its words normalised
+/// (simplified characters), which is what the text fields index.
+pub fn to_document(
+    fields: &Fields,
+    doc: &ListingDoc,
+    searchable: &ListingDoc,
+    concepts: &[String],
+) -> TantivyDocument {
     let mut d = TantivyDocument::new();
     for concept in concepts {
         d.add_text(fields.concepts, concept);
@@ -140,6 +147,7 @@ pub fn to_document(fields: &Fields, doc: &ListingDoc, concepts: &[String]) -> Ta
     d.add_i64(fields.id, doc.id);
     d.add_text(fields.title, &doc.title);
     d.add_text(fields.body, &doc.body);
+    let doc = searchable;
     for _ in 0..TITLE_WEIGHT {
         d.add_text(fields.text, &doc.title);
     }

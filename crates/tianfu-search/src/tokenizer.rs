@@ -29,6 +29,16 @@ pub fn load_jieba() -> Result<Arc<Jieba>, SearchError> {
     Ok(JIEBA.get_or_init(|| Arc::new(jieba)).clone())
 }
 
+/// The text in simplified characters (OpenCC's tables, through `hanconv`): a need written in
+/// traditional characters (雞舍悶熱) must meet listings written in simplified ones, in the
+/// index and in every query.
+pub fn simplified(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    hanconv::t2s(text)
+}
+
 /// tantivy clones the analyzer for every query and every indexing thread, so the dictionary is
 /// shared: a `Jieba` held by value made each query copy it (measured 20x slower).
 #[derive(Clone)]

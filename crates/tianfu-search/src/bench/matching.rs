@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::corpus::{self, Rng};
 use super::{dir_size, ms, percentiles};
-use crate::matching::eval::{self, EvalReport, EvalSet, Scores};
+use crate::matching::eval::{self, EvalReport, EvalSet};
 use crate::matching::{Engine, MatchQuery};
 use crate::{ListingKind, SearchError, SearchIndex};
 
@@ -27,8 +27,7 @@ const REFRESH_LISTINGS: usize = 2_000;
 pub struct MatchBenchReport {
     pub eval: EvalReport,
     /// The labelled set's needs and capabilities among the generated listings.
-    pub at_scale: Scores,
-    pub bm25_at_scale: Scores,
+    pub at_scale: EvalReport,
     pub capabilities: usize,
     pub needs: usize,
     pub studios: usize,
@@ -68,25 +67,24 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
         }
     }
     index.commit()?;
-    eval::load_capabilities(&index, &set)?;
+    eval::load(&index, &set)?;
     let build = started.elapsed();
 
     // Latency: the evaluation needs, one client, as a person opening a need's page.
     let mut times = Vec::with_capacity(LATENCY_QUERIES);
     for i in 0..LATENCY_QUERIES {
-        let query = eval::need_query(&set.needs[i % set.needs.len()]);
+        let query = eval::need_query(&set, i % set.needs.len());
         let t = Instant::now();
         index.matches(&query, Engine::Full)?;
         times.push(t.elapsed());
     }
     // The labelled set again, now among all the generated listings.
-    let at_scale = eval::scores(&index, &set, Engine::Full, false)?;
-    let bm25_at_scale = eval::scores(&index, &set, Engine::PlainBm25, false)?;
+    let at_scale = eval::report(&index, &set)?;
 
     // The same needs asking for the scientists who could answer them (studios).
     let mut expert_times = Vec::with_capacity(LATENCY_QUERIES);
     for i in 0..LATENCY_QUERIES {
-        let mut query = eval::need_query(&set.needs[i % set.needs.len()]);
+        let mut query = eval::need_query(&set, i % set.needs.len());
         query.kinds = vec![ListingKind::Studio];
         query.limit = EXPERTS;
         let t = Instant::now();
@@ -110,6 +108,7 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
                 service_type: doc.service_type,
                 price_fen: doc.price_fen,
                 now: 1_760_000_000,
+                own: None,
                 exclude: Vec::new(),
                 limit: 10,
             }
@@ -142,7 +141,6 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
     Ok(MatchBenchReport {
         eval,
         at_scale,
-        bm25_at_scale,
         capabilities: n + set.capabilities.len(),
         needs: need_count,
         studios,
@@ -169,14 +167,7 @@ impl fmt::Display for MatchBenchReport {
             self.build.as_secs_f64(),
             self.index_bytes as f64 / 1_048_576.0
         )?;
-        writeln!(
-            f,
-            "the labelled set among them: engine recall@10 {:.3} MRR {:.3}; plain BM25 recall@10 {:.3} MRR {:.3}",
-            self.at_scale.recall_at_10,
-            self.at_scale.mrr,
-            self.bm25_at_scale.recall_at_10,
-            self.bm25_at_scale.mrr
-        )?;
+        write!(f, "the labelled set among them — {}", self.at_scale)?;
         writeln!(
             f,
             "top-10 capabilities for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",

@@ -88,9 +88,6 @@ pub async fn for_listing(
     let kind = kind_of(row)?;
     let mut query = query_for(app, row);
     query.kinds = wanted(kind);
-    query
-        .exclude
-        .extend(IndexKind::parse(kind.as_str()).map(|k| (k, row.id)));
     // Listings this owner dismissed for this listing stay out.
     let dismissed: Vec<(i64, String)> = crate::on_db!(&app.db, pool => {
         sqlx::query_as("SELECT l.id, l.kind FROM recommendations r JOIN listings l ON l.id = r.listing_id WHERE r.for_listing = $1 AND r.status = 'dismissed'")
@@ -153,6 +150,10 @@ fn query_for(app: &App, row: &ListingRow) -> MatchQuery {
         service_type: row.service_type.clone().or_else(|| row.need_kind.clone()),
         price_fen: row.price_fen,
         now: app.clock.now().timestamp(),
+        own: row
+            .kind()
+            .and_then(|k| IndexKind::parse(k.as_str()))
+            .map(|k| (k, row.id)),
         exclude: Vec::new(),
         limit: 0,
     }

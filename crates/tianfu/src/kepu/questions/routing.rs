@@ -74,6 +74,7 @@ async fn scientists_for(
         service_type: None,
         price_fen: None,
         now: app.clock.now().timestamp(),
+        own: None,
         exclude: Vec::new(),
         limit: SCIENTISTS * 2,
     };

@@ -1,0 +1,178 @@
+//! The terms each recall channel asks the index for.
+//!
+//! - **words**: jieba's words of the listing, the rarest first — the "telling" ones;
+//! - **concepts**: the domain thesaurus's concepts and broader terms the listing names;
+//! - **near words**: the lexicon's synonyms and vector neighbours of the telling words;
+//! - **bigrams**: overlapping character pairs, which cannot come up empty when two texts share
+//!   characters, whatever jieba made of them (typos, unknown words, local names).
+//!
+//! Rarity is measured without the listing itself: a need is indexed too, and on a county's
+//! small market the words only it uses would otherwise look the most telling, and find nothing
+//! but the need.
+
+use std::collections::HashSet;
+
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use super::lexicon::Lexicon;
+use crate::SearchError;
+use crate::index::Reader;
+use crate::tokenizer::{bigram_tokens, jieba_tokens};
+
+/// Words considered from the listing's text before choosing the most telling ones.
+const MAX_QUERY_WORDS: usize = 64;
+/// The rarest words in the index are the most telling; a long description otherwise turns
+/// into a union of dozens of common words, slow over a million listings and no more precise.
+pub const TELLING_WORDS: usize = 8;
+/// Character pairs asked for, the rarest first: enough for a long rambling need to keep its
+/// telling pairs, few enough for block-max WAND to stay fast over a million listings.
+const TELLING_BIGRAMS: usize = 40;
+/// Near words per telling word; the closest few carry the meaning, the rest drift.
+const NEAR_PER_WORD: usize = 4;
+/// Below this weight a near word is more often another thing than the same thing.
+const MIN_NEAR_WEIGHT: f32 = 0.7;
+
+/// Words nearly every listing uses about itself ("we need an expert to guide us with this
+/// problem"): on a small market they are rare enough to look telling, and a match "sharing"
+/// 问题 or 专家 is no match at all.
+pub const GENERIC: &[&str] = &[
+    "问题", "专家", "指导", "技术", "服务", "需要", "希望", "提供", "解决", "帮助", "企业", "公司",
+    "我们", "目前", "最近", "现在", "进行", "相关", "方面", "情况", "工作", "合作", "寻求", "请求",
+    "想请", "看看", "一下", "怎么", "什么", "没有", "这个", "那个", "今年", "去年", "已经", "可以",
+    "能够", "如何", "办法", "主要", "其中", "通过", "实现", "开展",
+];
+
+/// Characters that only hold a sentence together: a pair with one of them (别的, 我家, 就是)
+/// says nothing about the problem.
+const FUNCTION_CHARACTERS: &str =
+    "的了是我你他她它们这那么吗呢吧啊呀哦嘛咋啥也都就很把被让给还又些";
+
+/// Character pairs as common as the generic words, or holding a function character.
+fn generic_bigram(gram: &str) -> bool {
+    GENERIC.contains(&gram) || gram.chars().any(|c| FUNCTION_CHARACTERS.contains(c))
+}
+
+/// The words of a text worth matching on: jieba's words of two or more characters, each once,
+/// without the generic ones.
+pub(crate) fn words_of(reader: &Reader, text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    jieba_tokens(&reader.jieba, text)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|w| w.chars().count() >= 2 && !GENERIC.contains(&w.as_str()))
+        .filter(|w| seen.insert(w.clone()))
+        .take(MAX_QUERY_WORDS)
+        .collect()
+}
+
+/// The distinct character pairs of a text (and its whole ASCII words: BMS, PLC, 5g).
+pub fn bigrams_of(text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    bigram_tokens(text)
+        .into_iter()
+        .map(|t| t.text)
+        .filter(|g| g.chars().count() >= 2 && !generic_bigram(g))
+        .filter(|g| seen.insert(g.clone()))
+        .collect()
+}
+
+/// A near word asked for on behalf of a telling word, with the lexicon's weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Near {
+    pub word: String,
+    pub of: String,
+    pub weight: f32,
+}
+
+/// Counts a term's listings, leaving out the one being matched (`own` is 1 when it is
+/// indexed: every term of its own text occurs in it).
+pub(crate) struct Rarity<'a> {
+    pub searcher: &'a Searcher,
+    pub own: u64,
+}
+
+impl Rarity<'_> {
+    fn df(&self, field: Field, text: &str) -> Result<u64, SearchError> {
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, text))?;
+        Ok(df.saturating_sub(self.own))
+    }
+
+    /// Terms that occur in some other listing, rarest first, at most `keep`.
+    pub fn telling(
+        &self,
+        field: Field,
+        terms: Vec<String>,
+        keep: usize,
+    ) -> Result<Vec<String>, SearchError> {
+        let mut counted = Vec::with_capacity(terms.len());
+        for (position, term) in terms.into_iter().enumerate() {
+            let df = self.df(field, &term)?;
+            if df > 0 {
+                counted.push((df, position, term));
+            }
+        }
+        counted.sort_by_key(|(df, position, _)| (*df, *position));
+        Ok(counted.into_iter().take(keep).map(|(.., t)| t).collect())
+    }
+
+    pub fn telling_bigrams(&self, field: Field, text: &str) -> Result<Vec<String>, SearchError> {
+        self.telling(field, bigrams_of(text), TELLING_BIGRAMS)
+    }
+
+    /// The near words of the telling words that some listing uses and the text itself does
+    /// not, each once, the closest first for each word.
+    pub fn near_words(
+        &self,
+        field: Field,
+        lexicon: &Lexicon,
+        telling: &[String],
+        own_words: &[String],
+    ) -> Result<Vec<Near>, SearchError> {
+        let mut out: Vec<Near> = Vec::new();
+        for word in telling {
+            let mut taken = 0;
+            for (near, weight) in lexicon.neighbours(word) {
+                if taken == NEAR_PER_WORD || weight < MIN_NEAR_WEIGHT {
+                    break;
+                }
+                if own_words.iter().any(|w| w == near) || out.iter().any(|n| n.word == near) {
+                    continue;
+                }
+                // Near words are not in the listing's own text: count them whole.
+                let df = self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(field, near))?;
+                if df > 0 {
+                    taken += 1;
+                    out.push(Near {
+                        word: near.to_owned(),
+                        of: word.clone(),
+                        weight,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_keep_ascii_words_whole_and_drop_generic_pairs() {
+        let grams = bigrams_of("BMS均衡问题，电池包");
+        assert!(grams.contains(&"bms".to_string()), "{grams:?}");
+        assert!(grams.contains(&"电池".to_string()), "{grams:?}");
+        assert!(!grams.contains(&"问题".to_string()), "{grams:?}");
+        assert_eq!(
+            grams.len(),
+            grams.iter().collect::<HashSet<_>>().len(),
+            "each pair once"
+        );
+    }
+}
