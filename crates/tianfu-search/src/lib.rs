@@ -10,6 +10,7 @@ mod index;
 pub mod matching;
 mod pool;
 mod query;
+mod related;
 mod schema;
 mod snippet;
 mod tokenizer;
@@ -17,6 +18,7 @@ mod tokenizer;
 use std::fmt;
 
 pub use index::SearchIndex;
+pub use related::RelatedHit;
 
 /// The kinds of listing the market publishes; each has its own id space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -150,6 +152,9 @@ pub struct SearchResults {
     pub total: usize,
     /// Counting stopped at the cap: there are at least `total` matches.
     pub total_capped: bool,
+    /// On the first page of a search by relevance: listings that mean what the words mean
+    /// without using them (鸡下蛋少 → 蛋鸡产蛋率), which the literal search did not find.
+    pub related: Vec<RelatedHit>,
 }
 
 #[derive(Debug, thiserror::Error)]

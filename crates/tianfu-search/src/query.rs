@@ -12,6 +12,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocSet, Order, Score, TERMINATED, TantivyDocument, Term};
 
 use crate::index::Reader;
+use crate::related;
 use crate::snippet::Highlighter;
 use crate::tokenizer::{bigram_tokens, jieba_tokens};
 use crate::{ListingKind, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
@@ -121,10 +122,26 @@ pub fn search(ix: &Reader, q: &SearchQuery) -> Result<SearchResults, SearchError
             let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(to_hit(ix, &doc, score, &snippets)?);
         }
+        let related = if q.offset == 0 && q.sort == Sort::Relevance && !terms.words.is_empty() {
+            related::related(
+                ix,
+                &searcher,
+                &related::Typed {
+                    text: &terms.text,
+                    words: &terms.words,
+                },
+                text_query(ix, &terms, &how),
+                self::filters(ix, q),
+                |doc, score, snippets| to_hit(ix, doc, score, snippets),
+            )?
+        } else {
+            Vec::new()
+        };
         return Ok(SearchResults {
             hits,
             total,
             total_capped,
+            related,
         });
     }
     unreachable!("the last try always answers")
@@ -178,6 +195,8 @@ fn with_filters(filters: Vec<Box<dyn Query>>, text: Option<Box<dyn Query>>) -> B
 
 /// The searchable words of the user's text, analysed once for both querying and highlighting.
 struct Terms {
+    /// The query as searched: cut to length, in simplified characters.
+    text: String,
     words: Vec<String>,
     /// The words not inside another query word. jieba's search mode cuts 功率半导体 into
     /// 功率, 半导体, 导体 … and the whole word, in queries and listings alike, so a listing with
@@ -213,6 +232,7 @@ impl Terms {
             .cloned()
             .collect();
         Terms {
+            text: q,
             words,
             whole_words,
             bigrams,

@@ -30,8 +30,13 @@ pub const TELLING_WORDS: usize = 8;
 const TELLING_BIGRAMS: usize = 40;
 /// Near words per telling word; the closest few carry the meaning, the rest drift.
 const NEAR_PER_WORD: usize = 4;
+/// Near words asked for in all: each is one more term to score over a million listings.
+const MAX_NEAR: usize = 16;
+/// The rarest words of a text whose near words are asked for: first those no other listing
+/// uses (where another word is the only way to a match), then the telling ones.
+pub const NEAR_SOURCES: usize = 12;
 /// Below this weight a near word is more often another thing than the same thing.
-const MIN_NEAR_WEIGHT: f32 = 0.7;
+const MIN_NEAR_WEIGHT: f32 = 0.6;
 
 /// Words nearly every listing uses about itself ("we need an expert to guide us with this
 /// problem"): on a small market they are rare enough to look telling, and a match "sharing"
@@ -100,6 +105,20 @@ impl Rarity<'_> {
         Ok(df.saturating_sub(self.own))
     }
 
+    /// Terms with how many other listings use them, rarest first (unused ones at the front).
+    pub fn by_rarity(
+        &self,
+        field: Field,
+        terms: Vec<String>,
+    ) -> Result<Vec<(u64, String)>, SearchError> {
+        let mut counted = Vec::with_capacity(terms.len());
+        for (position, term) in terms.into_iter().enumerate() {
+            counted.push((self.df(field, &term)?, position, term));
+        }
+        counted.sort_by_key(|(df, position, _)| (*df, *position));
+        Ok(counted.into_iter().map(|(df, _, t)| (df, t)).collect())
+    }
+
     /// Terms that occur in some other listing, rarest first, at most `keep`.
     pub fn telling(
         &self,
@@ -107,32 +126,33 @@ impl Rarity<'_> {
         terms: Vec<String>,
         keep: usize,
     ) -> Result<Vec<String>, SearchError> {
-        let mut counted = Vec::with_capacity(terms.len());
-        for (position, term) in terms.into_iter().enumerate() {
-            let df = self.df(field, &term)?;
-            if df > 0 {
-                counted.push((df, position, term));
-            }
-        }
-        counted.sort_by_key(|(df, position, _)| (*df, *position));
-        Ok(counted.into_iter().take(keep).map(|(.., t)| t).collect())
+        Ok(self
+            .by_rarity(field, terms)?
+            .into_iter()
+            .filter(|(df, _)| *df > 0)
+            .take(keep)
+            .map(|(_, t)| t)
+            .collect())
     }
 
     pub fn telling_bigrams(&self, field: Field, text: &str) -> Result<Vec<String>, SearchError> {
         self.telling(field, bigrams_of(text), TELLING_BIGRAMS)
     }
 
-    /// The near words of the telling words that some listing uses and the text itself does
-    /// not, each once, the closest first for each word.
+    /// The near words of `sources` that some listing uses and the text itself does not, each
+    /// once, the closest first for each word, at most [`MAX_NEAR`] in all.
     pub fn near_words(
         &self,
         field: Field,
         lexicon: &Lexicon,
-        telling: &[String],
+        sources: &[String],
         own_words: &[String],
     ) -> Result<Vec<Near>, SearchError> {
         let mut out: Vec<Near> = Vec::new();
-        for word in telling {
+        for word in sources {
+            if out.len() >= MAX_NEAR {
+                break;
+            }
             let mut taken = 0;
             for (near, weight) in lexicon.neighbours(word) {
                 if taken == NEAR_PER_WORD || weight < MIN_NEAR_WEIGHT {

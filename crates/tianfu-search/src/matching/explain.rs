@@ -99,10 +99,9 @@ pub fn reasons(reader: &Reader, asked: &Asked<'_>, their_text: &str) -> Vec<Reas
             .collect();
         broader.sort();
         if let Some(broader) = broader.first() {
-            reasons.push(Reason::SharedConcept {
-                name: broader.trim_start_matches(BROADER_PREFIX).to_owned(),
-                surface: None,
-            });
+            reasons.push(Reason::SameArea(
+                broader.trim_start_matches(BROADER_PREFIX).to_owned(),
+            ));
         }
     }
     reasons

@@ -13,11 +13,13 @@
 //! never enough to lift a weak match over a clearly better one far away.
 
 mod candidates;
-mod channels;
+pub(crate) mod channels;
 pub mod eval;
-mod explain;
+pub(crate) mod explain;
 pub mod lexicon;
 pub mod signals;
+#[cfg(test)]
+mod tests;
 pub mod thesaurus;
 
 use std::collections::HashMap;
@@ -33,7 +35,7 @@ use crate::schema::key_term;
 use crate::tokenizer::simplified;
 use crate::{ListingKind, SearchError};
 use candidates::Candidate;
-use channels::{Rarity, TELLING_WORDS, words_of};
+use channels::{NEAR_SOURCES, Rarity, TELLING_WORDS, words_of};
 use lexicon::Lexicon;
 use thesaurus::CONCEPT_PREFIX;
 
@@ -100,6 +102,8 @@ pub enum Reason {
     SharedWords(Vec<String>),
     /// Only characters in common: words jieba did not know, typos, local names.
     SharedCharacters(Vec<String>),
+    /// Only a broad area in common (a broader term both name).
+    SameArea(String),
     SameIndustry(String),
     SameCounty,
     SameCity,
@@ -123,6 +127,7 @@ impl fmt::Display for Reason {
             Reason::NearWord { ours, theirs } => write!(f, "相近词：{ours}≈{theirs}"),
             Reason::SharedWords(words) => write!(f, "共同关键词：{}", words.join("、")),
             Reason::SharedCharacters(grams) => write!(f, "字面相近：{}", grams.join("、")),
+            Reason::SameArea(name) => write!(f, "同属“{name}”领域"),
             Reason::SameIndustry(code) => write!(f, "同属行业 {code}"),
             Reason::SameCounty => f.write_str("同一区县，服务就近"),
             Reason::SameCity => f.write_str("同一市州"),
@@ -146,6 +151,19 @@ pub struct MatchHit {
     pub price_fen: Option<i64>,
     /// Unix seconds.
     pub published_at: i64,
+}
+
+impl MatchHit {
+    /// Whether it answers the listing: a concept, a near word or a telling word in common.
+    /// Sharing only characters or a broad area is a lead to look at, not an answer.
+    pub fn fits(&self) -> bool {
+        self.reasons.iter().any(|r| {
+            matches!(
+                r,
+                Reason::SharedConcept { .. } | Reason::NearWord { .. } | Reason::SharedWords(_)
+            )
+        })
+    }
 }
 
 type Clause = (Occur, Box<dyn Query>);
@@ -196,24 +214,31 @@ pub(crate) fn matches(
     let mut exclude = q.exclude.clone();
     exclude.extend(q.own);
     let own_words = words_of(reader, &text);
-    let (words, bigrams) = match engine {
-        Engine::BigramBm25 => (
-            Vec::new(),
-            rarity.telling(f.bigram, channels::bigrams_of(&text), usize::MAX)?,
-        ),
-        Engine::WordBm25 => (
-            rarity.telling(f.text, own_words.clone(), TELLING_WORDS)?,
-            Vec::new(),
-        ),
-        Engine::Full => (
-            rarity.telling(f.text, own_words.clone(), TELLING_WORDS)?,
-            rarity.telling_bigrams(f.bigram, &text)?,
-        ),
+    let ranked = rarity.by_rarity(f.text, own_words.clone())?;
+    let words: Vec<String> = if engine == Engine::BigramBm25 {
+        Vec::new()
+    } else {
+        ranked
+            .iter()
+            .filter(|(df, _)| *df > 0)
+            .take(TELLING_WORDS)
+            .map(|(_, w)| w.clone())
+            .collect()
+    };
+    let bigrams = match engine {
+        Engine::BigramBm25 => rarity.telling(f.bigram, channels::bigrams_of(&text), usize::MAX)?,
+        Engine::WordBm25 => Vec::new(),
+        Engine::Full => rarity.telling_bigrams(f.bigram, &text)?,
     };
     let mentions = reader.thesaurus.mentions(&text);
     let features = reader.thesaurus.features(&text);
     let near = if engine == Engine::Full {
-        rarity.near_words(f.text, Lexicon::built_in(), &words, &own_words)?
+        let sources: Vec<String> = ranked
+            .iter()
+            .take(NEAR_SOURCES)
+            .map(|(_, w)| w.clone())
+            .collect();
+        rarity.near_words(f.text, Lexicon::built_in(), &sources, &own_words)?
     } else {
         Vec::new()
     };
@@ -369,7 +394,7 @@ fn rerank(q: &MatchQuery, hit: &mut MatchHit) {
 }
 
 #[cfg(test)]
-mod tests {
+mod reason_tests {
     use super::Reason;
 
     #[test]

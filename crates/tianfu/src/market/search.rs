@@ -152,6 +152,19 @@ pub struct SearchList {
     /// When no listing has all the words, partial matches are counted up to 1,000 only; this
     /// says the count stopped there and there are at least `total`.
     pub total_is_lower_bound: bool,
+    /// On the first page of a search by relevance, up to five listings that mean what the
+    /// words mean without using them (鸡下蛋少 → 蛋鸡产蛋率), not among the literal results
+    /// and not counted in `total`.
+    pub related: Vec<RelatedItem>,
+}
+
+/// A listing related to the words searched rather than matching them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelatedItem {
+    #[serde(flatten)]
+    pub item: SearchItem,
+    /// Why it is related, e.g. “鸡下蛋少”即“蛋鸡产蛋率” or 相近词：拉稀≈腹泻.
+    pub reason: String,
 }
 
 async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
@@ -160,41 +173,45 @@ async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("search: {e}")))?;
-    let items = results
-        .hits
-        .into_iter()
-        .map(|hit| SearchItem {
-            kind_label: match hit.kind {
-                IndexKind::Studio => "科创工作室",
-                IndexKind::Kepu => "科普",
-                IndexKind::Question => "科普问答",
-                other => ListingKind::parse(other.as_str()).map_or("", |k| k.label()),
-            }
-            .to_owned(),
-            kind: hit.kind.as_str().to_owned(),
-            id: hit.id,
-            title: hit.title,
-            snippet: hit.snippet_html,
-            region_name: app.regions.full_name_of(&hit.region_code),
-            region_code: hit.region_code,
-            industry_name: Industry::label_for(&hit.industry),
-            industry: hit.industry,
-            // A studio has no price; "面议" would say it has one to discuss.
-            price_label: if matches!(
-                hit.kind,
-                IndexKind::Studio | IndexKind::Kepu | IndexKind::Question
-            ) {
-                String::new()
-            } else {
-                price_label(hit.price_fen)
-            },
-            price_fen: hit.price_fen,
-            published_at: chrono::DateTime::from_timestamp(hit.published_at, 0).unwrap_or_default(),
-            score: hit.score,
-        })
-        .collect();
+    let item = |hit: tianfu_search::SearchHit| SearchItem {
+        kind_label: match hit.kind {
+            IndexKind::Studio => "科创工作室",
+            IndexKind::Kepu => "科普",
+            IndexKind::Question => "科普问答",
+            other => ListingKind::parse(other.as_str()).map_or("", |k| k.label()),
+        }
+        .to_owned(),
+        kind: hit.kind.as_str().to_owned(),
+        id: hit.id,
+        title: hit.title,
+        snippet: hit.snippet_html,
+        region_name: app.regions.full_name_of(&hit.region_code),
+        region_code: hit.region_code,
+        industry_name: Industry::label_for(&hit.industry),
+        industry: hit.industry,
+        // A studio has no price; "面议" would say it has one to discuss.
+        price_label: if matches!(
+            hit.kind,
+            IndexKind::Studio | IndexKind::Kepu | IndexKind::Question
+        ) {
+            String::new()
+        } else {
+            price_label(hit.price_fen)
+        },
+        price_fen: hit.price_fen,
+        published_at: chrono::DateTime::from_timestamp(hit.published_at, 0).unwrap_or_default(),
+        score: hit.score,
+    };
     Ok(SearchList {
-        items,
+        related: results
+            .related
+            .into_iter()
+            .map(|r| RelatedItem {
+                item: item(r.hit),
+                reason: r.reason,
+            })
+            .collect(),
+        items: results.hits.into_iter().map(item).collect(),
         total: results.total as i64,
         total_is_lower_bound: results.total_capped,
     })
@@ -215,6 +232,23 @@ pub struct Hit {
     pub item: SearchItem,
     pub link: String,
     pub published: String,
+    /// For a related result, why.
+    pub reason: Option<String>,
+}
+
+impl Hit {
+    fn new(item: SearchItem, reason: Option<String>) -> Self {
+        Hit {
+            link: match item.kind.as_str() {
+                "kepu" => format!("/kepu/resources/{}", item.id),
+                "question" => format!("/kepu/questions/{}", item.id),
+                kind => format!("/{kind}s/{}", item.id),
+            },
+            published: shanghai(item.published_at),
+            item,
+            reason,
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -224,6 +258,7 @@ pub struct SearchPage {
     params: SearchParams,
     error: Option<String>,
     hits: Vec<Hit>,
+    related: Vec<Hit>,
     pager: Pager,
     total_is_lower_bound: bool,
     base_query: String,
@@ -235,6 +270,20 @@ pub struct SearchPage {
 impl SearchPage {
     fn value(value: &Option<String>) -> &str {
         value.as_deref().unwrap_or("")
+    }
+
+    /// A filter is set when it has a value: the form sends every field, empty ones included.
+    fn filtered(&self) -> bool {
+        [
+            &self.params.kind,
+            &self.params.region_code,
+            &self.params.industry,
+            &self.params.service_type,
+            &self.params.price_min,
+            &self.params.price_max,
+        ]
+        .iter()
+        .any(|v| !SearchPage::value(v).trim().is_empty())
     }
 }
 
@@ -259,6 +308,7 @@ pub async fn page(
         params: params.clone(),
         error: None,
         hits: Vec::new(),
+        related: Vec::new(),
         pager: Pager::new(1, 20, 0),
         total_is_lower_bound: false,
         base_query: String::new(),
@@ -283,15 +333,12 @@ pub async fn page(
             page.hits = found
                 .items
                 .into_iter()
-                .map(|item| Hit {
-                    link: match item.kind.as_str() {
-                        "kepu" => format!("/kepu/resources/{}", item.id),
-                        "question" => format!("/kepu/questions/{}", item.id),
-                        kind => format!("/{kind}s/{}", item.id),
-                    },
-                    published: shanghai(item.published_at),
-                    item,
-                })
+                .map(|item| Hit::new(item, None))
+                .collect();
+            page.related = found
+                .related
+                .into_iter()
+                .map(|r| Hit::new(r.item, Some(r.reason)))
                 .collect();
         }
         Err(error) => {

@@ -53,6 +53,9 @@ pub struct MatchItem {
     pub reasons: Vec<String>,
     pub region_code: String,
     pub region_name: String,
+    /// Whether it answers the listing (a concept, a near word or a telling word in common);
+    /// false for a lead that shares only characters or a broad area.
+    pub fits: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -220,6 +223,7 @@ async fn rank(
             reasons,
             region_name: app.regions.full_name_of(&hit.region_code),
             region_code: hit.region_code.clone(),
+            fits: hit.fits(),
         });
     }
     items.sort_by(|a, b| b.score.total_cmp(&a.score));

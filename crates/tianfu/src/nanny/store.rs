@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use tianfu_domain::ticket::Followup;
-use tianfu_domain::{RegionCode, UserId};
+use tianfu_domain::{RegionCode, TicketKind, UserId};
 
 use crate::ledger::{Event, EventKind};
 use crate::platform::api::Paging;
@@ -98,6 +98,18 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<TicketRow>, sqlx::Error> {
             .fetch_optional(pool)
             .await
     })
+}
+
+/// The nanny following a subject (name and phone), when its ticket has one.
+pub async fn nanny_of(
+    db: &Db,
+    kind: TicketKind,
+    subject: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT a.name, a.phone FROM tickets t JOIN users a ON a.id = t.assignee_id \
+         WHERE t.kind = $1 AND t.subject_id = $2")
+        .bind(kind.as_str()).bind(subject).fetch_optional(pool).await)
 }
 
 pub async fn steps(db: &Db, ticket: i64) -> Result<Vec<StepRow>, sqlx::Error> {

@@ -22,6 +22,7 @@ mod ledger;
 mod market;
 mod market_pages;
 mod matching;
+mod matching_unseen;
 mod nanny;
 mod pages;
 mod performance;

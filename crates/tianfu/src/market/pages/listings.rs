@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tianfu_domain::{ListingKind, ListingStatus, UserId};
+use tianfu_domain::{ListingKind, ListingStatus, TicketKind, UserId};
 
 use super::{Line, first_message, my_listing, page_number, parse_id};
 use crate::market::service;
@@ -127,6 +127,13 @@ pub struct DetailPage {
     /// The engine's best matches for a published listing, shown to everyone who may see it.
     matches: Vec<MatchLine>,
     matches_heading: &'static str,
+    /// Matches that share only characters or a broad area: shown, as leads, only when
+    /// nothing fits.
+    leads: Vec<MatchLine>,
+    /// A published listing none of whose matches answers it.
+    nothing_fits: bool,
+    /// The need's nanny (name, phone), for its owner when nothing fits.
+    nanny: Option<(String, String)>,
 }
 
 pub struct MatchLine {
@@ -185,16 +192,30 @@ async fn detail(
             .as_ref()
             .zip(row.region())
             .is_some_and(|(a, region)| scope::can_view_region(a, &region));
-    let matches = if published {
+    let (matches, leads): (Vec<_>, Vec<_>) = if published {
         // A page without its matches is still the listing's page: a failed search is logged,
         // not shown.
         match matching::all_for(app, &row, MATCHES_SHOWN).await {
-            Ok(items) => items.into_iter().map(MatchLine::new).collect(),
+            Ok(items) => items.into_iter().partition(|item| item.fits),
             Err(error) => {
                 error.log_if_internal();
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         }
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let nothing_fits = published && matches.is_empty();
+    let nanny = if nothing_fits && is_owner && kind == ListingKind::Need {
+        crate::nanny::store::nanny_of(&app.db, TicketKind::Need, row.id)
+            .await
+            .map_err(|e| fail(e.into()))?
+    } else {
+        None
+    };
+    let matches: Vec<MatchLine> = matches.into_iter().map(MatchLine::new).collect();
+    let leads: Vec<MatchLine> = if nothing_fits {
+        leads.into_iter().map(MatchLine::new).collect()
     } else {
         Vec::new()
     };
@@ -216,6 +237,9 @@ async fn detail(
         can_review,
         matches,
         matches_heading,
+        leads,
+        nothing_fits,
+        nanny,
     })
 }
 

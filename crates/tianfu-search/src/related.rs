@@ -1,0 +1,126 @@
+//! Related results for a search: listings that say what the user's words mean in other words
+//! — the thesaurus concepts the query names (鸡下蛋少 → 蛋鸡产蛋率) and the lexicon's near words
+//! of its words (拉稀 → 腹泻) — that the literal search did not find. They are shown apart from
+//! the literal hits, each with the reason it is related, so nobody mistakes them for a match
+//! of the words typed.
+
+use std::collections::HashSet;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+use crate::index::Reader;
+use crate::matching::channels::Rarity;
+use crate::matching::explain::{self, Asked};
+use crate::matching::lexicon::Lexicon;
+use crate::matching::thesaurus::CONCEPT_PREFIX;
+use crate::snippet::Highlighter;
+use crate::{SearchError, SearchHit};
+
+/// A concept is what the user meant; a near word only probably.
+const CONCEPT_BOOST: f32 = 2.0;
+/// Enough to show there is more than the words typed, few enough not to bury the literal hits.
+pub const RELATED_LIMIT: usize = 5;
+
+/// A listing found through meaning rather than the words typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelatedHit {
+    pub hit: SearchHit,
+    /// Why it is related, in Chinese ("“鸡下蛋少”即“蛋鸡产蛋率”", "相近词：拉稀≈腹泻").
+    pub reason: String,
+}
+
+/// What the user typed, analysed: the simplified text and its words.
+pub struct Typed<'a> {
+    pub text: &'a str,
+    pub words: &'a [String],
+}
+
+/// Up to [`RELATED_LIMIT`] related listings passing `filters`, none of which `literal` matches.
+pub fn related(
+    ix: &Reader,
+    searcher: &Searcher,
+    typed: &Typed<'_>,
+    literal: Option<Box<dyn Query>>,
+    filters: Vec<Box<dyn Query>>,
+    to_hit: impl Fn(&TantivyDocument, f32, &Highlighter<'_>) -> Result<SearchHit, SearchError>,
+) -> Result<Vec<RelatedHit>, SearchError> {
+    let f = &ix.fields;
+    let mentions = ix.thesaurus.mentions(typed.text);
+    let concepts: Vec<String> = ix
+        .thesaurus
+        .features(typed.text)
+        .into_iter()
+        .filter(|c| c.starts_with(CONCEPT_PREFIX))
+        .collect();
+    let rarity = Rarity { searcher, own: 0 };
+    let telling: Vec<String> = typed
+        .words
+        .iter()
+        .filter(|w| w.chars().count() >= 2)
+        .cloned()
+        .collect();
+    let near = rarity.near_words(f.text, Lexicon::built_in(), &telling, typed.words)?;
+    let term = |field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        );
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(query), boost)),
+        )
+    };
+    let mut meaning: Vec<(Occur, Box<dyn Query>)> = concepts
+        .iter()
+        .map(|c| term(f.concepts, c, CONCEPT_BOOST))
+        .collect();
+    meaning.extend(near.iter().map(|n| term(f.text, &n.word, n.weight)));
+    if meaning.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(BooleanQuery::new(meaning)))];
+    if let Some(literal) = literal {
+        clauses.push((Occur::MustNot, literal));
+    }
+    for filter in filters {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    }
+    let found = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(RELATED_LIMIT).order_by_score(),
+    )?;
+    // Mark the words that made each listing related.
+    let mut marked: HashSet<String> = near.iter().map(|n| n.word.clone()).collect();
+    for mention in &mentions {
+        marked.insert(ix.thesaurus.concept(mention.concept).name.clone());
+    }
+    let snippets = Highlighter { marked: &marked };
+    let asked = Asked {
+        mentions: &mentions,
+        words: &[],
+        near: &near,
+        bigrams: &[],
+        features: &[],
+    };
+    let mut out = Vec::with_capacity(found.len());
+    for (score, address) in found {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let their_text = [f.title, f.body]
+            .iter()
+            .filter_map(|field| doc.get_first(*field).and_then(|v| v.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let reason = explain::reasons(ix, &asked, &their_text)
+            .first()
+            .map_or_else(|| "意思相近".to_owned(), ToString::to_string);
+        out.push(RelatedHit {
+            hit: to_hit(&doc, score, &snippets)?,
+            reason,
+        });
+    }
+    Ok(out)
+}
