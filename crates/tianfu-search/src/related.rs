@@ -7,20 +7,19 @@
 use std::collections::HashSet;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{Searcher, TantivyDocument, Term};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
+use tantivy::schema::Value;
+use tantivy::{Searcher, TantivyDocument};
 
 use crate::index::Reader;
 use crate::matching::channels::Rarity;
 use crate::matching::explain::{self, Asked};
 use crate::matching::lexicon::Lexicon;
 use crate::matching::thesaurus::CONCEPT_PREFIX;
+use crate::matching::{CONCEPT_BOOST, term};
 use crate::snippet::Highlighter;
 use crate::{SearchError, SearchHit};
 
-/// A concept is what the user meant; a near word only probably.
-const CONCEPT_BOOST: f32 = 2.0;
 /// Enough to show there is more than the words typed, few enough not to bury the literal hits.
 pub const RELATED_LIMIT: usize = 5;
 
@@ -55,7 +54,10 @@ pub fn related(
         .into_iter()
         .filter(|c| c.starts_with(CONCEPT_PREFIX))
         .collect();
-    let rarity = Rarity { searcher, own: 0 };
+    let rarity = Rarity {
+        searcher,
+        own: None,
+    };
     let telling: Vec<String> = typed
         .words
         .iter()
@@ -63,16 +65,6 @@ pub fn related(
         .cloned()
         .collect();
     let near = rarity.near_words(f.text, Lexicon::built_in(), &telling, typed.words)?;
-    let term = |field, text: &str, boost: f32| -> (Occur, Box<dyn Query>) {
-        let query = TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        );
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(query), boost)),
-        )
-    };
     let mut meaning: Vec<(Occur, Box<dyn Query>)> = concepts
         .iter()
         .map(|c| term(f.concepts, c, CONCEPT_BOOST))
@@ -101,6 +93,7 @@ pub fn related(
     let snippets = Highlighter { marked: &marked };
     let asked = Asked {
         mentions: &mentions,
+        telling: &[],
         words: &[],
         near: &near,
         bigrams: &[],
@@ -109,12 +102,9 @@ pub fn related(
     let mut out = Vec::with_capacity(found.len());
     for (score, address) in found {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let their_text = [f.title, f.body]
-            .iter()
-            .filter_map(|field| doc.get_first(*field).and_then(|v| v.as_str()))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let reason = explain::reasons(ix, &asked, &their_text)
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+        let reason = explain::reasons(ix, &asked, text(f.title), text(f.body))
+            .reasons
             .first()
             .map_or_else(|| "意思相近".to_owned(), ToString::to_string);
         out.push(RelatedHit {

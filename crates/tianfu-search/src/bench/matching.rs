@@ -9,8 +9,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::corpus::{self, Rng};
-use super::{dir_size, ms, percentiles};
+use super::{dir_size, memory, ms, percentiles};
 use crate::matching::eval::{self, EvalReport, EvalSet};
+use crate::matching::lexicon::Lexicon;
 use crate::matching::{Engine, MatchQuery};
 use crate::{ListingKind, SearchError, SearchIndex};
 
@@ -22,6 +23,9 @@ const NEEDS_PER_CAPABILITY: usize = 3;
 const CAPABILITIES_PER_STUDIO: usize = 50;
 const EXPERTS: usize = 3;
 const LATENCY_QUERIES: usize = 400;
+/// People opening needs' pages at once; each asks for this many needs' matches in turn.
+const CLIENTS: usize = 32;
+const QUERIES_PER_CLIENT: usize = 50;
 const REFRESH_LISTINGS: usize = 2_000;
 
 pub struct MatchBenchReport {
@@ -35,6 +39,13 @@ pub struct MatchBenchReport {
     pub index_bytes: u64,
     pub p50: Duration,
     pub p99: Duration,
+    /// The same top-10, 32 clients at once.
+    pub clients_p50: Duration,
+    pub clients_p99: Duration,
+    pub lexicon_words: usize,
+    /// Resident memory the lexicon added when it was loaded, and how long that took.
+    pub lexicon_kib: u64,
+    pub lexicon_load: Duration,
     /// The scientists (studios) for a need, top 3.
     pub experts_p50: Duration,
     pub experts_p99: Duration,
@@ -43,7 +54,12 @@ pub struct MatchBenchReport {
 }
 
 pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
-    let set = EvalSet::built_in();
+    let (before, _) = memory();
+    let started = Instant::now();
+    let lexicon_words = Lexicon::built_in().len();
+    let lexicon_load = started.elapsed();
+    let lexicon_kib = memory().0.saturating_sub(before);
+    let set = Arc::new(EvalSet::built_in());
     let eval = eval::run(&set)?;
 
     let index = Arc::new(SearchIndex::open(dir)?);
@@ -93,6 +109,34 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
     }
     let (p50, p99) = percentiles(times);
     let (experts_p50, experts_p99) = percentiles(expert_times);
+
+    // Many people at once: each client's wait includes the others' (the search pool has one
+    // thread per core).
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let index = Arc::clone(&index);
+            let set = Arc::clone(&set);
+            thread::spawn(move || -> Result<Vec<Duration>, SearchError> {
+                let mut times = Vec::with_capacity(QUERIES_PER_CLIENT);
+                for i in 0..QUERIES_PER_CLIENT {
+                    let query = eval::need_query(&set, (c * 7 + i) % set.needs.len());
+                    let t = Instant::now();
+                    index.matches(&query, Engine::Full)?;
+                    times.push(t.elapsed());
+                }
+                Ok(times)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(CLIENTS * QUERIES_PER_CLIENT);
+    for client in clients {
+        all.extend(
+            client
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+        );
+    }
+    let (clients_p50, clients_p99) = percentiles(all);
 
     // Refresh: generated needs matched from as many threads as the pool has.
     let threads = thread::available_parallelism().map_or(2, |n| n.get());
@@ -148,6 +192,11 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
         index_bytes: dir_size(dir)?,
         p50,
         p99,
+        clients_p50,
+        clients_p99,
+        lexicon_words,
+        lexicon_kib,
+        lexicon_load,
         experts_p50,
         experts_p99,
         refresh_per_sec,
@@ -157,6 +206,13 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
 
 impl fmt::Display for MatchBenchReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "lexicon: {} words, {:.1} MiB resident, loaded in {:.0} ms",
+            self.lexicon_words,
+            self.lexicon_kib as f64 / 1024.0,
+            ms(self.lexicon_load)
+        )?;
         write!(f, "{}", self.eval)?;
         writeln!(
             f,
@@ -173,6 +229,12 @@ impl fmt::Display for MatchBenchReport {
             "top-10 capabilities for a need, 1 client: p50 {:.2} ms p99 {:.2} ms",
             ms(self.p50),
             ms(self.p99)
+        )?;
+        writeln!(
+            f,
+            "top-10 capabilities for a need, {CLIENTS} clients at once: p50 {:.2} ms p99 {:.2} ms",
+            ms(self.clients_p50),
+            ms(self.clients_p99)
         )?;
         writeln!(
             f,

@@ -12,8 +12,8 @@
 
 use std::collections::HashSet;
 
-use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
 
 use super::lexicon::Lexicon;
 use crate::SearchError;
@@ -27,7 +27,13 @@ const MAX_QUERY_WORDS: usize = 64;
 pub const TELLING_WORDS: usize = 8;
 /// Character pairs asked for, the rarest first: enough for a long rambling need to keep its
 /// telling pairs, few enough for block-max WAND to stay fast over a million listings.
-const TELLING_BIGRAMS: usize = 40;
+pub const TELLING_BIGRAMS: usize = 40;
+/// Pairs asked for when the first ones find too little (their rarest may be used only by
+/// listings of another kind, such as other needs).
+pub const MAX_BIGRAMS: usize = 120;
+/// Distinct pairs counted at all: a 5,000-character description has thousands, and the
+/// first few hundred carry what it is about.
+const PAIRS_COUNTED: usize = 300;
 /// Near words per telling word; the closest few carry the meaning, the rest drift.
 const NEAR_PER_WORD: usize = 4;
 /// Near words asked for in all: each is one more term to score over a million listings.
@@ -48,8 +54,9 @@ pub const GENERIC: &[&str] = &[
     "能够", "如何", "办法", "主要", "其中", "通过", "实现", "开展",
 ];
 
-/// Characters that only hold a sentence together: a pair with one of them (别的, 我家, 就是)
-/// says nothing about the problem.
+/// Characters that only hold a sentence together: a pair with one of them (别的, 我家, 很多)
+/// says nothing about the problem. Characters that also build content words (都 in 成都, 被
+/// in 植被, 还 in 还原) are not among them.
 const FUNCTION_CHARACTERS: &str =
     "的了是我你他她它们这那么吗呢吧啊呀哦嘛咋啥也都就很把被让给还又些";
 
@@ -79,6 +86,7 @@ pub fn bigrams_of(text: &str) -> Vec<String> {
         .map(|t| t.text)
         .filter(|g| g.chars().count() >= 2 && !generic_bigram(g))
         .filter(|g| seen.insert(g.clone()))
+        .take(PAIRS_COUNTED)
         .collect()
 }
 
@@ -90,19 +98,44 @@ pub struct Near {
     pub weight: f32,
 }
 
-/// Counts a term's listings, leaving out the one being matched (`own` is 1 when it is
-/// indexed: every term of its own text occurs in it).
+/// Counts a term's listings, leaving out the one being matched.
 pub(crate) struct Rarity<'a> {
     pub searcher: &'a Searcher,
-    pub own: u64,
+    /// The live document of the listing being matched, when it is indexed.
+    pub own: Option<DocAddress>,
 }
+
+/// Below this document frequency a term is counted exactly: live documents only (an edited
+/// listing's old version stays in the frequencies until a merge) and never the listing
+/// itself. Above it an error of one or two changes nothing.
+const EXACT_BELOW: u64 = 8;
 
 impl Rarity<'_> {
     fn df(&self, field: Field, text: &str) -> Result<u64, SearchError> {
-        let df = self
-            .searcher
-            .doc_freq(&Term::from_field_text(field, text))?;
-        Ok(df.saturating_sub(self.own))
+        let term = Term::from_field_text(field, text);
+        let raw = self.searcher.doc_freq(&term)?;
+        if raw == 0 || raw > EXACT_BELOW {
+            return Ok(raw);
+        }
+        let mut live = 0;
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let Some(mut postings) = segment
+                .inverted_index(field)?
+                .read_postings(&term, IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let alive = segment.alive_bitset();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                let own = self.own == Some(DocAddress::new(ord as u32, doc));
+                if !own && alive.is_none_or(|a| a.is_alive(doc)) {
+                    live += 1;
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(live)
     }
 
     /// Terms with how many other listings use them, rarest first (unused ones at the front).
@@ -135,8 +168,11 @@ impl Rarity<'_> {
             .collect())
     }
 
+    /// The text's character pairs some other listing uses, rarest first, at most
+    /// [`MAX_BIGRAMS`]: the first [`TELLING_BIGRAMS`] are asked for, the rest only when those
+    /// find too little.
     pub fn telling_bigrams(&self, field: Field, text: &str) -> Result<Vec<String>, SearchError> {
-        self.telling(field, bigrams_of(text), TELLING_BIGRAMS)
+        self.telling(field, bigrams_of(text), MAX_BIGRAMS)
     }
 
     /// The near words of `sources` that some listing uses and the text itself does not, each

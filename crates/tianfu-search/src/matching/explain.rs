@@ -8,10 +8,14 @@ use super::Reason;
 use super::channels::{Near, bigrams_of, words_of};
 use super::thesaurus::{BROADER_PREFIX, CONCEPT_PREFIX, Mention};
 use crate::index::Reader;
+use crate::tokenizer::simplified;
 
 /// What the query side asked for, kept to explain each hit shown.
 pub struct Asked<'a> {
     pub mentions: &'a [Mention],
+    /// The rarest words some other listing uses: sharing one of them is an answer.
+    pub telling: &'a [String],
+    /// Every word of ours, the telling ones first.
     pub words: &'a [String],
     pub near: &'a [Near],
     pub bigrams: &'a [String],
@@ -19,11 +23,24 @@ pub struct Asked<'a> {
     pub features: &'a [String],
 }
 
+/// The reasons for one hit, and whether they make it an answer rather than a lead.
+pub struct Explained {
+    pub reasons: Vec<Reason>,
+    pub fits: bool,
+}
+
+/// The opening of a long description says what it is about; analysing all of it for every
+/// hit shown cost more than the search.
+const BODY_CHARS_READ: usize = 1_000;
 const MAX_CONCEPTS: usize = 3;
 const MAX_NEAR: usize = 2;
 const MAX_WORDS: usize = 3;
 
-pub fn reasons(reader: &Reader, asked: &Asked<'_>, their_text: &str) -> Vec<Reason> {
+pub fn reasons(reader: &Reader, asked: &Asked<'_>, title: &str, body: &str) -> Explained {
+    let body: String = body.chars().take(BODY_CHARS_READ).collect();
+    // Stored as written; compared as indexed (simplified characters).
+    let their_text = simplified(&format!("{title} {body}"));
+    let their_text = their_text.as_str();
     let theirs: HashSet<String> = reader.thesaurus.features(their_text).into_iter().collect();
     let their_words: HashSet<String> = words_of(reader, their_text).into_iter().collect();
     let mut reasons = Vec::new();
@@ -67,6 +84,7 @@ pub fn reasons(reader: &Reader, asked: &Asked<'_>, their_text: &str) -> Vec<Reas
         .cloned()
         .collect();
     explained.extend(shared.iter().cloned());
+    let fits = !reasons.is_empty() || shared.iter().any(|w| asked.telling.contains(w));
     if !shared.is_empty() {
         reasons.push(Reason::SharedWords(shared));
     }
@@ -104,5 +122,5 @@ pub fn reasons(reader: &Reader, asked: &Asked<'_>, their_text: &str) -> Vec<Reas
             ));
         }
     }
-    reasons
+    Explained { reasons, fits }
 }

@@ -25,7 +25,7 @@ pub mod thesaurus;
 use std::collections::HashMap;
 use std::fmt;
 
-use tantivy::collector::Count;
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
@@ -35,12 +35,12 @@ use crate::schema::key_term;
 use crate::tokenizer::simplified;
 use crate::{ListingKind, SearchError};
 use candidates::Candidate;
-use channels::{NEAR_SOURCES, Rarity, TELLING_WORDS, words_of};
+use channels::{NEAR_SOURCES, Rarity, TELLING_BIGRAMS, TELLING_WORDS, words_of};
 use lexicon::Lexicon;
 use thesaurus::CONCEPT_PREFIX;
 
 /// A shared concept outweighs a shared word: it is the expert's meaning, not a spelling.
-const CONCEPT_BOOST: f32 = 2.5;
+pub(crate) const CONCEPT_BOOST: f32 = 2.5;
 /// A shared broader term only says "same area": it helps recall, it must not decide.
 const BROADER_BOOST: f32 = 0.4;
 /// A near word counts less than the word itself, in proportion to how near it is.
@@ -146,6 +146,9 @@ pub struct MatchHit {
     pub industry: String,
     pub score: f32,
     pub reasons: Vec<Reason>,
+    /// Whether it answers the listing: a concept, a near word or a telling word in common.
+    /// Sharing only characters, a broad area or common words is a lead, not an answer.
+    pub fits: bool,
     /// Service type, need kind or achievement kind.
     pub service_type: Option<String>,
     pub price_fen: Option<i64>,
@@ -153,22 +156,9 @@ pub struct MatchHit {
     pub published_at: i64,
 }
 
-impl MatchHit {
-    /// Whether it answers the listing: a concept, a near word or a telling word in common.
-    /// Sharing only characters or a broad area is a lead to look at, not an answer.
-    pub fn fits(&self) -> bool {
-        self.reasons.iter().any(|r| {
-            matches!(
-                r,
-                Reason::SharedConcept { .. } | Reason::NearWord { .. } | Reason::SharedWords(_)
-            )
-        })
-    }
-}
+pub(crate) type Clause = (Occur, Box<dyn Query>);
 
-type Clause = (Occur, Box<dyn Query>);
-
-fn term(field: Field, text: &str, boost: f32) -> Clause {
+pub(crate) fn term(field: Field, text: &str, boost: f32) -> Clause {
     let query = TermQuery::new(
         Term::from_field_text(field, text),
         IndexRecordOption::WithFreqs,
@@ -179,17 +169,74 @@ fn term(field: Field, text: &str, boost: f32) -> Clause {
     )
 }
 
-/// Whether the listing is in the index now (deleted versions do not count).
-fn indexed(
+/// A channel's terms and the score a listing holding each of them once would get: BM25 gives
+/// a term found once in a listing of average length about its idf. A channel's score divided
+/// by it is the share of the query's evidence a listing has, comparable between channels
+/// and between queries, where dividing by the best hit would make a lone weak hit perfect.
+struct Channel<'a> {
+    searcher: &'a Searcher,
+    clauses: Vec<Clause>,
+    reference: f32,
+}
+
+impl<'a> Channel<'a> {
+    fn new(searcher: &'a Searcher) -> Self {
+        Channel {
+            searcher,
+            clauses: Vec::new(),
+            reference: 0.0,
+        }
+    }
+
+    fn ask(&mut self, field: Field, text: &str, boost: f32) -> Result<(), SearchError> {
+        let n = self.searcher.num_docs() as f32;
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(field, text))? as f32;
+        self.reference += boost * (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        self.clauses.push(term(field, text, boost));
+        Ok(())
+    }
+
+    /// The best `wanted` candidates, their scores as shares of the reference.
+    fn run(
+        self,
+        fields: &crate::schema::Fields,
+        q: &MatchQuery,
+        exclude: &[(ListingKind, i64)],
+        wanted: usize,
+    ) -> Result<Vec<Candidate>, SearchError> {
+        if self.clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reference = self.reference.max(f32::MIN_POSITIVE);
+        let mut found = candidates::top(
+            self.searcher,
+            fields,
+            BooleanQuery::new(self.clauses),
+            &q.kinds,
+            exclude,
+            wanted,
+        )?;
+        for c in &mut found {
+            c.score /= reference;
+        }
+        Ok(found)
+    }
+}
+
+/// The listing's live document, when it is indexed.
+fn own_document(
     searcher: &Searcher,
     reader: &Reader,
     listing: (ListingKind, i64),
-) -> Result<bool, SearchError> {
+) -> Result<Option<DocAddress>, SearchError> {
     let key = TermQuery::new(
         key_term(&reader.fields, listing.0, listing.1),
         IndexRecordOption::Basic,
     );
-    Ok(searcher.search(&key, &Count)? > 0)
+    let found = searcher.search(&key, &TopDocs::with_limit(1).order_by_score())?;
+    Ok(found.first().map(|(_, address)| *address))
 }
 
 pub(crate) fn matches(
@@ -202,13 +249,13 @@ pub(crate) fn matches(
     }
     let f = &reader.fields;
     let searcher = reader.reader.searcher();
-    let own_indexed = match q.own {
-        Some(own) => indexed(&searcher, reader, own)?,
-        None => false,
+    let own = match q.own {
+        Some(own) => own_document(&searcher, reader, own)?,
+        None => None,
     };
     let rarity = Rarity {
         searcher: &searcher,
-        own: u64::from(own_indexed),
+        own,
     };
     let text = simplified(&q.text);
     let mut exclude = q.exclude.clone();
@@ -225,7 +272,7 @@ pub(crate) fn matches(
             .map(|(_, w)| w.clone())
             .collect()
     };
-    let bigrams = match engine {
+    let pairs = match engine {
         Engine::BigramBm25 => rarity.telling(f.bigram, channels::bigrams_of(&text), usize::MAX)?,
         Engine::WordBm25 => Vec::new(),
         Engine::Full => rarity.telling_bigrams(f.bigram, &text)?,
@@ -242,7 +289,16 @@ pub(crate) fn matches(
     } else {
         Vec::new()
     };
-    let mut meaning: Vec<Clause> = words.iter().map(|w| term(f.text, w, 1.0)).collect();
+    let wanted = if engine == Engine::Full {
+        CANDIDATES.max(q.limit)
+    } else {
+        q.limit
+    };
+
+    let mut meaning = Channel::new(&searcher);
+    for w in &words {
+        meaning.ask(f.text, w, 1.0)?;
+    }
     if engine == Engine::Full {
         for feature in &features {
             let boost = if feature.starts_with(CONCEPT_PREFIX) {
@@ -250,37 +306,31 @@ pub(crate) fn matches(
             } else {
                 BROADER_BOOST
             };
-            meaning.push(term(f.concepts, feature, boost));
+            meaning.ask(f.concepts, feature, boost)?;
         }
         for n in &near {
-            meaning.push(term(f.text, &n.word, NEAR_BOOST * n.weight));
+            meaning.ask(f.text, &n.word, NEAR_BOOST * n.weight)?;
         }
     }
-    let characters: Vec<Clause> = bigrams.iter().map(|g| term(f.bigram, g, 1.0)).collect();
-    let wanted = if engine == Engine::Full {
-        CANDIDATES.max(q.limit)
-    } else {
-        q.limit
-    };
-    let channel = |clauses: Vec<Clause>| -> Result<Vec<Candidate>, SearchError> {
-        if clauses.is_empty() {
-            return Ok(Vec::new());
+    let meaning = meaning.run(f, q, &exclude, wanted)?;
+    let characters = |pairs: &[String]| -> Result<Vec<Candidate>, SearchError> {
+        let mut channel = Channel::new(&searcher);
+        for pair in pairs {
+            channel.ask(f.bigram, pair, 1.0)?;
         }
-        candidates::top(
-            &searcher,
-            f,
-            BooleanQuery::new(clauses),
-            &q.kinds,
-            &exclude,
-            wanted,
-        )
+        channel.run(f, q, &exclude, wanted)
     };
-    let fused = fuse(
-        channel(meaning)?,
-        MEANING_WEIGHT,
-        channel(characters)?,
-        CHARACTERS_WEIGHT,
-    );
+    let asked = if engine == Engine::Full {
+        TELLING_BIGRAMS.min(pairs.len())
+    } else {
+        pairs.len()
+    };
+    let mut by_characters = characters(&pairs[..asked])?;
+    if by_characters.len() < q.limit && asked < pairs.len() {
+        // The rarest pairs may be used only by listings of another kind: ask for them all.
+        by_characters = characters(&pairs)?;
+    }
+    let fused = fuse(meaning, MEANING_WEIGHT, by_characters, CHARACTERS_WEIGHT);
     let mut hits: Vec<(MatchHit, DocAddress)> = fused
         .into_iter()
         .map(|c| {
@@ -292,6 +342,7 @@ pub(crate) fn matches(
                 industry: c.industry,
                 score: c.score,
                 reasons: Vec::new(),
+                fits: false,
                 service_type: c.service_type,
                 price_fen: c.price_fen,
                 published_at: c.published_at,
@@ -314,9 +365,10 @@ pub(crate) fn matches(
     said_words.extend(own_words.iter().filter(|w| !words.contains(w)).cloned());
     let asked = explain::Asked {
         mentions: &mentions,
+        telling: &words,
         words: &said_words,
         near: &near,
-        bigrams: &bigrams,
+        bigrams: &pairs,
         features: &features,
     };
     // Titles and text reasons only for the hits shown: fetching and analysing every
@@ -331,19 +383,19 @@ pub(crate) fn matches(
         };
         hit.title = text(f.title);
         if engine == Engine::Full {
-            let their_text = format!("{} {}", hit.title, text(f.body));
-            let said = explain::reasons(reader, &asked, &their_text);
-            hit.reasons.splice(0..0, said);
+            let explained = explain::reasons(reader, &asked, &hit.title, &text(f.body));
+            hit.fits = explained.fits;
+            hit.reasons.splice(0..0, explained.reasons);
         }
         shown.push(hit);
     }
     Ok(shown)
 }
 
-/// Each channel's scores divided by its best, weighted and added: a listing both channels
-/// find ranks above one only a single channel finds, and neither channel's raw BM25 scale
-/// (the characters' grows with the text's length) decides alone. A channel that found
-/// nothing adds nothing.
+/// Each channel's shares of its reference, weighted and added: a listing both channels find
+/// ranks above one only a single channel finds, and neither channel's raw BM25 scale (the
+/// characters' grows with the text's length) decides alone. A channel that found nothing
+/// adds nothing.
 fn fuse(
     meaning: Vec<Candidate>,
     meaning_weight: f32,

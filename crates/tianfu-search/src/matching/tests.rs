@@ -114,7 +114,7 @@ fn a_near_word_from_the_lexicon_matches_and_is_named() {
     let hits = for_need(&market(&docs), &need);
     let top = hits.first().expect("a match");
     assert_eq!(top.id, 2);
-    assert!(top.fits());
+    assert!(top.fits);
     let said: Vec<String> = top.reasons.iter().map(Reason::to_string).collect();
     assert!(said.contains(&"相近词：瑕疵≈缺陷".to_string()), "{said:?}");
 }
@@ -199,7 +199,7 @@ fn sharing_only_characters_is_a_lead_not_an_answer() {
     docs.push(need.clone());
     let hits = for_need(&market(&docs), &need);
     assert!(!hits.is_empty(), "a shared character pair is found");
-    assert!(hits.iter().all(|h| !h.fits()), "{hits:?}");
+    assert!(hits.iter().all(|h| !h.fits), "{hits:?}");
     let said: Vec<String> = hits[0].reasons.iter().map(Reason::to_string).collect();
     assert!(said.iter().any(|r| r.starts_with("字面相近")), "{said:?}");
 }

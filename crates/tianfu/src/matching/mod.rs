@@ -223,7 +223,7 @@ async fn rank(
             reasons,
             region_name: app.regions.full_name_of(&hit.region_code),
             region_code: hit.region_code.clone(),
-            fits: hit.fits(),
+            fits: hit.fits,
         });
     }
     items.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -63,7 +63,13 @@ const UPSERT: &str = "INSERT INTO recommendations (user_id, for_listing, listing
 /// Computes the published listing's matches and pushes the best to both sides, with an in-app
 /// notification to each person who got something new.
 pub async fn on_published(app: &App, row: &ListingRow) -> Result<usize, AppError> {
-    let matches: Vec<MatchItem> = for_listing(app, row, PUSHED).await?;
+    // Only answers are pushed: a lead that shares only characters is shown on the listing's
+    // page when nothing fits, never sent to anyone as a recommendation.
+    let matches: Vec<MatchItem> = for_listing(app, row, PUSHED)
+        .await?
+        .into_iter()
+        .filter(|m| m.fits)
+        .collect();
     if matches.is_empty() {
         return Ok(0);
     }

@@ -100,7 +100,7 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<TicketRow>, sqlx::Error> {
     })
 }
 
-/// The nanny following a subject (name and phone), when its ticket has one.
+/// The nanny following a subject (name and phone), while its ticket is open and assigned.
 pub async fn nanny_of(
     db: &Db,
     kind: TicketKind,
@@ -108,7 +108,7 @@ pub async fn nanny_of(
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as(
         "SELECT a.name, a.phone FROM tickets t JOIN users a ON a.id = t.assignee_id \
-         WHERE t.kind = $1 AND t.subject_id = $2")
+         WHERE t.kind = $1 AND t.subject_id = $2 AND t.status = 'open'")
         .bind(kind.as_str()).bind(subject).fetch_optional(pool).await)
 }
 

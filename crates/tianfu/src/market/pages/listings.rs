@@ -17,6 +17,7 @@ use crate::matching::{self, MatchItem};
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, safe_next, url_encode};
 use crate::platform::scope::{self, RegionScope};
 use crate::{App, AppState};
@@ -192,24 +193,32 @@ async fn detail(
             .as_ref()
             .zip(row.region())
             .is_some_and(|(a, region)| scope::can_view_region(a, &region));
-    let (matches, leads): (Vec<_>, Vec<_>) = if published {
-        // A page without its matches is still the listing's page: a failed search is logged,
-        // not shown.
+    // A page without its matches is still the listing's page: a failed search is logged,
+    // not shown (and not taken for "nothing fits").
+    let found = if published {
         match matching::all_for(app, &row, MATCHES_SHOWN).await {
-            Ok(items) => items.into_iter().partition(|item| item.fits),
+            Ok(items) => Some(items),
             Err(error) => {
                 error.log_if_internal();
-                (Vec::new(), Vec::new())
+                None
             }
         }
     } else {
-        (Vec::new(), Vec::new())
+        None
     };
-    let nothing_fits = published && matches.is_empty();
+    let nothing_fits = found
+        .as_ref()
+        .is_some_and(|items| !items.iter().any(|i| i.fits));
+    let (matches, leads): (Vec<_>, Vec<_>) =
+        found.unwrap_or_default().into_iter().partition(|i| i.fits);
     let nanny = if nothing_fits && is_owner && kind == ListingKind::Need {
-        crate::nanny::store::nanny_of(&app.db, TicketKind::Need, row.id)
-            .await
-            .map_err(|e| fail(e.into()))?
+        match crate::nanny::store::nanny_of(&app.db, TicketKind::Need, row.id).await {
+            Ok(nanny) => nanny,
+            Err(error) => {
+                AppError::from(error).log_if_internal();
+                None
+            }
+        }
     } else {
         None
     };
