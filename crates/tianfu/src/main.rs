@@ -59,6 +59,9 @@ enum BenchCommand {
         capabilities: usize,
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+        /// Keep the market an earlier run generated in --dir (for profiling the queries).
+        #[arg(long)]
+        reuse: bool,
     },
     /// Fill a fresh database with the rollups of a year's ledger events and time the scores of
     /// all 204 cities and counties, publishing, and the dashboard API's work.
@@ -239,11 +242,16 @@ async fn main() -> anyhow::Result<()> {
             print!("{report}");
         }
         Command::Bench {
-            command: BenchCommand::Match { capabilities, dir },
+            command:
+                BenchCommand::Match {
+                    capabilities,
+                    dir,
+                    reuse,
+                },
         } => {
             let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("tianfu-bench-match"));
             let report = tokio::task::spawn_blocking(move || {
-                tianfu_search::bench::matching::run(capabilities, &dir)
+                tianfu_search::bench::matching::run(capabilities, &dir, reuse)
             })
             .await??;
             print!("{report}");

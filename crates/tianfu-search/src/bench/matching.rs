@@ -53,7 +53,8 @@ pub struct MatchBenchReport {
     pub threads: usize,
 }
 
-pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
+/// `reuse` keeps the market an earlier run left in `dir` (the labelled set is indexed again).
+pub fn run(n: usize, dir: &Path, reuse: bool) -> Result<MatchBenchReport, SearchError> {
     let (before, _) = memory();
     let started = Instant::now();
     let lexicon_words = Lexicon::built_in().len();
@@ -64,25 +65,31 @@ pub fn run(n: usize, dir: &Path) -> Result<MatchBenchReport, SearchError> {
 
     let index = Arc::new(SearchIndex::open(dir)?);
     let started = Instant::now();
-    index.clear()?;
-    let mut rng = Rng::new(0x005e_ed0f_7a1f);
     let need_count = n / NEEDS_PER_CAPABILITY;
     let studios = n / CAPABILITIES_PER_STUDIO;
-    for i in 0..n + need_count + studios {
-        let mut doc = corpus::listing(&mut rng, i as i64 + 1_000_000);
-        doc.kind = if i < n {
-            ListingKind::Offer
-        } else if i < n + need_count {
-            ListingKind::Need
-        } else {
-            ListingKind::Studio
-        };
-        index.upsert(&doc)?;
-        if (i + 1) % COMMIT_EVERY == 0 {
-            index.commit()?;
+    if !(reuse && index.num_docs() > 0) {
+        index.clear()?;
+        let mut rng = Rng::new(0x005e_ed0f_7a1f);
+        for i in 0..n + need_count + studios {
+            let mut doc = corpus::listing(&mut rng, i as i64 + 1_000_000);
+            doc.kind = if i < n {
+                ListingKind::Offer
+            } else if i < n + need_count {
+                ListingKind::Need
+            } else {
+                ListingKind::Studio
+            };
+            index.upsert(&doc)?;
+            if (i + 1) % COMMIT_EVERY == 0 {
+                index.commit()?;
+            }
         }
+        index.commit()?;
     }
-    index.commit()?;
+    // As `tianfu reindex` does after a bulk load.
+    if index.segments() > 1 {
+        index.merge_segments()?;
+    }
     eval::load(&index, &set)?;
     let build = started.elapsed();
 

@@ -27,7 +27,7 @@ const MAX_QUERY_WORDS: usize = 64;
 pub const TELLING_WORDS: usize = 8;
 /// Character pairs asked for, the rarest first: enough for a long rambling need to keep its
 /// telling pairs, few enough for block-max WAND to stay fast over a million listings.
-pub const TELLING_BIGRAMS: usize = 40;
+pub const TELLING_BIGRAMS: usize = 16;
 /// Pairs asked for when the first ones find too little (their rarest may be used only by
 /// listings of another kind, such as other needs).
 pub const MAX_BIGRAMS: usize = 120;
@@ -37,7 +37,7 @@ const PAIRS_COUNTED: usize = 300;
 /// Near words per telling word; the closest few carry the meaning, the rest drift.
 const NEAR_PER_WORD: usize = 4;
 /// Near words asked for in all: each is one more term to score over a million listings.
-const MAX_NEAR: usize = 16;
+const MAX_NEAR: usize = 8;
 /// The rarest words of a text whose near words are asked for: first those no other listing
 /// uses (where another word is the only way to a match), then the telling ones.
 pub const NEAR_SOURCES: usize = 12;

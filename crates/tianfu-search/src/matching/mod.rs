@@ -51,7 +51,7 @@ const MEANING_WEIGHT: f32 = 1.0;
 const CHARACTERS_WEIGHT: f32 = 1.0;
 
 /// Candidates fetched from each channel before fusion and reranking.
-const CANDIDATES: usize = 50;
+const CANDIDATES: usize = 20;
 
 /// What to match, built by the caller from a listing.
 #[derive(Debug, Clone, Default)]

@@ -262,6 +262,11 @@ pub async fn rebuild(app: &App) -> Result<usize, AppError> {
     indexed += rebuild_others(app, IndexKind::Kepu, KEPU_PUBLISHED_AFTER).await?;
     indexed += rebuild_others(app, IndexKind::Question, QUESTIONS_AFTER).await?;
     commit(app).await?;
+    let search = app.search.clone();
+    tokio::task::spawn_blocking(move || search.merge_segments())
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
     cursor.position = newest.unwrap_or(0);
     cursor.applied.clear();
     cursor.save().map_err(internal)?;
