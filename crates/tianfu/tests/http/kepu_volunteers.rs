@@ -446,7 +446,7 @@ async fn hours_come_from_verified_check_ins_and_agree_with_the_province(app: Tes
     assert!(!certificate.contains(&worker_phone), "the phone is masked");
     let (_, mine) = page(&browser, &app, &format!("/me/volunteer?year={year}")).await;
     assert!(
-        mine.contains("<strong style=\"font-size: 2rem\" id=\"hours\">2.0</strong>")
+        mine.contains("<strong class=\"big-figure\" id=\"hours\">2.0</strong>")
             && mine.contains(TEAM),
         "{mine}"
     );
