@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
@@ -20,7 +20,7 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
-use crate::platform::{assets, openapi, page, telemetry};
+use crate::platform::{assets, headers, openapi, page, rejections, telemetry};
 use crate::{
     accounts, kepu, ledger, market, matching, nanny, notifications, performance, ratings, regions,
     staff, stats,
@@ -126,18 +126,24 @@ pub fn router(app: AppState) -> Router {
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::metrics))
+        .route(
+            "/metrics",
+            get(metrics::metrics).layer(from_fn_with_state(app.clone(), headers::metrics_guard)),
+        )
         .route("/api/{*rest}", any(api_not_found))
         .fallback(page::not_found);
     with_layers(routes, app)
 }
 
-/// The layers every route and the fallback run under, innermost first: a panic becomes the
-/// 500 envelope (logged in the request's span, so with its request id), then the metrics count
-/// the answer, then the trace span wraps it all.
+/// The layers every route and the fallback run under, innermost first: the framework's plain
+/// English refusals become our envelope or page, a panic becomes the 500 envelope (logged in the
+/// request's span, so with its request id), every answer gets the security headers, then the
+/// metrics count the answer, then the trace span wraps it all.
 pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
     routes
+        .layer(from_fn(rejections::in_our_words))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(from_fn(headers::secure))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())
         .with_state(app)

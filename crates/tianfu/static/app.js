@@ -73,3 +73,22 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Behaviour that used to sit in on* attributes, which the Content-Security-Policy
+// (platform/headers.rs) refuses: a select that submits its form when changed, a form that asks
+// before it is sent, a print button.
+document.addEventListener("change", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+    target.form.submit();
+  }
+});
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form instanceof HTMLFormElement ? form.dataset.confirm : undefined;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+  if (button) window.print();
+});

@@ -303,7 +303,7 @@ pub fn validate_need(request: &NeedRequest, today: NaiveDate) -> Result<NewListi
             }
             Ok(date) => errors.check(
                 "deadline",
-                crate::platform::api::check_year(date, "截止日期"),
+                crate::platform::period::check_date(date, "截止日期"),
             ),
             Err(_) => {
                 errors.add("deadline", "截止日期格式应为 YYYY-MM-DD");

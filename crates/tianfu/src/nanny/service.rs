@@ -3,7 +3,7 @@
 //! (the nanny's county, the city above it, the province); the served person sees their own
 //! tickets and rates the service.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use serde::Deserialize;
 use tianfu_domain::ticket::{self, step_name};
 use tianfu_domain::{FieldErrors, RegionCode, UserId};
@@ -221,8 +221,7 @@ pub struct StepRequest {
 
 /// Reads a due date as the end of that day in Beijing time; not before today.
 fn due_date(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    let date = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
-        .map_err(|_| "完成日期格式应为 YYYY-MM-DD".to_owned())?;
+    let date = crate::platform::period::parse_day(input, "完成日期")?;
     if date < crate::platform::clock::shanghai_date(now) {
         return Err("完成日期不能早于今天".into());
     }

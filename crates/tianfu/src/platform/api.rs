@@ -32,6 +32,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 other => format!("字段类型不符（{}）", other.body_text()),
             })
         };
+        // A body over the limit (axum's `DefaultBodyLimit`, 2 MB) is a 413, not a shape error.
+        let rejected = |rejection: axum::extract::rejection::JsonRejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                super::rejections::too_large()
+            } else {
+                rejected(rejection)
+            }
+        };
         let axum::Json(mut value) = axum::Json::<serde_json::Value>::from_request(req, state)
             .await
             .map_err(rejected)?;
@@ -67,7 +75,8 @@ fn integral_floats_to_integers(value: &mut serde_json::Value) {
     }
 }
 
-/// `Path<T>` whose rejections (an id that is not a number) use the error envelope.
+/// `Path<T>` whose rejections use the error envelope: a segment that is not what the route
+/// expects (letters for an id, or a number beyond i64) names nothing, so it is a 404.
 pub struct ApiPath<T>(pub T);
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
@@ -78,7 +87,11 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .await
             .map(|axum::extract::Path(value)| ApiPath(value))
             .map_err(|rejection| {
-                AppError::BadRequest(format!("路径参数有误（{}）", rejection.body_text()))
+                if rejection.status().is_client_error() {
+                    AppError::NotFound("请求的资源不存在".into())
+                } else {
+                    AppError::Internal(anyhow::anyhow!("path: {}", rejection.body_text()))
+                }
             })
     }
 }
@@ -127,24 +140,6 @@ fn check_paging(uri: &axum::http::Uri) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(errors.into())
-    }
-}
-
-/// The years a date in a request may name. Anything else is a typo or a probe, and a far-off
-/// year overflows date arithmetic (a period's end plus one day); it is a field error instead.
-pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
-
-/// Refuses a date outside [`DATE_YEARS`]; `what` names the date in Chinese (e.g. 截止日期).
-pub fn check_year(date: chrono::NaiveDate, what: &str) -> Result<chrono::NaiveDate, String> {
-    use chrono::Datelike;
-    if DATE_YEARS.contains(&date.year()) {
-        Ok(date)
-    } else {
-        Err(format!(
-            "{what}应在{}年至{}年之间",
-            DATE_YEARS.start(),
-            DATE_YEARS.end()
-        ))
     }
 }
 

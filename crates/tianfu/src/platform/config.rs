@@ -25,6 +25,9 @@ pub struct Config {
     pub deal_verify_above_fen: i64,
     /// How long a live score sheet is shared (`TIANFU_SCORES_CACHE_SECONDS`, default 60; 0: never).
     pub scores_cache_seconds: u64,
+    /// A client presenting `Authorization: Bearer <this>` may read `/metrics` from anywhere
+    /// (`TIANFU_METRICS_TOKEN`); without it only clients on this machine may.
+    pub metrics_token: Option<String>,
 }
 
 /// 5,000万元 in fen.
@@ -113,7 +116,12 @@ impl Config {
             })?,
             Err(_) => 60,
         };
+        let metrics_token = std::env::var("TIANFU_METRICS_TOKEN")
+            .ok()
+            .map(|token| token.trim().to_owned())
+            .filter(|token| !token.is_empty());
         Ok(Self {
+            metrics_token,
             deal_verify_above_fen,
             scores_cache_seconds,
             kepu: KepuConfig::from_env()?,

@@ -128,9 +128,11 @@ impl Modify for BearerToken {
 
 /// The error answers that follow from how an operation is declared rather than from what it
 /// does, added here so that no annotation can forget them (each is an [`ErrorBody`]):
-/// 400 where there is a body, a path or a query to misread (`ApiJson`, `ApiPath`, `ApiQuery`),
-/// 401 where a bearer token is required, 404 where the path names something, 422 where a list
-/// takes `page`/`per_page` (checked by `ApiQuery`). An annotation's own entry is kept.
+/// 400 where there is a body or a query to misread (`ApiJson`, `ApiQuery`), 413 where there is a
+/// body (over the 2 MB limit), 401 where a bearer token is required, 404 where the path names
+/// something (also a path segment that is not a number the route takes, see `ApiPath`), 422
+/// where a list takes `page`/`per_page` (checked by `ApiQuery`). An annotation's own entry is
+/// kept.
 struct CommonResponses;
 
 impl Modify for CommonResponses {
@@ -168,6 +170,9 @@ impl Modify for CommonResponses {
                 let mut add = Vec::new();
                 if operation.request_body.is_some() || !parameters.is_empty() {
                     add.push(("400", "请求格式错误：JSON、路径或查询参数无法解析"));
+                }
+                if operation.request_body.is_some() {
+                    add.push(("413", "请求体过大"));
                 }
                 if operation.security.is_some() {
                     add.push(("401", "请先登录"));

@@ -43,6 +43,7 @@ impl Scratch {
             kepu: Default::default(),
             deal_verify_above_fen: super::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
             scores_cache_seconds: 60,
+            metrics_token: None,
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

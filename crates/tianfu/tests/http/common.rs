@@ -33,6 +33,8 @@ pub enum Backend {
 }
 
 pub const PASSWORD: &str = "Secret2026";
+/// What `/metrics` accepts from a client that is not on this machine.
+pub const METRICS_TOKEN: &str = "metrics-test-token";
 
 pub struct TestApp {
     pub url: String,
@@ -112,6 +114,7 @@ impl TestApp {
             deal_verify_above_fen: tianfu::platform::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
             // Tests change the data between reads: every read computes.
             scores_cache_seconds: 0,
+            metrics_token: Some(METRICS_TOKEN.into()),
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -438,15 +438,19 @@ async fn hours_come_from_verified_check_ins_and_agree_with_the_province(app: Tes
         TEAM,
         "柑橘冬季清园技术指导",
         "天府科技云服务中心",
-        "@media print",
+        "data-print",
         &tianfu::kepu::volunteers::rules::verification_number(worker_id, year, 120),
     ] {
         assert!(certificate.contains(text), "{text}: {certificate}");
     }
+    // The print rules live in the site's stylesheet (the CSP allows no <style> blocks).
+    let css = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css"))
+        .expect("app.css");
+    assert!(css.contains("body:has(#certificate) .site-header"));
     assert!(!certificate.contains(&worker_phone), "the phone is masked");
     let (_, mine) = page(&browser, &app, &format!("/me/volunteer?year={year}")).await;
     assert!(
-        mine.contains("<strong style=\"font-size: 2rem\" id=\"hours\">2.0</strong>")
+        mine.contains("<strong class=\"big-figure\" id=\"hours\">2.0</strong>")
             && mine.contains(TEAM),
         "{mine}"
     );

@@ -31,5 +31,6 @@ mod ratings;
 mod regions;
 mod reports;
 mod search;
+mod security_edges;
 mod staff;
 mod townships;

@@ -33,11 +33,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
                 .ok_or(())
         })
         .map_err(|_| "时间格式应为 2026-12-05T09:30（北京时间）或带时区的 RFC 3339".to_owned())?;
-    use chrono::Datelike;
-    if !crate::platform::api::DATE_YEARS.contains(&parsed.year()) {
-        return Err("时间应在2000年至2100年之间".into());
-    }
-    Ok(parsed)
+    crate::platform::period::check_time(parsed, "时间")
 }
 
 /// The times of a new activity: it ends after it starts, within a week, and has not ended yet.
@@ -147,7 +143,9 @@ mod tests {
         assert_eq!(at("2026-12-05T09:30"), at("2026-12-05T01:30:00Z"));
         assert_eq!(at("2026-12-05 09:30"), at("2026-12-05T09:30:00+08:00"));
         assert!(parse_time("+10000-01-01T00:00:00Z").is_err());
-        assert!(parse_time("1999-12-31T23:00:00Z").is_err());
+        // 23:00 on 31 December 1999 in Beijing; 23:00 UTC is already 2000 there.
+        assert!(parse_time("1999-12-31T15:00:00Z").is_err());
+        assert!(parse_time("1999-12-31T23:00:00Z").is_ok());
         assert!(parse_time("明天上午").is_err());
     }
 

@@ -121,8 +121,13 @@ impl ShowPage {
         shanghai(answer.created_at)
     }
 
+    /// The class that indents a reply by its depth (`.depth-1` to `.depth-3` in app.css; the
+    /// policy allows no style attributes).
     fn indent(&self, depth: &i64) -> String {
-        format!("margin-left: {}rem", (*depth as f32) * 1.2)
+        format!(
+            "depth-{}",
+            (*depth).clamp(0, super::rules::MAX_DEPTH as i64)
+        )
     }
 }
 

@@ -9,10 +9,11 @@ use super::service::ensure_kepu_staff;
 use super::store;
 use crate::App;
 use crate::kepu::resources::media::{MediaKind, kind_of};
-use crate::platform::api::{Paging, check_year};
+use crate::platform::api::Paging;
 use crate::platform::auth::Actor;
 use crate::platform::clock::shanghai_date;
 use crate::platform::error::AppError;
+use crate::platform::period::check_date;
 use crate::platform::scope::{self, RegionScope};
 use crate::platform::tx::Guarded;
 
@@ -92,7 +93,7 @@ pub async fn check(app: &App, author: i64, input: &ReportInput) -> Result<NewRep
             errors.add("held_on", "活动日期格式应为 YYYY-MM-DD");
             None
         }
-        Ok(date) => match check_year(date, "活动日期") {
+        Ok(date) => match check_date(date, "活动日期") {
             Err(e) => {
                 errors.add("held_on", e);
                 None

@@ -125,7 +125,7 @@ pub fn year_of(at: DateTime<Utc>) -> i32 {
 
 /// A year asked for: 2000 to 2100.
 pub fn check_year(year: i32) -> Result<i32, String> {
-    if crate::platform::api::DATE_YEARS.contains(&year) {
+    if crate::platform::period::DATE_YEARS.contains(&year) {
         Ok(year)
     } else {
         Err("年份应在2000年至2100年之间".into())
