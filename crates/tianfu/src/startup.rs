@@ -20,7 +20,7 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
-use crate::platform::{assets, openapi, page, telemetry};
+use crate::platform::{assets, csrf, openapi, page, telemetry};
 use crate::{
     accounts, kepu, ledger, market, matching, nanny, notifications, performance, ratings, regions,
     staff, stats,
@@ -133,11 +133,13 @@ pub fn router(app: AppState) -> Router {
 }
 
 /// The layers every route and the fallback run under, innermost first: a panic becomes the
-/// 500 envelope (logged in the request's span, so with its request id), then the metrics count
-/// the answer, then the trace span wraps it all.
+/// 500 envelope (logged in the request's span, so with its request id), then cross-site
+/// requests are refused and pages get their CSRF token (`platform::csrf`), then the metrics
+/// count the answer, then the trace span wraps it all.
 pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
     routes
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(from_fn_with_state(app.clone(), csrf::guard))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())
         .with_state(app)
