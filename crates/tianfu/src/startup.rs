@@ -20,7 +20,7 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
-use crate::platform::{assets, headers, openapi, page, rejections, telemetry};
+use crate::platform::{assets, csrf, headers, openapi, page, rejections, telemetry};
 use crate::{
     accounts, kepu, ledger, market, matching, nanny, notifications, performance, ratings, regions,
     staff, stats,
@@ -137,12 +137,14 @@ pub fn router(app: AppState) -> Router {
 
 /// The layers every route and the fallback run under, innermost first: the framework's plain
 /// English refusals become our envelope or page, a panic becomes the 500 envelope (logged in the
-/// request's span, so with its request id), every answer gets the security headers, then the
-/// metrics count the answer, then the trace span wraps it all.
+/// request's span, so with its request id), cross-site requests are refused and pages get their
+/// CSRF token (`platform::csrf`), every answer gets the security headers, then the metrics count
+/// the answer, then the trace span wraps it all.
 pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
     routes
         .layer(from_fn(rejections::in_our_words))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(from_fn_with_state(app.clone(), csrf::guard))
         .layer(from_fn(headers::secure))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())

@@ -1,4 +1,15 @@
 // Small progressive enhancements; every form works without this file.
+
+// The CSRF token the server put in the page's head (every form already carries it as a hidden
+// field); scripts that change something send it in the X-CSRF-Token header.
+const csrfToken = () => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+};
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get") event.detail.headers["X-CSRF-Token"] = csrfToken();
+});
+
 // The organisation fields only matter when the person registers as 企事业单位.
 document.addEventListener("DOMContentLoaded", () => {
   const orgFields = document.querySelector(".org-fields");
@@ -22,7 +33,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const file = picker.files[0];
       if (!file) return;
       status.textContent = "正在上传…";
-      const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin" });
+      const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() } });
       const reply = await response.json().catch(() => ({}));
       if (response.ok) {
         hidden.value = reply.id;
@@ -60,7 +71,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const ids = hidden.value.split(",").filter((id) => id);
       for (const file of picker.files) {
         status.textContent = `正在上传 ${file.name}…`;
-        const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin" });
+        const response = await fetch("/api/v1/kepu/media", { method: "POST", body: file, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() } });
         const reply = await response.json().catch(() => ({}));
         if (!response.ok) {
           status.textContent = (reply.error && reply.error.message) || "上传失败";

@@ -138,10 +138,59 @@ impl TestApp {
         format!("137{:08}", self.next_phone.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// A client that keeps cookies, like a browser.
+    /// A client that keeps cookies and posts forms as a page of the site does: it holds a
+    /// pre-session cookie and sends `Origin` and that cookie's CSRF token (in `X-CSRF-Token`, as
+    /// scripts do; pages put it in a hidden field) with every request. After signing in, the
+    /// token belongs to the session: use [`TestApp::signed_in`] for a signed-in browser.
     pub fn browser(&self) -> reqwest::Client {
+        let secret = format!("test-{}", unique_name());
+        self.browser_holding(tianfu::platform::csrf::CSRF_COOKIE, &secret)
+    }
+
+    /// A client that keeps cookies and adds nothing: what another site's page, or a browser that
+    /// was never shown one of our forms, would send.
+    pub fn bare_browser(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Signs in through the login form and returns a browser holding the session cookie that
+    /// sends `Origin` and the session's CSRF token with every request.
+    pub async fn signed_in(&self, phone: &str) -> reqwest::Client {
+        let response = self
+            .browser()
+            .post(format!("{}/login", self.url))
+            .form(&[("phone", phone), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login by form");
+        let session = session_cookie(&response).expect("the login sets the session cookie");
+        self.browser_holding(tianfu::platform::auth::COOKIE_NAME, &session)
+    }
+
+    /// A browser holding cookie `name=value` and sending the CSRF token it implies.
+    pub fn browser_holding(&self, name: &str, value: &str) -> reqwest::Client {
+        let url: reqwest::Url = self.url.parse().expect("url");
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(&format!("{name}={value}; Path=/"), &url);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ORIGIN,
+            self.url.parse().expect("origin header"),
+        );
+        headers.insert(
+            "x-csrf-token",
+            tianfu::platform::csrf::token_for(value)
+                .parse()
+                .expect("token header"),
+        );
+        reqwest::Client::builder()
+            .cookie_provider(jar)
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client")
@@ -304,6 +353,30 @@ impl TestApp {
             .map(|r| r.action)
             .collect()
     }
+}
+
+/// The CSRF token a page put in its forms.
+pub fn form_token(html: &str) -> String {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker).expect("the page has a form with a token") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The session token a response sets, if it sets one.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    let prefix = format!("{}=", tianfu::platform::auth::COOKIE_NAME);
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix(prefix.as_str()))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+        .find(|v| !v.is_empty())
 }
 
 /// A valid unified social credit code, different for each `n`.

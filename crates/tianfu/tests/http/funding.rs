@@ -6,7 +6,7 @@ use chrono::Datelike;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{PASSWORD, TestApp};
+use crate::common::TestApp;
 use crate::on_both_databases;
 
 const PATH: &str = "/api/v1/admin/funding";
@@ -382,14 +382,7 @@ async fn the_pages_show_the_what_if_and_export_excel(app: TestApp) {
     .await;
     let id = saved["saved_id"].as_i64().unwrap();
     let phone = app.staff_member("51", "worker", "省级工作人员").await;
-    let browser = app.browser();
-    let response = browser
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", phone.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let browser = app.signed_in(&phone).await;
 
     // The pool typed in 元 is read exactly: 30,000.00 元 is 3,000,000 fen, the same allocation.
     let page = browser

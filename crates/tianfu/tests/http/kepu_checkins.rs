@@ -120,16 +120,7 @@ async fn check_in_codes_serve_one_account_once_and_expire(app: TestApp) {
     assert_eq!(roster["total"], 3, "{roster}");
     assert!(roster.to_string().contains("讲得好"));
     let staff_phone = app.staff_member("511623", "kepu", "签到员").await;
-    let browser = app.browser();
-    browser
-        .post(format!("{}/login", app.url))
-        .form(&[
-            ("phone", staff_phone.as_str()),
-            ("password", crate::common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let browser = app.signed_in(&staff_phone).await;
     let page = browser
         .get(format!("{}/kepu/activities/{id}/attendance", app.url))
         .send()
@@ -341,17 +332,7 @@ async fn a_phone_signs_up_scans_and_checks_in_through_the_pages(app: TestApp) {
     .await;
     let code = code_for(&app, id, &county).await;
     let (_, phone) = app.register("public", "养鸡户", "511623").await;
-    let browser = app.browser();
-    let login = browser
-        .post(format!("{}/login", app.url))
-        .form(&[
-            ("phone", phone.as_str()),
-            ("password", crate::common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(login.status().is_success() || login.status().is_redirection());
+    let browser = app.signed_in(&phone).await;
     let signed = browser
         .post(format!("{}/kepu/activities/{id}/signup", app.url))
         .form(&[("role", "attendee")])

@@ -319,21 +319,7 @@ async fn the_console_previews_then_sends(app: TestApp) {
     let phone = app.staff_member("5116", "kepu", "科普部小李").await;
     let resource = published_resource(&app, "秋冬季节防流感").await;
     let (_, token) = resident(&app, "岳池居民", "511621").await;
-    let browser = app.browser();
-    let signed_in = browser
-        .post(format!("{}/login", app.url))
-        .form(&[
-            ("phone", phone.as_str()),
-            ("password", crate::common::PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("login");
-    assert!(
-        signed_in.status().is_redirection(),
-        "{}",
-        signed_in.status()
-    );
+    let browser = app.signed_in(&phone).await;
 
     let page = browser
         .get(format!("{}/admin/kepu/pushes", app.url))

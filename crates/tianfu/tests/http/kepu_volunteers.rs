@@ -7,7 +7,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{PASSWORD, TestApp};
+use crate::common::TestApp;
 use crate::kepu::person;
 use crate::kepu_activities::{activity_body, post_activity};
 use crate::on_both_databases;
@@ -61,15 +61,7 @@ fn member_names(team: &Value) -> Vec<String> {
 
 /// A browser signed in as the owner of `phone`.
 async fn signed_in(app: &TestApp, phone: &str) -> reqwest::Client {
-    let browser = app.browser();
-    let login = browser
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", phone), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(login.status().is_redirection(), "{}", login.status());
-    browser
+    app.signed_in(phone).await
 }
 
 async fn page(browser: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {

@@ -6,6 +6,7 @@ mod common;
 mod accounts;
 mod binary;
 mod browser;
+mod csrf;
 mod deals;
 mod fairs;
 mod funding;

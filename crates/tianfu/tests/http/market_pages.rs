@@ -3,21 +3,13 @@
 
 use reqwest::{Client, StatusCode};
 
-use crate::common::{PASSWORD, TestApp};
+use crate::common::TestApp;
 use crate::market::{approve, create, offer_body};
 use crate::on_both_databases;
 
 /// A browser signed in through the login form.
 pub async fn signed_in(app: &TestApp, phone: &str) -> Client {
-    let browser = app.browser();
-    let response = browser
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", phone), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    browser
+    app.signed_in(phone).await
 }
 
 async fn user(app: &TestApp, role: &str, name: &str, region: &str) -> Client {

@@ -143,8 +143,11 @@ async fn login_and_logout_through_the_pages(app: TestApp) {
         .unwrap();
     assert!(me.contains("黄志强") && me.contains("退出"));
 
+    // Signed in, the forms carry the session's token (the one in the page), no longer the
+    // pre-session one this client sends by default.
     let out = browser
         .post(format!("{}/logout", app.url))
+        .header("x-csrf-token", crate::common::form_token(&me))
         .send()
         .await
         .unwrap();
@@ -181,13 +184,7 @@ async fn the_console_lists_the_region_for_staff_and_refuses_others(app: TestApp)
     app.register("worker", "东兴专家", "511011").await;
     app.register("worker", "邻水专家", "511623").await;
     let staff_phone = app.staff_member("5110", "worker", "内江工作人员").await;
-    let browser = app.browser();
-    browser
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", staff_phone.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let browser = app.signed_in(&staff_phone).await;
     let html = browser
         .get(format!("{}/admin/users", app.url))
         .send()
@@ -233,13 +230,7 @@ async fn the_console_lists_the_region_for_staff_and_refuses_others(app: TestApp)
     assert!(html.contains("威远工作人员"));
 
     let (_, phone) = app.register("public", "群众", "5110").await;
-    let public = app.browser();
-    public
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", phone.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let public = app.signed_in(&phone).await;
     let refused = public
         .get(format!("{}/admin/users", app.url))
         .send()

@@ -325,14 +325,7 @@ async fn a_person_names_their_township_within_their_county_only(app: TestApp) {
 
 async fn the_profile_page_offers_the_countys_townships(app: TestApp) {
     let (_, phone) = app.register("public", "邓大哥", COUNTY).await;
-    let browser = app.browser();
-    let response = browser
-        .post(format!("{}/login", app.url))
-        .form(&[("phone", phone.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let browser = app.signed_in(&phone).await;
     let url = format!("{}/me/profile", app.url);
     let page = |browser: reqwest::Client| {
         let url = url.clone();

@@ -188,17 +188,7 @@ async fn the_report_exports_to_excel_for_staff_signed_in(app: TestApp) {
     let nanny = app.staff("511623", WORKER).await;
     person_ticket(&app, &nanny, "王研究员").await;
     let phone = app.staff_member("5116", WORKER, "广安工作人员").await;
-    let browser = app.browser();
-    let response = browser
-        .post(format!("{}/login", app.url))
-        .form(&[
-            ("phone", phone.as_str()),
-            ("password", crate::common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let browser = app.signed_in(&phone).await;
 
     let (from, to) = (day(&app, -1), day(&app, 0));
     let url = format!(
