@@ -2,6 +2,8 @@
 //! binary and the tests start the very same application.
 
 pub mod accounts;
+pub mod audit;
+pub mod backup;
 pub mod demo;
 pub mod fair;
 pub mod kepu;

@@ -1,5 +1,5 @@
 //! The `tianfu` command: serve the platform, migrate, load demo data, add staff, rebuild the
-//! search index, run benchmarks.
+//! search index, back up and restore, run benchmarks.
 
 use clap::{Parser, Subcommand};
 use tianfu::platform::config::Config;
@@ -29,6 +29,13 @@ enum Command {
     },
     /// Rebuild the search index from the database (stop the server first).
     Reindex,
+    /// Snapshot the SQLite database (safe while the server runs) and copy the data directory's
+    /// files (not the search index) into DIR, a new or empty folder, with a manifest. For
+    /// PostgreSQL, prints pg_dump guidance and exits 2.
+    Backup { dir: std::path::PathBuf },
+    /// Restore a backup made by `tianfu backup` into an empty (or new) data directory; refuses
+    /// to overwrite an existing database. The search index is rebuilt when the server starts.
+    Restore { dir: std::path::PathBuf },
     /// The ledger's figures: rebuild the daily rollups, or verify them against the raw events.
     Stats {
         #[command(subcommand)]
@@ -231,6 +238,43 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!(e.to_string()))?;
             println!("搜索索引已重建：{indexed} 条已发布的信息");
+        }
+        Command::Backup { dir } => {
+            if tianfu::backup::is_postgres(&config) {
+                eprintln!("{}", tianfu::backup::postgres_guidance(&config));
+                std::process::exit(2);
+            }
+            match tianfu::backup::backup(&config, &dir).await {
+                Ok(manifest) => println!(
+                    "备份完成：{}（数据库 {} 字节，文件 {} 个，结构版本 {}）",
+                    dir.display(),
+                    manifest.database.bytes,
+                    manifest.files.len(),
+                    manifest.schema_version
+                ),
+                Err(error) => {
+                    eprintln!("备份失败：{error:#}");
+                    std::process::exit(1);
+                }
+            }
+        }
+        Command::Restore { dir } => {
+            if tianfu::backup::is_postgres(&config) {
+                eprintln!("{}", tianfu::backup::postgres_guidance(&config));
+                std::process::exit(2);
+            }
+            match tianfu::backup::restore(&config, &dir).await {
+                Ok(manifest) => println!(
+                    "恢复完成：数据目录 {}（备份于 {}，文件 {} 个）；启动服务时将重建搜索索引",
+                    config.data_dir.display(),
+                    manifest.created_at,
+                    manifest.files.len()
+                ),
+                Err(error) => {
+                    eprintln!("恢复失败：{error:#}");
+                    std::process::exit(1);
+                }
+            }
         }
         Command::Bench {
             command: BenchCommand::Search { listings, dir },

@@ -123,6 +123,7 @@ pub fn router(app: AppState) -> Router {
         .merge(performance::routes())
         .merge(ratings::routes())
         .merge(crate::fair::routes())
+        .merge(crate::audit::routes())
         .merge(openapi::routes())
         .merge(assets::routes(&app.config.node_modules_dir))
         .route("/healthz", get(healthz))
@@ -184,6 +185,16 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        match indexer::rebuild_if_missing(&self.app).await {
+            Ok(Some(indexed)) => {
+                tracing::info!(
+                    indexed,
+                    "search index was missing: rebuilt from the database"
+                )
+            }
+            Ok(None) => {}
+            Err(error) => error.log_if_internal(),
+        }
         let indexer_job = indexer::spawn(self.app.clone());
         let nightly_matches = matching::recommend::spawn_nightly(self.app.clone());
         let nanny_clock = nanny::clock::spawn(self.app.clone());

@@ -241,6 +241,27 @@ async fn commit(app: &App) -> Result<(), AppError> {
         .map_err(internal)
 }
 
+/// Rebuilds the index when the data directory has none: an on-disk index without a saved
+/// position is new (a fresh or restored data directory, an index deleted by hand) or was never
+/// brought up to date. The server calls it before it serves and before its jobs start, so no
+/// write races the rebuild on this node. Returns how many documents it indexed, if it rebuilt.
+pub async fn rebuild_if_missing(app: &App) -> Result<Option<usize>, AppError> {
+    let missing = {
+        let cursor = app.indexer.lock().await;
+        cursor.file.as_deref().is_some_and(|file| !file.exists())
+    };
+    if !missing {
+        return Ok(None);
+    }
+    let any: Option<i64> = on_db!(&app.db, pool => sqlx::query_scalar("SELECT MAX(id) FROM outbox").fetch_one(pool).await)?;
+    if any.is_none() {
+        // A new database: nothing to index, only the position to save.
+        app.indexer.lock().await.save().map_err(internal)?;
+        return Ok(None);
+    }
+    rebuild(app).await.map(Some)
+}
+
 /// Rebuilds the index from the database (`tianfu reindex`): every published listing and every
 /// studio, then the position set to the newest outbox row.
 pub async fn rebuild(app: &App) -> Result<usize, AppError> {

@@ -76,6 +76,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::market::integrity::api_doc());
     doc.merge(crate::ratings::api_doc());
     doc.merge(crate::fair::api_doc());
+    doc.merge(crate::audit::api_doc());
     BearerToken.modify(&mut doc);
     CommonResponses.modify(&mut doc);
     OperationIds.modify(&mut doc);

@@ -95,6 +95,8 @@ pub struct UsersPage {
     /// The query string without `page`, for paging links.
     base_query: String,
     can_add_staff: bool,
+    /// Administrators review the audit log (`/admin/audit`).
+    can_audit: bool,
 }
 
 pub async fn users(
@@ -143,6 +145,7 @@ pub async fn users(
     Ok(UsersPage {
         regions: region_options(&app, &scope, true, &region),
         can_add_staff: actor.role == Role::Admin || actor.region.level() < RegionLevel::County,
+        can_audit: actor.role == Role::Admin,
         pager: Pager::new(paging.page(), paging.per_page(), total),
         me: Some(actor),
         scope_name,
