@@ -5,7 +5,7 @@ use serde::Deserialize;
 use tianfu_domain::FieldErrors;
 use utoipa::IntoParams;
 
-use crate::platform::api::check_year;
+use crate::platform::period::check_date;
 use crate::platform::error::AppError;
 
 /// The outcomes the writer records (`platform::audit::outcome_of`), with their Chinese names.
@@ -108,7 +108,7 @@ fn shanghai_midnight(date: NaiveDate) -> DateTime<Utc> {
 fn parse_day(errors: &mut FieldErrors, field: &str, value: &str, what: &str) -> Option<NaiveDate> {
     let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map_err(|_| format!("{what}应为 年-月-日 格式，如 2026-11-30"))
-        .and_then(|date| check_year(date, what));
+        .and_then(|date| check_date(date, what));
     errors.check(field, parsed)
 }
 
