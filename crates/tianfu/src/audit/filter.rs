@@ -5,8 +5,8 @@ use serde::Deserialize;
 use tianfu_domain::FieldErrors;
 use utoipa::IntoParams;
 
-use crate::platform::period::check_date;
 use crate::platform::error::AppError;
+use crate::platform::period::check_date;
 
 /// The outcomes the writer records (`platform::audit::outcome_of`), with their Chinese names.
 pub const OUTCOMES: &[(&str, &str)] =

@@ -201,9 +201,7 @@ async fn an_issued_report_is_unchanged_after_new_events(app: TestApp) {
     // The printable page shows both versions and the reason; the Excel file is a workbook.
     let (status, page) = text(&app, &format!("/admin/reports/511011/{month}"), &county).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        page.contains("第2版") && page.contains("补录一项签约") && page.contains("@media print")
-    );
+    assert!(page.contains("第2版") && page.contains("补录一项签约") && page.contains("data-print"));
     let response = app
         .client
         .get(format!("{}/admin/reports/511011/{month}.xlsx", app.url))

@@ -157,7 +157,7 @@ async fn check(app: &AppState, request: Request) -> Result<Request, Response> {
     let (field, request) = if is_form(request.headers()) {
         let (mut parts, body) = request.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-            let error = AppError::TooLarge("提交的内容过大".into());
+            let error = crate::platform::rejections::too_large();
             return Err(if api {
                 error.into_response()
             } else {
