@@ -87,8 +87,10 @@ pub async fn search(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// From this day on (Asia/Shanghai, `YYYY-MM-DD`).
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub from: Option<String>,
     /// Up to and including this day (Asia/Shanghai, `YYYY-MM-DD`).
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub to: Option<String>,
     /// Who acted: their mobile number or their exact name.
     pub actor: Option<String>,
