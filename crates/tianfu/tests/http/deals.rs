@@ -339,8 +339,75 @@ async fn bad_deals_are_refused_and_change_nothing(app: TestApp) {
     assert_eq!(app.count("deals").await, 0);
 }
 
+/// The scientist answers an inquiry on their own capability and proposes the deal from the
+/// thread: the enterprise that asked becomes the buyer. A refused proposal keeps what was typed.
+async fn the_listings_owner_proposes_a_deal_from_the_inquiry(app: TestApp) {
+    let (_, scientist_phone) = app.register("worker", "蛋鸡专家", "511011").await;
+    let scientist = app.login(&scientist_phone).await;
+    let (enterprise_id, enterprise_phone) = app.register("org", "内江蛋业", "511024").await;
+    let enterprise = app.login(&enterprise_phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let offer = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &offer_body("蛋鸡产蛋率提升技术服务"),
+    )
+    .await;
+    approve(&app, &staff, "offer", offer).await;
+    let body = json!({"target_kind": "offer", "target_id": offer, "message": "想请您来鸡场看看"});
+    let (status, inquiry) = app
+        .post("/api/v1/inquiries", &body, Some(&enterprise))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{inquiry}");
+    let id = inquiry["id"].as_i64().unwrap();
+    let thread = format!("{}/me/inquiries/{id}", app.url);
+    let browser = app.signed_in(&scientist_phone).await;
+
+    let refused = browser
+        .post(&thread)
+        .form(&[
+            ("action", "deal"),
+            ("contract_type", "consulting"),
+            ("amount_yuan", "八万"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains(r#"value="八万""#),
+        "the amount typed is kept: {page}"
+    );
+    assert!(
+        page.contains(r#"<details open>"#),
+        "the deal form stays open"
+    );
+    assert!(page.contains(r#"value="consulting" selected"#));
+    assert_eq!(app.count("deals").await, 0);
+
+    let proposed = browser
+        .post(&thread)
+        .form(&[
+            ("action", "deal"),
+            ("contract_type", "consulting"),
+            ("amount_yuan", "80000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
+    let (_, deals) = app.get("/api/v1/deals", Some(&enterprise)).await;
+    let deal = &deals["items"][0];
+    assert_eq!(deal["buyer_id"], enterprise_id, "{deals}");
+    assert_eq!(deal["offer_id"], offer);
+    assert_eq!(deal["amount_fen"], 8_000_000);
+}
+
 on_both_databases!(
     an_inquiry_is_a_thread_both_sides_see,
+    the_listings_owner_proposes_a_deal_from_the_inquiry,
     inquiries_need_a_public_listing_and_a_message,
     a_deal_is_signed_by_both_and_completed_into_the_ledger,
     a_completed_achievement_deal_counts_as_a_transfer,

@@ -1,6 +1,6 @@
 //! Who the parties of a deal are, and who may move it.
 
-use tianfu_domain::{DealStage, Fen, FieldErrors, ListingKind, Party, ServiceType};
+use tianfu_domain::{DealStage, Fen, FieldErrors, ListingKind, Party, ServiceType, UserId};
 
 use super::store::{self, DealRow, NewDeal};
 use crate::App;
@@ -111,19 +111,34 @@ pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, A
         errors.add("need_id", "请指明交易对应的科技所需，或科技所能/科技成果");
     }
     errors.into_result()?;
-    // The side that needs buys; the side that provides sells. A missing side is the actor.
-    let buyer = need.as_ref().map(|n| n.owner_id).unwrap_or(actor.id.0);
-    let seller = provided.map(|p| p.owner_id).unwrap_or(actor.id.0);
+    let inquiry = match input.inquiry_id {
+        Some(inquiry_id) => Some(
+            inquiries::find(&app.db, inquiry_id)
+                .await?
+                .ok_or_else(|| AppError::validation("inquiry_id", "洽谈不存在"))?,
+        ),
+        None => None,
+    };
+    // The side that needs buys; the side that provides sells. A side no listing names is the
+    // other participant of the inquiry the deal grows from (a scientist proposing from an
+    // inquiry on their own capability sells to the enterprise that asked), else the actor.
+    let other_side = |named: Option<i64>| match (&inquiry, named) {
+        (Some(inquiry), Some(owner)) if inquiry.is_participant(UserId(owner)) => {
+            inquiry.counterpart(UserId(owner))
+        }
+        _ => actor.id.0,
+    };
+    let need_owner = need.as_ref().map(|n| n.owner_id);
+    let provider = provided.map(|p| p.owner_id);
+    let buyer = need_owner.unwrap_or_else(|| other_side(provider));
+    let seller = provider.unwrap_or_else(|| other_side(need_owner));
     if buyer == seller {
         return Err(AppError::validation("need_id", "交易双方不能是同一人"));
     }
     if actor.id.0 != buyer && actor.id.0 != seller {
         return Err(AppError::Forbidden("只有交易双方可以发起交易".into()));
     }
-    if let Some(inquiry_id) = input.inquiry_id {
-        let inquiry = inquiries::find(&app.db, inquiry_id)
-            .await?
-            .ok_or_else(|| AppError::validation("inquiry_id", "洽谈不存在"))?;
+    if let Some(inquiry) = &inquiry {
         let listed = [need.as_ref(), offer.as_ref(), achievement.as_ref()]
             .into_iter()
             .flatten()

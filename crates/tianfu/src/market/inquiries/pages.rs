@@ -105,6 +105,14 @@ pub struct ThreadPage {
     service_types: &'static [ServiceType],
     /// A 科创会 edition at which this deal may be signed (the listing is a selected project).
     fair: Option<(i64, String)>,
+    /// What was typed into a refused deal form, shown again with the form open.
+    deal_typed: Option<DealTyped>,
+}
+
+/// A refused deal proposal's fields, so nothing typed is lost.
+pub struct DealTyped {
+    contract_type: String,
+    amount_yuan: String,
 }
 
 async fn thread(
@@ -113,6 +121,7 @@ async fn thread(
     id: i64,
     ip: Option<&str>,
     error: Option<String>,
+    deal_typed: Option<DealTyped>,
 ) -> Result<ThreadPage, PageError> {
     let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
     let row = service::participant(app, &actor, id, ip)
@@ -142,6 +151,7 @@ async fn thread(
         error,
         service_types: ServiceType::ALL,
         fair,
+        deal_typed,
     })
 }
 
@@ -151,7 +161,7 @@ pub async fn show(
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
 ) -> Result<ThreadPage, PageError> {
-    thread(&app, actor, id, ip.as_deref(), None).await
+    thread(&app, actor, id, ip.as_deref(), None, None).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,9 +214,13 @@ pub async fn act(
                 .next()
                 .unwrap_or_else(|| refusal.to_string());
             let status = refusal.status();
+            let typed = (form.action == "deal").then(|| DealTyped {
+                contract_type: form.contract_type.clone(),
+                amount_yuan: form.amount_yuan.clone(),
+            });
             Ok((
                 status,
-                thread(&app, actor, id, ip.as_deref(), Some(message)).await?,
+                thread(&app, actor, id, ip.as_deref(), Some(message), typed).await?,
             )
                 .into_response())
         }
