@@ -10,7 +10,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let reuse = args.iter().any(|a| a == "--reuse");
     let mut positional = args.iter().filter(|a| !a.starts_with("--"));
-    let capabilities = match positional.next().map(|s| s.replace('_', "").parse::<usize>()) {
+    let capabilities = match positional
+        .next()
+        .map(|s| s.replace('_', "").parse::<usize>())
+    {
         None => 1_000_000,
         Some(Ok(n)) => n,
         Some(Err(e)) => {

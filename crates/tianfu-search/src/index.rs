@@ -167,13 +167,30 @@ impl SearchIndex {
     /// reindex): each segment answers a match with its own pruned search, so a million
     /// listings in sixteen segments cost several times what one segment does. Later writes
     /// make small segments again, which the writer's merge policy folds in.
+    ///
+    /// The writer's merge policy may be merging some of the segments in the background after
+    /// the last commits; tantivy refuses a merge that names them, so this waits for that merge
+    /// to end and asks again with the segments as they then are.
     pub fn merge_segments(&self) -> Result<(), SearchError> {
-        let ids = self.read.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            self.writer()?.merge(&ids).wait()?;
+        const TRIES: u32 = 600;
+        let mut tries = 0;
+        loop {
+            let ids = self.read.index.searchable_segment_ids()?;
+            if ids.len() > 1 {
+                match self.writer()?.merge(&ids).wait() {
+                    Err(tantivy::TantivyError::InvalidArgument(_)) if tries < TRIES => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_secs(1));
+                        continue;
+                    }
+                    other => {
+                        other?;
+                    }
+                }
+            }
+            self.read.reader.reload()?;
+            return Ok(());
         }
-        self.read.reader.reload()?;
-        Ok(())
     }
 
     /// How many segments searches go through.

@@ -96,6 +96,8 @@ pub struct Near {
     pub word: String,
     pub of: String,
     pub weight: f32,
+    /// How many listings use it.
+    pub df: u64,
 }
 
 /// Counts a term's listings, leaving out the one being matched.
@@ -152,26 +154,30 @@ impl Rarity<'_> {
         Ok(counted.into_iter().map(|(df, _, t)| (df, t)).collect())
     }
 
-    /// Terms that occur in some other listing, rarest first, at most `keep`.
+    /// Terms that occur in some other listing, rarest first, at most `keep`, with how many
+    /// listings use them.
     pub fn telling(
         &self,
         field: Field,
         terms: Vec<String>,
         keep: usize,
-    ) -> Result<Vec<String>, SearchError> {
+    ) -> Result<Vec<(u64, String)>, SearchError> {
         Ok(self
             .by_rarity(field, terms)?
             .into_iter()
             .filter(|(df, _)| *df > 0)
             .take(keep)
-            .map(|(_, t)| t)
             .collect())
     }
 
     /// The text's character pairs some other listing uses, rarest first, at most
     /// [`MAX_BIGRAMS`]: the first [`TELLING_BIGRAMS`] are asked for, the rest only when those
     /// find too little.
-    pub fn telling_bigrams(&self, field: Field, text: &str) -> Result<Vec<String>, SearchError> {
+    pub fn telling_bigrams(
+        &self,
+        field: Field,
+        text: &str,
+    ) -> Result<Vec<(u64, String)>, SearchError> {
         self.telling(field, bigrams_of(text), MAX_BIGRAMS)
     }
 
@@ -207,6 +213,7 @@ impl Rarity<'_> {
                         word: near.to_owned(),
                         of: word.clone(),
                         weight,
+                        df,
                     });
                 }
             }
