@@ -283,7 +283,30 @@ async fn the_region_picker_narrows_by_city(app: TestApp) {
     assert!(html.contains("21 个市（州）") && html.contains("183 个县（市、区）"));
 }
 
+/// The header offers 服务中心 to staff only: anyone else following it met a refusal.
+async fn only_staff_are_offered_the_service_centre(app: TestApp) {
+    let link = r#"<a href="/admin">服务中心</a>"#;
+    let home = app.html("/").await;
+    assert!(!home.contains(link), "a visitor");
+    assert!(
+        home.contains(r#"action="/search""#),
+        "the home page has a search box"
+    );
+    let (_, phone) = app.register("org", "威远果业", "511024").await;
+    let org = app.signed_in(&phone).await;
+    let page = org.get(format!("{}/me", app.url)).send().await.unwrap();
+    assert!(
+        !page.text().await.unwrap().contains(link),
+        "an organisation"
+    );
+    let staff_phone = app.staff_member("5110", "worker", "内江审核员").await;
+    let staff = app.signed_in(&staff_phone).await;
+    let page = staff.get(format!("{}/me", app.url)).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains(link), "staff");
+}
+
 on_both_databases!(
+    only_staff_are_offered_the_service_centre,
     a_person_registers_through_the_form_and_lands_on_their_account,
     a_form_with_mistakes_comes_back_whole_with_chinese_errors,
     login_and_logout_through_the_pages,
