@@ -5,8 +5,11 @@
 pub mod api;
 pub mod login;
 pub mod pages;
+pub mod password;
 pub mod register;
+pub mod sessions;
 pub mod store;
+pub mod totp;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,4 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/me", get(pages::me))
+        .merge(sessions::routes())
+        .merge(password::routes())
+        .merge(totp::routes())
 }

@@ -115,6 +115,7 @@ impl TestApp {
             // Tests change the data between reads: every read computes.
             scores_cache_seconds: 0,
             metrics_token: Some(METRICS_TOKEN.into()),
+            sessions: Default::default(),
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
