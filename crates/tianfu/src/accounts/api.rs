@@ -69,7 +69,8 @@ crate::platform::openapi::wire_enum!(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`; valid for 30 days or until logout.
+    /// Send as `Authorization: Bearer <token>`; valid for 30 days (staff and administrators: 12
+    /// hours) or until logout, and ends sooner when unused for 3 days (staff: 30 minutes).
     pub token: String,
     pub user: MeView,
 }

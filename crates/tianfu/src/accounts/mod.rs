@@ -1,6 +1,7 @@
 //! Accounts: registration for scientists, organisations, the public and volunteers; login and
 //! logout (cookie for pages, bearer token for the API); lockout after repeated wrong passwords;
-//! the account page and `GET /api/v1/me`.
+//! the account page and `GET /api/v1/me`; one's sessions (`sessions`), password change
+//! (`password`) and the staff second factor (`totp`).
 
 pub mod api;
 pub mod login;

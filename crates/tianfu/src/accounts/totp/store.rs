@@ -159,7 +159,7 @@ pub async fn take_challenge(db: &Db, token_hash: &str) -> Result<bool, sqlx::Err
     Ok(done == 1)
 }
 
-/// Old challenges of `user` go when a new one starts, so they do not pile up.
+/// Expired challenges go whenever a new one starts, so they do not pile up.
 pub async fn drop_expired_challenges(db: &Db, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
         sqlx::query("DELETE FROM login_challenges WHERE expires_at <= $1")
