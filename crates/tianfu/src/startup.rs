@@ -146,6 +146,10 @@ pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
         .layer(from_fn(rejections::in_our_words))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(from_fn_with_state(app.clone(), csrf::guard))
+        .layer(from_fn_with_state(
+            app.clone(),
+            crate::platform::cookies::secure_when_https,
+        ))
         .layer(from_fn(headers::secure))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())

@@ -1,12 +1,16 @@
 //! Accounts: registration for scientists, organisations, the public and volunteers; login and
 //! logout (cookie for pages, bearer token for the API); lockout after repeated wrong passwords;
-//! the account page and `GET /api/v1/me`.
+//! the account page and `GET /api/v1/me`; one's sessions (`sessions`), password change
+//! (`password`) and the staff second factor (`totp`).
 
 pub mod api;
 pub mod login;
 pub mod pages;
+pub mod password;
 pub mod register;
+pub mod sessions;
 pub mod store;
+pub mod totp;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,4 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/me", get(pages::me))
+        .merge(sessions::routes())
+        .merge(password::routes())
+        .merge(totp::routes())
 }

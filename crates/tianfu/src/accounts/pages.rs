@@ -10,6 +10,7 @@ use tianfu_domain::{FieldErrors, OrgType, Role};
 
 use super::api::{MeView, me_view};
 use super::register::{self, OrgRequest, RegisterRequest};
+use super::totp::{self, gate::SessionOrigin};
 use super::{login, store};
 use crate::AppState;
 use crate::platform::auth::{
@@ -202,6 +203,8 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// Set by the redirect of a session that timed out.
+    expired: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -218,29 +221,25 @@ pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>)
         me,
         phone: form.phone,
         next: safe_next(form.next.as_deref()),
-        error: None,
+        error: form.expired.map(|_| "登录已超时，请重新登录".to_owned()),
     }
 }
 
 pub async fn login_submit(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
+    origin: SessionOrigin,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    match login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await {
-        Ok(id) => {
-            let token =
-                auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
-            Ok((
-                [(
-                    SET_COOKIE,
-                    auth::session_cookie(&token, app.config.secure_cookies),
-                )],
-                Redirect::to(&next),
-            )
-                .into_response())
-        }
+    let outcome = match login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await
+    {
+        // A right password may still need a second factor: that step answers from here.
+        Ok(id) => totp::login::after_password(&app, id, &next, &origin).await,
+        Err(refusal) => Err(refusal),
+    };
+    match outcome {
+        Ok(response) => Ok(response),
         Err(AppError::Internal(cause)) => Err(AppError::Internal(cause).into()),
         Err(refusal) => {
             let message = refusal

@@ -4,6 +4,10 @@
 //! no usable tokens. Pages carry it in an HttpOnly, SameSite=Lax cookie (which also keeps other
 //! sites from posting our forms with it); the API in `Authorization: Bearer`. Sessions live in
 //! the database, so any app node can serve any request.
+//!
+//! A session also ends when idle too long or past its absolute lifetime (shorter for staff, see
+//! `platform::session_policy`), and at once when its account is disabled: the one query that
+//! resolves a token checks all three. Its last-seen time is written at most once a minute.
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -89,7 +93,7 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-fn token_hash(token: &str) -> String {
+pub fn token_hash(token: &str) -> String {
     to_hex(&Sha256::digest(token.as_bytes()))
 }
 
@@ -104,19 +108,43 @@ pub async fn create_session(
     kind: SessionKind,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let mut raw = [0u8; 32];
+    create_session_from(db, user, kind, now, None, None).await
+}
+
+/// A random hex string of `bytes` bytes: session tokens and their public ids.
+pub fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
     OsRng.fill_bytes(&mut raw);
-    let token = to_hex(&raw);
+    to_hex(&raw)
+}
+
+/// Starts a session remembering where it began (for the list of one's sessions).
+pub async fn create_session_from(
+    db: &Db,
+    user: UserId,
+    kind: SessionKind,
+    now: DateTime<Utc>,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<String, AppError> {
+    let token = random_hex(32);
+    let user_agent: Option<String> = user_agent.map(|ua| ua.chars().take(300).collect());
     on_db!(db, pool => {
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(&token))
-            .bind(user.0)
-            .bind(kind.as_str())
-            .bind(now)
-            .bind(now + kind.lifetime())
-            .execute(pool)
-            .await
-            .map(|_| ())
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, kind, created_at, expires_at, public_id, last_seen_at, ip, user_agent) \
+             VALUES ($1, $2, $3, $4, $5, $6, $4, $7, $8)",
+        )
+        .bind(token_hash(&token))
+        .bind(user.0)
+        .bind(kind.as_str())
+        .bind(now)
+        .bind(now + kind.lifetime())
+        .bind(random_hex(16))
+        .bind(ip)
+        .bind(user_agent.as_deref())
+        .execute(pool)
+        .await
+        .map(|_| ())
     })?;
     Ok(token)
 }
@@ -160,6 +188,14 @@ impl Actor {
 }
 
 #[derive(sqlx::FromRow)]
+struct SessionActorRow {
+    #[sqlx(flatten)]
+    actor: ActorRow,
+    public_id: Option<String>,
+    last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
 struct ActorRow {
     id: i64,
     role: String,
@@ -193,23 +229,68 @@ impl TryFrom<ActorRow> for Actor {
     }
 }
 
+/// The actor a live session belongs to, with the session's public id. A session resolves only
+/// while within its kind's lifetime, not idle beyond its idle limit, younger than its absolute
+/// lifetime, and of an account that is not disabled. Its last-seen time is then moved on by one
+/// guarded UPDATE at most once a minute.
 async fn actor_for_token(
-    db: &Db,
+    app: &AppState,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Actor>, AppError> {
-    let row = on_db!(db, pool => {
-        sqlx::query_as::<_, ActorRow>(
-            "SELECT u.id, u.role, u.name, u.phone, u.region_code, r.name AS region_name, u.department \
+) -> Result<Option<(Actor, String)>, AppError> {
+    let policy = &app.config.sessions;
+    let hash = token_hash(token);
+    let row = on_db!(&app.db, pool => {
+        sqlx::query_as::<_, SessionActorRow>(
+            "SELECT u.id, u.role, u.name, u.phone, u.region_code, r.name AS region_name, u.department, \
+                    s.public_id, s.last_seen_at \
              FROM sessions s JOIN users u ON u.id = s.user_id JOIN regions r ON r.code = u.region_code \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL \
+               AND COALESCE(s.last_seen_at, s.created_at) > CASE WHEN u.role IN ('staff', 'admin') THEN $3 ELSE $4 END \
+               AND s.created_at > CASE WHEN u.role IN ('staff', 'admin') THEN $5 ELSE $6 END",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(now)
+        .bind(now - policy.idle(true))
+        .bind(now - policy.idle(false))
+        .bind(now - policy.max_age(true))
+        .bind(now - policy.max_age(false))
         .fetch_optional(pool)
         .await
     })?;
-    row.map(Actor::try_from).transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    if row
+        .last_seen_at
+        .is_none_or(|seen| super::session_policy::needs_touch(seen, now))
+    {
+        // Guarded by the time read: of two requests racing here only one writes.
+        on_db!(&app.db, pool => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND (last_seen_at IS NULL OR last_seen_at <= $3)")
+                .bind(now)
+                .bind(&hash)
+                .bind(now - super::session_policy::TOUCH_EVERY)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+    }
+    let public_id = row.public_id.unwrap_or_default();
+    Ok(Some((Actor::try_from(row.actor)?, public_id)))
+}
+
+/// A token that no longer resolves but whose session row is still there has timed out (or its
+/// account was disabled): the row is deleted and the page says why the person must sign in.
+async fn end_stale_session(db: &Db, token: &str) -> Result<bool, AppError> {
+    let deleted = on_db!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(deleted > 0)
 }
 
 /// A user as an actor without a session, for commands and jobs acting on someone's behalf
@@ -256,19 +337,47 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .map(|ConnectInfo(addr)| addr.ip().to_string())
 }
 
+/// The browser's own description of itself, kept with a session for the list of sessions.
+pub fn user_agent(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[derive(Clone)]
+struct Resolved(Option<(Actor, String)>);
+
+/// Marks a request whose session had timed out, so that the login page can say so.
+#[derive(Clone)]
+struct SessionTimedOut;
+
 /// Resolves the session once per request and keeps the answer in the request's extensions.
 async fn resolve(parts: &mut Parts, app: &AppState) -> Result<Option<Actor>, AppError> {
-    #[derive(Clone)]
-    struct Resolved(Option<Actor>);
-    if let Some(Resolved(actor)) = parts.extensions.get::<Resolved>() {
-        return Ok(actor.clone());
+    if let Some(Resolved(found)) = parts.extensions.get::<Resolved>() {
+        return Ok(found.as_ref().map(|(actor, _)| actor.clone()));
     }
-    let actor = match request_token(parts) {
-        Some(token) => actor_for_token(&app.db, &token, app.clock.now()).await?,
+    let found = match request_token(parts) {
+        Some(token) => {
+            let found = actor_for_token(app, &token, app.clock.now()).await?;
+            if found.is_none() && end_stale_session(&app.db, &token).await? {
+                parts.extensions.insert(SessionTimedOut);
+            }
+            found
+        }
         None => None,
     };
-    parts.extensions.insert(Resolved(actor.clone()));
-    Ok(actor)
+    parts.extensions.insert(Resolved(found.clone()));
+    Ok(found.map(|(actor, _)| actor))
+}
+
+/// The public id of the session this request came with, once an extractor has resolved it.
+pub fn current_session_id(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<Resolved>()
+        .and_then(|Resolved(found)| found.as_ref().map(|(_, id)| id.clone()))
 }
 
 async fn refuse_non_staff(parts: &Parts, app: &AppState, actor: &Actor) -> String {
@@ -355,7 +464,7 @@ pub struct LoginRedirect(String);
 
 impl IntoResponse for LoginRedirect {
     fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", self.0)).into_response()
+        Redirect::to(&self.0).into_response()
     }
 }
 
@@ -366,7 +475,12 @@ fn login_redirect(parts: &Parts) -> LoginRedirect {
         .map(|OriginalUri(u)| u.clone())
         .unwrap_or_else(|| parts.uri.clone());
     let target = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
-    LoginRedirect(url_encode(target))
+    let timed_out = if parts.extensions.get::<SessionTimedOut>().is_some() {
+        "&expired=1"
+    } else {
+        ""
+    };
+    LoginRedirect(format!("/login?next={}{timed_out}", url_encode(target)))
 }
 
 impl FromRequestParts<AppState> for PageUser {

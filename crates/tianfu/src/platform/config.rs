@@ -28,6 +28,8 @@ pub struct Config {
     /// A client presenting `Authorization: Bearer <this>` may read `/metrics` from anywhere
     /// (`TIANFU_METRICS_TOKEN`); without it only clients on this machine may.
     pub metrics_token: Option<String>,
+    /// Idle timeouts, lifetimes and the staff second factor (`platform::session_policy`).
+    pub sessions: super::session_policy::SessionPolicy,
 }
 
 /// 5,000万元 in fen.
@@ -121,6 +123,7 @@ impl Config {
             .map(|token| token.trim().to_owned())
             .filter(|token| !token.is_empty());
         Ok(Self {
+            sessions: super::session_policy::SessionPolicy::from_env()?,
             metrics_token,
             deal_verify_above_fen,
             scores_cache_seconds,

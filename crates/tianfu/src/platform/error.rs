@@ -24,6 +24,11 @@ pub enum AppError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// A 401 at login when the password was right but the second factor is missing or wrong;
+    /// `code` tells programs which (`totp_required`, `totp_invalid`, `totp_enrolment_required`)
+    /// and `fields` names `totp_code`.
+    #[error("{message}")]
+    SecondFactor { code: &'static str, message: String },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -47,7 +52,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable English code for programs: `bad_request`, `validation`, `conflict`,
-    /// `unauthorized`, `forbidden`, `not_found`, `locked`, `too_large`, `unsupported_media_type`,
+    /// `unauthorized` (and at login `totp_required`, `totp_invalid`, `totp_enrolment_required`), `forbidden`, `not_found`, `locked`, `too_large`, `unsupported_media_type`,
     /// `internal`.
     pub code: &'static str,
     /// A Chinese sentence for the person.
@@ -74,7 +79,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized(_) | AppError::SecondFactor { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Locked(_) => StatusCode::LOCKED,
@@ -90,6 +95,7 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::Conflict { .. } => "conflict",
             AppError::Unauthorized(_) => "unauthorized",
+            AppError::SecondFactor { code, .. } => code,
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
             AppError::Locked(_) => "locked",
@@ -103,6 +109,9 @@ impl AppError {
         match self {
             AppError::Validation(fields) | AppError::Conflict { fields, .. } => {
                 fields.clone().into_map()
+            }
+            AppError::SecondFactor { message, .. } => {
+                BTreeMap::from([("totp_code".to_owned(), message.clone())])
             }
             _ => BTreeMap::new(),
         }

@@ -19,6 +19,9 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
     info(title = "天府科技云 API", version = "1", description = "天府科技云 API v1。错误统一为 {\"error\": {\"code\", \"message\", \"fields\"}}。"),
     paths(
         accounts::api::register, accounts::api::login, accounts::api::logout, accounts::api::me,
+        accounts::sessions::api::list, accounts::sessions::api::end, accounts::sessions::api::sign_out_others,
+        accounts::password::api::change,
+        staff::accounts::api::disable, staff::accounts::api::enable,
         regions::api::get_region, regions::api::children,
         staff::api::list_users, staff::api::get_user, staff::api::create_staff,
         market::api::create_offer, market::api::list_offers, market::api::get_offer, market::api::patch_offer,

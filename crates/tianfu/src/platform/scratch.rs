@@ -44,6 +44,7 @@ impl Scratch {
             deal_verify_above_fen: super::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
             scores_cache_seconds: 60,
             metrics_token: None,
+            sessions: Default::default(),
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

@@ -1,6 +1,7 @@
 //! The service-centre staff console: the users of a staff member's region with paging and
 //! search, and staff accounts created by a higher-level staff member or an administrator.
 
+pub mod accounts;
 pub mod api;
 pub mod pages;
 pub mod store;
@@ -23,4 +24,5 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(pages::users))
         .route("/admin/staff/new", get(pages::new_staff_form))
         .route("/admin/staff", axum::routing::post(pages::create_staff))
+        .merge(accounts::routes())
 }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tianfu::platform::config::Config;
+use tianfu::platform::session_policy::SessionPolicy;
 use tianfu::staff::store::{NewStaff, add_staff};
 use tianfu::{App, AppState, Server};
 
@@ -73,8 +74,24 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
+/// Tests move the clock by hours and days to reach deadlines; their sessions should not time out
+/// meanwhile, so they get the lifetimes sessions had before idle timeouts (tests/http/sessions.rs
+/// spawns with the real policy).
+pub fn unhurried_sessions() -> SessionPolicy {
+    SessionPolicy {
+        staff_idle_minutes: 30 * 24 * 60,
+        idle_minutes: 30 * 24 * 60,
+        staff_max_hours: 30 * 24,
+        ..SessionPolicy::default()
+    }
+}
+
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, unhurried_sessions()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, sessions: SessionPolicy) -> TestApp {
         let name = unique_name();
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -115,6 +132,7 @@ impl TestApp {
             // Tests change the data between reads: every read computes.
             scores_cache_seconds: 0,
             metrics_token: Some(METRICS_TOKEN.into()),
+            sessions,
         };
         let app = App::start(config).await.expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
