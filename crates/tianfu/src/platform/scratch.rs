@@ -44,6 +44,8 @@ impl Scratch {
             deal_verify_above_fen: super::config::DEFAULT_DEAL_VERIFY_ABOVE_FEN,
             scores_cache_seconds: 60,
             metrics_token: None,
+            limits: super::limits::LimitsConfig::unreachable(),
+            verify_phone: false,
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

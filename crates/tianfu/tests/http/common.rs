@@ -41,6 +41,8 @@ pub struct TestApp {
     pub app: AppState,
     pub client: reqwest::Client,
     pub backend: Backend,
+    /// Every text message the application sent (codes, notices).
+    pub sms: std::sync::Arc<tianfu::platform::sms::MemorySms>,
     cleanup: Cleanup,
     next_phone: AtomicU32,
 }
@@ -75,6 +77,12 @@ pub fn pg_admin_url() -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// A test app whose configuration `tweak` changes first (e.g. a lower rate limit). The
+    /// ordinary one has limits no test reaches and phone verification on.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let name = unique_name();
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -115,8 +123,15 @@ impl TestApp {
             // Tests change the data between reads: every read computes.
             scores_cache_seconds: 0,
             metrics_token: Some(METRICS_TOKEN.into()),
+            limits: tianfu::platform::limits::LimitsConfig::unreachable(),
+            verify_phone: true,
         };
-        let app = App::start(config).await.expect("app starts");
+        let mut config = config;
+        tweak(&mut config);
+        let sms = tianfu::platform::sms::MemorySms::new();
+        let app = App::start_with_sms(config, tianfu::IndexPlace::Disk, sms.clone())
+            .await
+            .expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -128,6 +143,7 @@ impl TestApp {
             app,
             client: reqwest::Client::new(),
             backend,
+            sms,
             cleanup,
             next_phone: AtomicU32::new(1),
         }

@@ -34,5 +34,6 @@ mod regions;
 mod reports;
 mod search;
 mod security_edges;
+mod security_gate;
 mod staff;
 mod townships;
