@@ -1,10 +1,13 @@
 //! Accounts: registration for scientists, organisations, the public and volunteers; login and
-//! logout (cookie for pages, bearer token for the API); lockout after repeated wrong passwords;
-//! the account page and `GET /api/v1/me`.
+//! logout (cookie for pages, bearer token for the API); growing delays after wrong passwords
+//! (`login_guard`); codes sent by SMS for registration, sign-in and password reset
+//! (`phone_codes`); the account page and `GET /api/v1/me`.
 
 pub mod api;
 pub mod login;
+pub mod login_guard;
 pub mod pages;
+pub mod phone_codes;
 pub mod register;
 pub mod store;
 
@@ -27,4 +30,5 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/me", get(pages::me))
+        .merge(phone_codes::routes())
 }

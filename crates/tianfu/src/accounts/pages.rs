@@ -10,7 +10,7 @@ use tianfu_domain::{FieldErrors, OrgType, Role};
 
 use super::api::{MeView, me_view};
 use super::register::{self, OrgRequest, RegisterRequest};
-use super::{login, store};
+use super::{login, login_guard, phone_codes, store};
 use crate::AppState;
 use crate::platform::auth::{
     self, Actor, ClientIp, MaybeUser, PageUser, SessionKind, hash_password,
@@ -79,6 +79,10 @@ pub struct RegisterForm {
     /// Separated by commas or spaces.
     #[serde(default)]
     interests: String,
+    #[serde(default)]
+    sms_code: String,
+    /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
+    code: Option<String>,
 }
 
 impl RegisterForm {
@@ -102,6 +106,8 @@ pub struct RegisterPage {
     roles: &'static [Role],
     org_types: &'static [OrgType],
     audiences: [crate::kepu::audience::Audience; 5],
+    verify_phone: bool,
+    notice: Option<&'static str>,
 }
 
 fn register_page(
@@ -117,12 +123,14 @@ fn register_page(
     );
     RegisterPage {
         me,
-        form,
         errors,
         picker,
         roles: Role::SELF_REGISTERED,
         org_types: OrgType::ALL,
         audiences: crate::kepu::audience::Audience::ALL,
+        verify_phone: app.config.verify_phone,
+        notice: phone_codes::pages::code_notice(form.code.as_deref()),
+        form,
     }
 }
 
@@ -139,7 +147,8 @@ pub async fn register_submit(
     MaybeUser(me): MaybeUser,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
-    let mut errors = FieldErrors::new();
+    let sms_code = Some(form.sms_code.clone()).filter(|c| !c.trim().is_empty());
+    let mut errors = phone_codes::registration::expect_code(&app, sms_code.as_deref());
     if form.password != form.password_confirm {
         errors.add("password_confirm", "两次输入的密码不一致");
     }
@@ -163,6 +172,7 @@ pub async fn register_submit(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .collect(),
+        sms_code: sms_code.clone(),
     };
     let account = match register::validate(&app.regions, &request, errors) {
         Ok(account) => account,
@@ -174,6 +184,15 @@ pub async fn register_submit(
                 .into_response());
         }
     };
+    if let Err(refusal) =
+        phone_codes::registration::redeem(&app, &account.phone, sms_code.as_deref()).await
+    {
+        let AppError::Validation(errors) = refusal else {
+            return Err(refusal.into());
+        };
+        let page = register_page(&app, me, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let hash = hash_password(account.password.expose().to_owned()).await?;
     let id = match store::register(&app.db, &account, &hash, app.clock.now()).await {
         Ok(id) => id,
@@ -201,7 +220,14 @@ pub struct LoginForm {
     phone: String,
     #[serde(default)]
     password: String,
+    /// Signing in with a code sent to the phone instead of the password.
+    #[serde(default)]
+    sms_code: String,
     next: Option<String>,
+    /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
+    code: Option<String>,
+    /// Set after a password reset.
+    reset: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -211,14 +237,18 @@ pub struct LoginPage {
     phone: String,
     next: String,
     error: Option<String>,
+    code_sent: Option<&'static str>,
+    reset: bool,
 }
 
 pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>) -> LoginPage {
     LoginPage {
         me,
-        phone: form.phone,
         next: safe_next(form.next.as_deref()),
         error: None,
+        code_sent: phone_codes::pages::code_notice(form.code.as_deref()),
+        reset: form.reset.is_some(),
+        phone: form.phone,
     }
 }
 
@@ -228,7 +258,12 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    match login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await {
+    let outcome = if form.sms_code.trim().is_empty() {
+        login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await
+    } else {
+        login_guard::sign_in_with_code(&app, &form.phone, &form.sms_code, ip.as_deref()).await
+    };
+    match outcome {
         Ok(id) => {
             let token =
                 auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
@@ -253,8 +288,12 @@ pub async fn login_submit(
                 phone: form.phone,
                 next,
                 error: Some(message),
+                code_sent: None,
+                reset: false,
             };
-            Ok((refusal.status(), page).into_response())
+            let mut response = (refusal.status(), page).into_response();
+            refusal.add_retry_after(&mut response);
+            Ok(response)
         }
     }
 }

@@ -264,9 +264,40 @@ impl TestApp {
         if role == "org" {
             body["org"] = json!({"name": format!("{name}有限公司"), "credit_code": credit_code(self.next_phone.load(Ordering::Relaxed)), "org_type": "enterprise"});
         }
+        self.with_code(&mut body).await;
         let (status, reply) = self.post("/api/v1/auth/register", &body, None).await;
         assert_eq!(status, StatusCode::CREATED, "{reply}");
         (reply["id"].as_i64().expect("id"), phone)
+    }
+
+    /// Asks for a code for `phone` and `purpose` (register, reset, login) as a person would and
+    /// returns the code from the text message it got.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        let seen = self.sms.to(phone).len();
+        let (status, reply) = self
+            .post(
+                "/api/v1/auth/phone-codes",
+                &json!({"phone": phone, "purpose": purpose}),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        let message = self
+            .sms
+            .next_to(phone, seen)
+            .await
+            .expect("a text message arrives");
+        tianfu::platform::sms::code_in(&message.text).expect("the message holds a code")
+    }
+
+    /// Adds a registration code for the body's phone (asked for and read from the SMS), as
+    /// registering with phone verification on needs.
+    pub async fn with_code(&self, body: &mut Value) {
+        let phone = body["phone"]
+            .as_str()
+            .expect("the body has a phone")
+            .to_owned();
+        body["sms_code"] = json!(self.code_for(&phone, "register").await);
     }
 
     pub async fn login(&self, phone: &str) -> String {

@@ -100,6 +100,9 @@ impl LimitsConfig {
             login_delay: DelaySchedule {
                 free_failures: 3,
                 free_failures_address: 1_000_000,
+                // A minute, not a second: a test's next request must still be inside the wait
+                // however slow the machine; tests move the clock past it.
+                base_seconds: 60,
                 ..DelaySchedule::default()
             },
             alert: Limit::new(1_000_000, 900),
@@ -143,6 +146,9 @@ impl LimitsConfig {
         }
         if let Some(n) = number("TIANFU_LOGIN_FREE_FAILURES_PER_ADDRESS")? {
             delay.free_failures_address = n as u32;
+        }
+        if let Some(n) = number("TIANFU_LOGIN_DELAY_BASE_SECONDS")? {
+            delay.base_seconds = n.max(1);
         }
         if let Some(n) = number("TIANFU_LOGIN_DELAY_CAP_SECONDS")? {
             delay.cap_seconds = n.max(1);

@@ -2,13 +2,14 @@
 //! owner (or the administrator) out by typing wrong passwords; a growing delay instead makes
 //! guessing slow while the owner, who also has a code sent to their phone, is never shut out.
 
-/// After `free_failures` failures in a row the next attempt waits 1 s, then 2 s, 4 s, …, never
-/// more than `cap_seconds`. An address gets more free failures than an account (an office or a
+/// After `free_failures` failures in a row the next attempt waits `base_seconds` (1 s), then
+/// twice that, four times, …, never more than `cap_seconds`. An address gets more free failures than an account (an office or a
 /// mobile network shares one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DelaySchedule {
     pub free_failures: u32,
     pub free_failures_address: u32,
+    pub base_seconds: u64,
     pub cap_seconds: u64,
     /// Failures older than this are forgotten (the count starts again).
     pub forget_seconds: u64,
@@ -19,6 +20,7 @@ impl Default for DelaySchedule {
         DelaySchedule {
             free_failures: 3,
             free_failures_address: 20,
+            base_seconds: 1,
             cap_seconds: 15 * 60,
             forget_seconds: 24 * 3600,
         }
@@ -27,7 +29,7 @@ impl Default for DelaySchedule {
 
 impl DelaySchedule {
     /// Seconds the next attempt must wait after `failures` failures, when `free` come free:
-    /// 0 below `free`, then 2^(failures − free), capped.
+    /// 0 below `free`, then base × 2^(failures − free), capped.
     pub fn wait_after(&self, failures: u32, free: u32) -> u64 {
         if failures < free {
             return 0;
@@ -36,7 +38,9 @@ impl DelaySchedule {
         if exponent >= 63 {
             return self.cap_seconds;
         }
-        (1u64 << exponent).min(self.cap_seconds)
+        (1u64 << exponent)
+            .saturating_mul(self.base_seconds)
+            .min(self.cap_seconds)
     }
 }
 
