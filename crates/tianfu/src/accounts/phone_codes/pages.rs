@@ -104,14 +104,14 @@ pub async fn reset_submit(
             notice: None,
             errors,
         };
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
     };
     if form.new_password != form.password_confirm {
-        return refuse(
+        return Ok(refuse(
             FieldErrors::single("password_confirm", "两次输入的密码不一致"),
             me,
             form.phone,
-        );
+        ));
     }
     match super::reset::reset_password(
         &app,
@@ -123,7 +123,7 @@ pub async fn reset_submit(
     .await
     {
         Ok(_) => Ok(Redirect::to("/login?reset=1").into_response()),
-        Err(AppError::Validation(errors)) => refuse(errors, me, form.phone),
+        Err(AppError::Validation(errors)) => Ok(refuse(errors, me, form.phone)),
         Err(other) => Err(other.into()),
     }
 }
