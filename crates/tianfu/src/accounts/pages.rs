@@ -224,8 +224,6 @@ pub struct LoginForm {
     #[serde(default)]
     sms_code: String,
     next: Option<String>,
-    /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
-    code: Option<String>,
     /// Set after a password reset.
     reset: Option<String>,
 }
@@ -237,7 +235,6 @@ pub struct LoginPage {
     phone: String,
     next: String,
     error: Option<String>,
-    code_sent: Option<&'static str>,
     reset: bool,
 }
 
@@ -246,7 +243,6 @@ pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>)
         me,
         next: safe_next(form.next.as_deref()),
         error: None,
-        code_sent: phone_codes::pages::code_notice(form.code.as_deref()),
         reset: form.reset.is_some(),
         phone: form.phone,
     }
@@ -288,7 +284,6 @@ pub async fn login_submit(
                 phone: form.phone,
                 next,
                 error: Some(message),
-                code_sent: None,
                 reset: false,
             };
             let mut response = (refusal.status(), page).into_response();

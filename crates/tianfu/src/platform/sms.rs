@@ -74,11 +74,13 @@ impl OutboxSms {
     }
 }
 
-/// Keeps every message, for tests to read.
+/// Keeps every message, for tests to read (and, when made `with_outbox`, also writes the outbox
+/// file, for browser tests that run in another process).
 #[derive(Default)]
 pub struct MemorySms {
     sent: Mutex<Vec<SmsMessage>>,
     arrived: tokio::sync::Notify,
+    outbox: Option<OutboxSms>,
 }
 
 impl SmsSender for MemorySms {
@@ -86,15 +88,25 @@ impl SmsSender for MemorySms {
         self.sent
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(message);
+            .push(message.clone());
         self.arrived.notify_waiters();
-        Box::pin(std::future::ready(Ok(())))
+        match &self.outbox {
+            Some(outbox) => Box::pin(outbox.append(message)),
+            None => Box::pin(std::future::ready(Ok(()))),
+        }
     }
 }
 
 impl MemorySms {
     pub fn new() -> Arc<Self> {
         Arc::default()
+    }
+
+    pub fn with_outbox(data_dir: &std::path::Path) -> Arc<Self> {
+        Arc::new(MemorySms {
+            outbox: Some(OutboxSms::in_dir(data_dir)),
+            ..Default::default()
+        })
     }
 
     /// Every message sent to `phone`, oldest first.

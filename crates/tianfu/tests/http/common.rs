@@ -128,7 +128,7 @@ impl TestApp {
         };
         let mut config = config;
         tweak(&mut config);
-        let sms = tianfu::platform::sms::MemorySms::new();
+        let sms = tianfu::platform::sms::MemorySms::with_outbox(&config.data_dir);
         let app = App::start_with_sms(config, tianfu::IndexPlace::Disk, sms.clone())
             .await
             .expect("app starts");
@@ -147,6 +147,16 @@ impl TestApp {
             cleanup,
             next_phone: AtomicU32::new(1),
         }
+    }
+
+    /// The file the text messages are also written to, for browser scripts to read codes from.
+    pub fn sms_outbox(&self) -> String {
+        self.app
+            .config
+            .data_dir
+            .join(tianfu::platform::sms::OutboxSms::FILE_NAME)
+            .display()
+            .to_string()
     }
 
     /// A fresh, valid, unused mobile number.

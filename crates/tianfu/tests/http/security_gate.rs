@@ -334,9 +334,11 @@ async fn the_owner_signs_in_with_a_code_while_an_attacker_is_slowed_down(backend
     app.login(&phone).await;
 
     // The page offers the same: 短信验证码登录 and 忘记密码.
+    let code_page = app.html("/login/code").await;
+    assert!(code_page.contains("短信验证码登录") && code_page.contains("sms_code"));
     let html = app.html("/login").await;
     assert!(
-        html.contains("短信验证码登录") && html.contains("/forgot-password"),
+        html.contains("/login/code") && html.contains("/forgot-password"),
         "{html}"
     );
 }

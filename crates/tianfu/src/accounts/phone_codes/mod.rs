@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/phone-codes", post(api::send_code))
         .route("/api/v1/auth/password-reset", post(api::reset))
         .route("/phone-codes", post(pages::send_code))
+        .route("/login/code", get(pages::login_code_form))
         .route(
             "/forgot-password",
             get(pages::reset_form).post(pages::reset_submit),

@@ -29,7 +29,7 @@ fn page_of(purpose: Purpose) -> &'static str {
     match purpose {
         Purpose::Register => "/register",
         Purpose::Reset => "/forgot-password",
-        Purpose::Login => "/login",
+        Purpose::Login => "/login/code",
     }
 }
 
@@ -56,6 +56,36 @@ pub fn code_notice(code: Option<&str>) -> Option<&'static str> {
         Some("sent") => Some(SENT),
         Some("bad_phone") => Some("请输入11位手机号后再获取验证码"),
         _ => None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CodeLoginQuery {
+    #[serde(default)]
+    phone: String,
+    next: Option<String>,
+    code: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "accounts/login_code.html")]
+pub struct CodeLoginPage {
+    me: Option<Actor>,
+    phone: String,
+    next: String,
+    notice: Option<&'static str>,
+}
+
+/// 短信验证码登录: the form posts to `/login` with `sms_code` instead of `password`.
+pub async fn login_code_form(
+    MaybeUser(me): MaybeUser,
+    Query(query): Query<CodeLoginQuery>,
+) -> CodeLoginPage {
+    CodeLoginPage {
+        me,
+        next: crate::platform::page::safe_next(query.next.as_deref()),
+        notice: code_notice(query.code.as_deref()),
+        phone: query.phone,
     }
 }
 
