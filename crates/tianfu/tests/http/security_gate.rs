@@ -459,6 +459,70 @@ async fn a_burst_of_failures_alerts_the_administrators_once(backend: Backend) {
     );
 }
 
+async fn the_pages_ask_for_codes_and_reset_without_javascript(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (_, phone) = app.register("public", "郑十一", "511011").await;
+    let browser = app.browser();
+    let seen = app.sms.to(&phone).len();
+    // 获取验证码 without JavaScript posts the form to /phone-codes, which comes back to the page.
+    let response = browser
+        .post(format!("{}/phone-codes", app.url))
+        .form(&[("phone", phone.as_str()), ("purpose", "reset")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let back = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, format!("/forgot-password?phone={phone}&code=sent"));
+    let page = browser
+        .get(format!("{}{back}", app.url))
+        .send()
+        .await
+        .unwrap();
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("验证码已发送") && html.contains(&phone),
+        "{html}"
+    );
+    let message = app.sms.next_to(&phone, seen).await.expect("a message");
+    let code = tianfu::platform::sms::code_in(&message.text).expect("a code");
+
+    let wrong = browser
+        .post(format!("{}/forgot-password", app.url))
+        .form(&[
+            ("phone", phone.as_str()),
+            ("sms_code", "12345x"),
+            ("new_password", "Fresh2027pass"),
+            ("password_confirm", "Fresh2027pass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("验证码错误或已过期"));
+    let done = browser
+        .post(format!("{}/forgot-password", app.url))
+        .form(&[
+            ("phone", phone.as_str()),
+            ("sms_code", code.as_str()),
+            ("new_password", "Fresh2027pass"),
+            ("password_confirm", "Fresh2027pass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()["location"], "/login?reset=1");
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"phone": phone, "password": "Fresh2027pass"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 on_both_backends!(
     a_burst_of_registrations_is_refused_with_retry_after,
     searches_and_writes_are_limited_too,
@@ -469,4 +533,5 @@ on_both_backends!(
     the_owner_signs_in_with_a_code_while_an_attacker_is_slowed_down,
     a_password_reset_ends_every_session,
     a_burst_of_failures_alerts_the_administrators_once,
+    the_pages_ask_for_codes_and_reset_without_javascript,
 );
