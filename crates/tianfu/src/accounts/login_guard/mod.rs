@@ -21,6 +21,7 @@ use crate::App;
 use crate::accounts::phone_codes::{self, Purpose};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::error::AppError;
+use crate::platform::limits::address_key;
 use crate::platform::limits::delay::DelaySchedule;
 use store::Failures;
 
@@ -89,7 +90,7 @@ async fn refuse(
 
 /// 429 while the address must wait.
 pub async fn check_address(app: &App, phone: &Phone, ip: Option<&str>) -> Result<(), AppError> {
-    let address = ip.unwrap_or("unknown");
+    let address = &ip.map_or_else(|| "unknown".to_owned(), address_key);
     let row = store::get(&app.db, ADDRESS, address).await?;
     match waiting(row.as_ref(), app.clock.now()) {
         Some(retry) => Err(refuse(app, &phone.masked(), ip, retry, "address must wait").await),
@@ -132,7 +133,7 @@ pub async fn failed(
     account: Option<&Failures>,
     ip: Option<&str>,
 ) -> Result<(), AppError> {
-    let address = ip.unwrap_or("unknown");
+    let address = &ip.map_or_else(|| "unknown".to_owned(), address_key);
     let limits = &app.config.limits;
     let schedule = &limits.login_delay;
     let mut counted = None;

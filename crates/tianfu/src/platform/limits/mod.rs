@@ -77,7 +77,13 @@ fn classify(method: &Method, path: &str) -> Option<Rule> {
 /// Counters in fixed windows: a window opens with a key's first request and holds `count`.
 #[derive(Default)]
 pub struct Limiter {
-    windows: Mutex<HashMap<(Rule, String), Window>>,
+    windows: Mutex<Windows>,
+}
+
+#[derive(Default)]
+struct Windows {
+    open: HashMap<(Rule, String), Window>,
+    swept: Option<DateTime<Utc>>,
 }
 
 struct Window {
@@ -86,17 +92,23 @@ struct Window {
     used: u32,
 }
 
-/// Past this many keys, closed windows are swept out on the next hit.
+/// Past this many keys, closed windows are swept out, at most every ten seconds (so a flood of
+/// distinct keys does not make every request walk the map).
 const SWEEP_ABOVE: usize = 50_000;
+const SWEEP_EVERY_SECONDS: i64 = 10;
 
 impl Limiter {
     /// Counts one request of `rule` by `key`; over the limit, the seconds until it may try again.
     pub fn hit(&self, limit: Limit, rule: Rule, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > SWEEP_ABOVE {
-            windows.retain(|_, w| w.closes() > now);
+        let mut guard = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let Windows { open, swept } = &mut *guard;
+        if open.len() > SWEEP_ABOVE
+            && swept.is_none_or(|at| now - at > Duration::seconds(SWEEP_EVERY_SECONDS))
+        {
+            open.retain(|_, w| w.closes() > now);
+            *swept = Some(now);
         }
-        let window = windows
+        let window = open
             .entry((rule, key.to_owned()))
             .or_insert_with(|| Window {
                 opened: now,
@@ -144,7 +156,7 @@ pub async fn guard(State(app): State<AppState>, request: Request, next: Next) ->
     let address = request
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .map(|ConnectInfo(addr)| address_key(&addr.ip().to_string()))
         .unwrap_or_else(|| "unknown".into());
     let now = app.clock.now();
     let limits = &app.config.limits;
@@ -161,6 +173,22 @@ pub async fn guard(State(app): State<AppState>, request: Request, next: Next) ->
         }
     }
     next.run(request).await
+}
+
+/// The address a client is counted under: an IPv4 address as it is, an IPv6 address by its /64
+/// (one customer's network; counting each address would give an attacker 2^64 counters).
+pub fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => ip.to_owned(),
+    }
 }
 
 /// Who is writing, when they are signed in: a digest of the bearer token or session cookie (the
@@ -201,6 +229,17 @@ mod tests {
         assert_eq!(classify(&Method::DELETE, "/api/v1/x/1"), Some(Rule::Writes));
         assert_eq!(classify(&Method::GET, "/register"), None);
         assert_eq!(classify(&Method::GET, "/api/v1/needs"), None);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_network() {
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            address_key("2001:db8:1:2:bbbb::9"),
+            address_key("2001:db8:1:2:aaaa::1")
+        );
+        assert_eq!(address_key("::ffff:192.0.2.1"), "192.0.2.1");
     }
 
     #[test]
