@@ -41,6 +41,12 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 base="http://127.0.0.1:$port"
 export TIANFU_DATA_DIR="$work/data" TIANFU_BIND="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-warn}"
 unset TIANFU_DATABASE_URL
+# schemathesis sends thousands of requests from one address within minutes: the rate limits and
+# sign-in delays (tested in tests/http/security_gate.rs) would answer most of them with 429.
+export TIANFU_LIMIT_REGISTER=1000000/60 TIANFU_LIMIT_LOGIN=1000000/60 TIANFU_LIMIT_RESET=1000000/60 \
+  TIANFU_LIMIT_CODES=1000000/60 TIANFU_LIMIT_CODES_PER_PHONE=1000000/60 TIANFU_LIMIT_SEARCH=1000000/60 \
+  TIANFU_LIMIT_WRITES=1000000/60 TIANFU_LIMIT_WRITES_PER_ACCOUNT=1000000/60 \
+  TIANFU_LOGIN_FREE_FAILURES=1000000 TIANFU_LOGIN_FREE_FAILURES_PER_ADDRESS=1000000
 
 phone=13988880000
 password=Contract2026

@@ -2,11 +2,11 @@
 // sees the county's 柑橘 article first in the feed with its reason, asks a question; a scientist
 // answers it; the farmer accepts the answer. Run by the Rust test suite
 // (crates/tianfu/tests/http/browser.rs):
-//   node tests/browser/kepu_flow.mjs <base-url> <farmer-phone> <scientist-phone> <password> <local-title> <label>
-import { launch, newPage, shots, signIn } from "./lib.mjs";
+//   node tests/browser/kepu_flow.mjs <base-url> <farmer-phone> <scientist-phone> <password> <local-title> <label> <sms-outbox-file>
+import { fillSmsCode, launch, newPage, shots, signIn } from "./lib.mjs";
 import assert from "node:assert/strict";
 
-const [base, farmerPhone, scientistPhone, password, localTitle, label = "run"] = process.argv.slice(2);
+const [base, farmerPhone, scientistPhone, password, localTitle, label = "run", outbox] = process.argv.slice(2);
 
 const browser = await launch();
 try {
@@ -17,6 +17,7 @@ try {
   await farmer.locator('input[name="phone"]').fill(farmerPhone);
   await farmer.locator('input[name="password"]').fill(password);
   await farmer.locator('input[name="password_confirm"]').fill(password);
+  await fillSmsCode(farmer, outbox, farmerPhone);
   await farmer.locator('select[name="city"]').selectOption("5116");
   await farmer.waitForFunction(() =>
     [...document.querySelectorAll('select[name="county"] option')].some((o) => o.textContent === "邻水县"));

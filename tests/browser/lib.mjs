@@ -36,3 +36,23 @@ export async function signIn(browser, base, phone, password, viewport = PHONE) {
   await page.waitForURL(/\/me$/);
   return page;
 }
+
+/// Clicks the form's 获取验证码, waits for the page to say it was sent, reads the code from the
+/// SMS outbox file the test app writes (its path is the script's last argument), and types it.
+export async function fillSmsCode(page, outbox, phone) {
+  const { readFileSync, existsSync } = await import("node:fs");
+  await page.locator("button[data-send-code]").click();
+  await page.locator("[data-code-status]").filter({ hasText: "验证码已发送" }).waitFor();
+  for (let tries = 0; tries < 100; tries += 1) {
+    if (existsSync(outbox)) {
+      const line = readFileSync(outbox, "utf8").split("\n").reverse().find((l) => l.split("\t")[1] === phone);
+      const code = line && line.match(/(?<!\d)\d{6}(?!\d)/);
+      if (code) {
+        await page.locator('input[name="sms_code"]').fill(code[0]);
+        return code[0];
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no code for ${phone} in ${outbox}`);
+}

@@ -1,11 +1,11 @@
 // Registers an organisation through the pages in headless Chromium, logs out, logs in again and
 // checks the account page. Run by the Rust test suite (crates/tianfu/tests/http/browser.rs):
-//   node tests/browser/register_org.mjs <base-url> <phone> <credit-code> <label>
+//   node tests/browser/register_org.mjs <base-url> <phone> <credit-code> <label> <sms-outbox-file>
 // Screenshots land in tests/browser/screenshots/ (not committed).
-import { launch, newPage, shots } from "./lib.mjs";
+import { fillSmsCode, launch, newPage, shots } from "./lib.mjs";
 import assert from "node:assert/strict";
 
-const [base, phone, creditCode, label = "run"] = process.argv.slice(2);
+const [base, phone, creditCode, label = "run", outbox] = process.argv.slice(2);
 const password = "Browser2026";
 
 const browser = await launch();
@@ -18,6 +18,7 @@ try {
   await page.locator('input[name="phone"]').fill(phone);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('input[name="password_confirm"]').fill(password);
+  await fillSmsCode(page, outbox, phone);
 
   // Choosing the city makes htmx redraw the picker with only that city's counties.
   await page.locator('select[name="city"]').selectOption("5110");

@@ -20,7 +20,8 @@ use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{self, AppError};
 use crate::platform::metrics::{self, Metrics};
-use crate::platform::{assets, csrf, headers, openapi, page, rejections, telemetry};
+use crate::platform::sms::{OutboxSms, SmsSender};
+use crate::platform::{assets, csrf, headers, limits, openapi, page, rejections, telemetry};
 use crate::{
     accounts, kepu, ledger, market, matching, nanny, notifications, performance, ratings, regions,
     staff, stats,
@@ -48,6 +49,10 @@ pub struct App {
     pub map_outlines: regions::geo::Outlines,
     /// Live score sheets for a minute (`performance::scores::cache`).
     pub score_sheets: performance::scores::cache::SheetCache,
+    /// Rate-limit counters of this node (`platform::limits`).
+    pub limiter: limits::Limiter,
+    /// Where text messages go (`platform::sms`): the outbox file unless a gateway is plugged in.
+    pub sms: Arc<dyn SmsSender>,
 }
 
 /// Everything that follows the ledger. A new slice that reacts to events adds its follower here;
@@ -76,6 +81,16 @@ impl App {
     }
 
     pub async fn start_with(config: Config, place: IndexPlace) -> anyhow::Result<AppState> {
+        let sms = Arc::new(OutboxSms::in_dir(&config.data_dir));
+        Self::start_with_sms(config, place, sms).await
+    }
+
+    /// As [`App::start_with`], with text messages going to `sms` (a gateway, or tests' memory).
+    pub async fn start_with_sms(
+        config: Config,
+        place: IndexPlace,
+        sms: Arc<dyn SmsSender>,
+    ) -> anyhow::Result<AppState> {
         if config.database_url.starts_with("sqlite:") {
             std::fs::create_dir_all(&config.data_dir)?;
         }
@@ -105,6 +120,8 @@ impl App {
             kepu_feed: Default::default(),
             map_outlines: Default::default(),
             score_sheets: Default::default(),
+            limiter: Default::default(),
+            sms,
         }))
     }
 }
@@ -139,7 +156,8 @@ pub fn router(app: AppState) -> Router {
 /// The layers every route and the fallback run under, innermost first: the framework's plain
 /// English refusals become our envelope or page, a panic becomes the 500 envelope (logged in the
 /// request's span, so with its request id), cross-site requests are refused and pages get their
-/// CSRF token (`platform::csrf`), every answer gets the security headers, then the metrics count
+/// CSRF token (`platform::csrf`), floods are refused before any of that (`platform::limits`),
+/// every answer gets the security headers, then the metrics count
 /// the answer, then the trace span wraps it all.
 pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
     routes
@@ -150,6 +168,7 @@ pub fn with_layers(routes: Router<AppState>, app: AppState) -> Router {
             app.clone(),
             crate::platform::cookies::secure_when_https,
         ))
+        .layer(from_fn_with_state(app.clone(), limits::guard))
         .layer(from_fn(headers::secure))
         .layer(from_fn_with_state(app.clone(), metrics::track))
         .layer(telemetry::trace_layer())

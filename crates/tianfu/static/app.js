@@ -103,3 +103,47 @@ document.addEventListener("click", (event) => {
   const button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
   if (button) window.print();
 });
+
+// 获取验证码: asks for a code without leaving the page, then counts down the minute before another
+// may be asked for. Without JavaScript the button submits its form to /phone-codes instead.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-send-code]").forEach((button) => {
+    const label = button.textContent;
+    const status = button.form.querySelector("[data-code-status]");
+    const say = (text) => { if (status) status.textContent = text; };
+    const countDown = (seconds) => {
+      button.disabled = true;
+      const tick = () => {
+        if (seconds <= 0) { button.disabled = false; button.textContent = label; return; }
+        button.textContent = `${seconds}秒后可重新获取`;
+        seconds -= 1;
+        setTimeout(tick, 1000);
+      };
+      tick();
+    };
+    button.addEventListener("click", async (event) => {
+      event.preventDefault();
+      const phone = button.form.querySelector('input[name="phone"]').value.trim();
+      try {
+        const response = await fetch("/api/v1/auth/phone-codes", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+          body: JSON.stringify({ phone, purpose: button.dataset.purpose }),
+        });
+        const reply = await response.json();
+        if (response.ok) {
+          say(reply.message);
+          countDown(60);
+        } else {
+          const fields = (reply.error && reply.error.fields) || {};
+          say(fields.phone || (reply.error && reply.error.message) || "验证码发送失败，请稍后再试");
+          const wait = Number(response.headers.get("Retry-After"));
+          if (response.status === 429 && wait > 0) countDown(wait);
+        }
+      } catch (_) {
+        say("网络异常，请稍后再试");
+      }
+    });
+  });
+});

@@ -2,12 +2,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
-use tianfu_domain::{Department, FieldErrors, OrgType, Role, UserId};
+use tianfu_domain::{Department, OrgType, Role, UserId};
 use utoipa::ToSchema;
 
 use super::register::{self, RegisterRequest};
 use super::totp::gate::{self, SessionOrigin};
-use super::{login, store};
+use super::{login, login_guard, phone_codes, store};
 use crate::AppState;
 use crate::platform::api::ApiJson;
 use crate::platform::auth::{self, ApiUser, ClientIp, SessionKind, hash_password};
@@ -22,12 +22,15 @@ pub struct RegisteredUser {
 
 /// Register a scientist, organisation, member of the public or volunteer.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = RegisteredUser), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = RegisteredUser), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "注册过于频繁，见 Retry-After")))]
 pub async fn register(
     State(app): State<AppState>,
     ApiJson(request): ApiJson<RegisterRequest>,
 ) -> Result<(StatusCode, Json<RegisteredUser>), AppError> {
-    let account = register::validate(&app.regions, &request, FieldErrors::new())?;
+    let errors = phone_codes::registration::expect_code(&app, request.sms_code.as_deref());
+    let account = register::validate(&app.regions, &request, errors)?;
+    phone_codes::registration::redeem(&app, &account.phone, request.sms_code.as_deref()).await?;
     let hash = hash_password(account.password.expose().to_owned()).await?;
     let id = store::register(&app.db, &account, &hash, app.clock.now()).await?;
     tracing::info!(user_id = id.0, role = account.role.as_str(), "registered");
@@ -47,13 +50,15 @@ pub struct LoginRequest {
     #[serde(default)]
     #[schema(pattern = r"^(\+?86)?1[3-9][0-9]{9}$", required = true)]
     pub phone: String,
+    /// Required unless `sms_code` is given.
     #[serde(default)]
-    #[schema(min_length = 1, required = true)]
     pub password: String,
     /// The 6-digit code of the authenticator app, for accounts that have enrolled one (see the
     /// 401 codes `totp_required` and `totp_invalid`).
     #[serde(default)]
     pub totp_code: Option<String>,
+    /// Instead of the password: a code sent to the phone with purpose `login`.
+    pub sms_code: Option<String>,
 }
 
 crate::platform::openapi::wire_enum!(
@@ -75,16 +80,26 @@ pub struct LoginResponse {
     pub user: MeView,
 }
 
-/// Log in with phone and password and get a bearer token.
+/// Log in with phone and password (or a code sent to the phone) and get a bearer token.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 423, body = ErrorBody)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 423, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "尝试过于频繁或需等待（连续输错密码后），见 Retry-After")))]
 pub async fn login(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     origin: SessionOrigin,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    let id = login::authenticate(&app, &request.phone, &request.password, ip.as_deref()).await?;
+    let id = match request.sms_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(code) => {
+            login_guard::sign_in_with_code(&app, &request.phone, code, ip.as_deref()).await?
+        }
+        None if request.password.is_empty() => {
+            return Err(AppError::validation("password", "请输入密码或短信验证码"));
+        }
+        None => login::authenticate(&app, &request.phone, &request.password, ip.as_deref()).await?,
+    };
+    // A code sent to the phone stands in for the password, never for the second factor.
     gate::after_password(&app, id, request.totp_code.as_deref(), ip.as_deref())
         .await?
         .into_api_result()?;

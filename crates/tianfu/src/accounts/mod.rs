@@ -1,12 +1,15 @@
 //! Accounts: registration for scientists, organisations, the public and volunteers; login and
-//! logout (cookie for pages, bearer token for the API); lockout after repeated wrong passwords;
-//! the account page and `GET /api/v1/me`; one's sessions (`sessions`), password change
-//! (`password`) and the staff second factor (`totp`).
+//! logout (cookie for pages, bearer token for the API); growing delays after wrong passwords
+//! (`login_guard`); codes sent by SMS for registration, sign-in and password reset
+//! (`phone_codes`); the account page and `GET /api/v1/me`; one's sessions (`sessions`),
+//! password change (`password`) and the staff second factor (`totp`).
 
 pub mod api;
 pub mod login;
+pub mod login_guard;
 pub mod pages;
 pub mod password;
+pub mod phone_codes;
 pub mod register;
 pub mod sessions;
 pub mod store;
@@ -34,4 +37,5 @@ pub fn routes() -> Router<AppState> {
         .merge(sessions::routes())
         .merge(password::routes())
         .merge(totp::routes())
+        .merge(phone_codes::routes())
 }

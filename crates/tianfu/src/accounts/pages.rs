@@ -11,7 +11,7 @@ use tianfu_domain::{FieldErrors, OrgType, Role};
 use super::api::{MeView, me_view};
 use super::register::{self, OrgRequest, RegisterRequest};
 use super::totp::{self, gate::SessionOrigin};
-use super::{login, store};
+use super::{login, login_guard, phone_codes, store};
 use crate::AppState;
 use crate::platform::auth::{
     self, Actor, ClientIp, MaybeUser, PageUser, SessionKind, hash_password,
@@ -80,6 +80,10 @@ pub struct RegisterForm {
     /// Separated by commas or spaces.
     #[serde(default)]
     interests: String,
+    #[serde(default)]
+    sms_code: String,
+    /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
+    code: Option<String>,
 }
 
 impl RegisterForm {
@@ -103,6 +107,8 @@ pub struct RegisterPage {
     roles: &'static [Role],
     org_types: &'static [OrgType],
     audiences: [crate::kepu::audience::Audience; 5],
+    verify_phone: bool,
+    notice: Option<&'static str>,
 }
 
 fn register_page(
@@ -118,12 +124,14 @@ fn register_page(
     );
     RegisterPage {
         me,
-        form,
         errors,
         picker,
         roles: Role::SELF_REGISTERED,
         org_types: OrgType::ALL,
         audiences: crate::kepu::audience::Audience::ALL,
+        verify_phone: app.config.verify_phone,
+        notice: phone_codes::pages::code_notice(form.code.as_deref()),
+        form,
     }
 }
 
@@ -140,7 +148,8 @@ pub async fn register_submit(
     MaybeUser(me): MaybeUser,
     Form(form): Form<RegisterForm>,
 ) -> Result<Response, PageError> {
-    let mut errors = FieldErrors::new();
+    let sms_code = Some(form.sms_code.clone()).filter(|c| !c.trim().is_empty());
+    let mut errors = phone_codes::registration::expect_code(&app, sms_code.as_deref());
     if form.password != form.password_confirm {
         errors.add("password_confirm", "两次输入的密码不一致");
     }
@@ -164,6 +173,7 @@ pub async fn register_submit(
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
             .collect(),
+        sms_code: sms_code.clone(),
     };
     let account = match register::validate(&app.regions, &request, errors) {
         Ok(account) => account,
@@ -175,6 +185,15 @@ pub async fn register_submit(
                 .into_response());
         }
     };
+    if let Err(refusal) =
+        phone_codes::registration::redeem(&app, &account.phone, sms_code.as_deref()).await
+    {
+        let AppError::Validation(errors) = refusal else {
+            return Err(refusal.into());
+        };
+        let page = register_page(&app, me, form, errors);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let hash = hash_password(account.password.expose().to_owned()).await?;
     let id = match store::register(&app.db, &account, &hash, app.clock.now()).await {
         Ok(id) => id,
@@ -202,9 +221,14 @@ pub struct LoginForm {
     phone: String,
     #[serde(default)]
     password: String,
+    /// Signing in with a code sent to the phone instead of the password.
+    #[serde(default)]
+    sms_code: String,
     next: Option<String>,
     /// Set by the redirect of a session that timed out.
     expired: Option<String>,
+    /// Set after a password reset.
+    reset: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -214,14 +238,16 @@ pub struct LoginPage {
     phone: String,
     next: String,
     error: Option<String>,
+    reset: bool,
 }
 
 pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>) -> LoginPage {
     LoginPage {
         me,
-        phone: form.phone,
         next: safe_next(form.next.as_deref()),
         error: form.expired.map(|_| "登录已超时，请重新登录".to_owned()),
+        reset: form.reset.is_some(),
+        phone: form.phone,
     }
 }
 
@@ -232,9 +258,13 @@ pub async fn login_submit(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
-    let outcome = match login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await
-    {
-        // A right password may still need a second factor: that step answers from here.
+    let outcome = if form.sms_code.trim().is_empty() {
+        login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await
+    } else {
+        login_guard::sign_in_with_code(&app, &form.phone, &form.sms_code, ip.as_deref()).await
+    };
+    // A right password (or phone code) may still need a second factor: that step answers here.
+    let outcome = match outcome {
         Ok(id) => totp::login::after_password(&app, id, &next, &origin).await,
         Err(refusal) => Err(refusal),
     };
@@ -252,8 +282,11 @@ pub async fn login_submit(
                 phone: form.phone,
                 next,
                 error: Some(message),
+                reset: false,
             };
-            Ok((refusal.status(), page).into_response())
+            let mut response = (refusal.status(), page).into_response();
+            refusal.add_retry_after(&mut response);
+            Ok(response)
         }
     }
 }

@@ -37,6 +37,9 @@ pub struct RegisterRequest {
     /// 科普: what the person follows (channel codes or tags), optional.
     #[serde(default)]
     pub interests: Vec<String>,
+    /// The code sent to `phone` (`POST /api/v1/auth/phone-codes`, purpose `register`); needed
+    /// unless the site runs without phone verification.
+    pub sms_code: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

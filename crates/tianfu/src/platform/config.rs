@@ -30,6 +30,11 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Idle timeouts, lifetimes and the staff second factor (`platform::session_policy`).
     pub sessions: super::session_policy::SessionPolicy,
+    /// Rate limits and sign-in delays (`platform::limits`; `TIANFU_LIMIT_*`, `TIANFU_LOGIN_*`).
+    pub limits: super::limits::LimitsConfig,
+    /// Registration needs a code sent to the phone (`TIANFU_VERIFY_PHONE=0` turns it off, e.g.
+    /// for a closed demo without SMS); on by default.
+    pub verify_phone: bool,
 }
 
 /// 5,000万元 in fen.
@@ -122,8 +127,13 @@ impl Config {
             .ok()
             .map(|token| token.trim().to_owned())
             .filter(|token| !token.is_empty());
+        let verify_phone = std::env::var("TIANFU_VERIFY_PHONE")
+            .map(|v| !matches!(v.trim(), "0" | "false" | "off" | "no"))
+            .unwrap_or(true);
         Ok(Self {
             sessions: super::session_policy::SessionPolicy::from_env()?,
+            limits: super::limits::LimitsConfig::from_env()?,
+            verify_phone,
             metrics_token,
             deal_verify_above_fen,
             scores_cache_seconds,

@@ -39,6 +39,10 @@ pub enum AppError {
     TooLarge(String),
     #[error("{0}")]
     UnsupportedMedia(String),
+    /// Over a rate limit or within a sign-in delay (`platform::limits`); answered with
+    /// `Retry-After: retry_after`.
+    #[error("操作过于频繁，请{retry_after}秒后再试")]
+    TooManyRequests { retry_after: u64 },
     #[error("服务器内部错误，请稍后再试")]
     Internal(#[source] anyhow::Error),
 }
@@ -52,8 +56,9 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable English code for programs: `bad_request`, `validation`, `conflict`,
-    /// `unauthorized` (and at login `totp_required`, `totp_invalid`, `totp_enrolment_required`), `forbidden`, `not_found`, `locked`, `too_large`, `unsupported_media_type`,
-    /// `internal`.
+    /// `unauthorized` (and at login `totp_required`, `totp_invalid`, `totp_enrolment_required`),
+    /// `forbidden`, `not_found`, `locked`, `too_large`, `unsupported_media_type`,
+    /// `too_many_requests`, `internal`.
     pub code: &'static str,
     /// A Chinese sentence for the person.
     pub message: String,
@@ -85,6 +90,7 @@ impl AppError {
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -101,6 +107,7 @@ impl AppError {
             AppError::Locked(_) => "locked",
             AppError::TooLarge(_) => "too_large",
             AppError::UnsupportedMedia(_) => "unsupported_media_type",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -160,7 +167,19 @@ impl AppError {
                 fields: self.fields(),
             },
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        self.add_retry_after(&mut response);
+        response
+    }
+
+    /// `Retry-After` on a 429, in seconds.
+    pub fn add_retry_after(&self, response: &mut Response) {
+        if let AppError::TooManyRequests { retry_after } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after),
+            );
+        }
     }
 }
 

@@ -22,6 +22,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         accounts::sessions::api::list, accounts::sessions::api::end, accounts::sessions::api::sign_out_others,
         accounts::password::api::change,
         staff::accounts::api::disable, staff::accounts::api::enable,
+        accounts::phone_codes::api::send_code, accounts::phone_codes::api::reset,
         regions::api::get_region, regions::api::children,
         staff::api::list_users, staff::api::get_user, staff::api::create_staff,
         market::api::create_offer, market::api::list_offers, market::api::get_offer, market::api::patch_offer,
@@ -43,7 +44,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
     ),
     components(schemas(
         RegionCode, RegionCodeFilter, RegionCodeFormat,
-        accounts::api::SelfRole, accounts::api::OrgTypeName,
+        accounts::api::SelfRole, accounts::api::OrgTypeName, accounts::phone_codes::api::CodePurpose,
         staff::api::RoleName,
         market::api::OfferServiceType, market::api::AchievementKindName, market::api::MaturityName,
         market::api::TransferModeName, market::api::NeedKindName, market::api::StatusChange,
@@ -135,8 +136,8 @@ impl Modify for BearerToken {
 /// 400 where there is a body or a query to misread (`ApiJson`, `ApiQuery`), 413 where there is a
 /// body (over the 2 MB limit), 401 where a bearer token is required, 404 where the path names
 /// something (also a path segment that is not a number the route takes, see `ApiPath`), 422
-/// where a list takes `page`/`per_page` (checked by `ApiQuery`). An annotation's own entry is
-/// kept.
+/// where a list takes `page`/`per_page` (checked by `ApiQuery`), 429 on every write and on search
+/// (`platform::limits`, with `Retry-After`). An annotation's own entry is kept.
 struct CommonResponses;
 
 impl Modify for CommonResponses {
@@ -154,15 +155,19 @@ impl Modify for CommonResponses {
                 )
                 .build()
         };
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let searched = path == "/api/v1/search";
             let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (searched, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.put),
+                (true, &mut item.patch),
+                (true, &mut item.delete),
             ];
-            for operation in operations.into_iter().flatten() {
+            for (limited, operation) in operations {
+                let Some(operation) = operation else {
+                    continue;
+                };
                 let parameters = operation.parameters.as_deref().unwrap_or_default();
                 let in_path = parameters
                     .iter()
@@ -186,6 +191,9 @@ impl Modify for CommonResponses {
                 }
                 if paged {
                     add.push(("422", "字段有误（如 page、per_page 超出范围）"));
+                }
+                if limited {
+                    add.push(("429", "操作过于频繁，请按 Retry-After 头所示秒数后再试"));
                 }
                 for (status, description) in add {
                     operation

@@ -47,6 +47,7 @@ impl IntoResponse for PageError {
             403 => "无权访问",
             404 => "页面不存在",
             423 => "账号已锁定",
+            429 => "操作过于频繁",
             500..=599 => "服务器开小差了",
             _ => "请求有误",
         };
@@ -55,7 +56,9 @@ impl IntoResponse for PageError {
             title: title.into(),
             message: self.error.to_string(),
         };
-        (self.error.status(), page).into_response()
+        let mut response = (self.error.status(), page).into_response();
+        self.error.add_retry_after(&mut response);
+        response
     }
 }
 

@@ -45,6 +45,8 @@ impl Scratch {
             scores_cache_seconds: 60,
             metrics_token: None,
             sessions: Default::default(),
+            limits: super::limits::LimitsConfig::unreachable(),
+            verify_phone: false,
         };
         let app = App::start_with(config, IndexPlace::Memory).await?;
         Ok(Scratch {

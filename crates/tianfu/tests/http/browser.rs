@@ -64,7 +64,7 @@ async fn an_organisation_registers_and_logs_in_in_a_real_browser(app: TestApp) {
     let backend = format!("{:?}", app.backend).to_lowercase();
     let stdout = run_script(
         "register_org.mjs",
-        vec![app.url.clone(), phone, code, backend],
+        vec![app.url.clone(), phone, code, backend, app.sms_outbox()],
     )
     .await;
     assert!(
@@ -195,6 +195,7 @@ async fn a_farmer_reads_local_citrus_first_asks_and_accepts_a_scientists_answer(
             PASSWORD.into(),
             local.into(),
             label,
+            app.sms_outbox(),
         ],
     )
     .await;

@@ -42,6 +42,8 @@ pub struct TestApp {
     pub app: AppState,
     pub client: reqwest::Client,
     pub backend: Backend,
+    /// Every text message the application sent (codes, notices).
+    pub sms: std::sync::Arc<tianfu::platform::sms::MemorySms>,
     cleanup: Cleanup,
     next_phone: AtomicU32,
 }
@@ -88,10 +90,12 @@ pub fn unhurried_sessions() -> SessionPolicy {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with(backend, unhurried_sessions()).await
+        Self::spawn_with(backend, |_| {}).await
     }
 
-    pub async fn spawn_with(backend: Backend, sessions: SessionPolicy) -> TestApp {
+    /// A test app whose configuration `tweak` changes first (e.g. a lower rate limit). The
+    /// ordinary one has limits no test reaches and phone verification on.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let name = unique_name();
         let dir = std::env::temp_dir().join(&name);
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -132,9 +136,16 @@ impl TestApp {
             // Tests change the data between reads: every read computes.
             scores_cache_seconds: 0,
             metrics_token: Some(METRICS_TOKEN.into()),
-            sessions,
+            sessions: unhurried_sessions(),
+            limits: tianfu::platform::limits::LimitsConfig::unreachable(),
+            verify_phone: true,
         };
-        let app = App::start(config).await.expect("app starts");
+        let mut config = config;
+        tweak(&mut config);
+        let sms = tianfu::platform::sms::MemorySms::with_outbox(&config.data_dir);
+        let app = App::start_with_sms(config, tianfu::IndexPlace::Disk, sms.clone())
+            .await
+            .expect("app starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -146,9 +157,20 @@ impl TestApp {
             app,
             client: reqwest::Client::new(),
             backend,
+            sms,
             cleanup,
             next_phone: AtomicU32::new(1),
         }
+    }
+
+    /// The file the text messages are also written to, for browser scripts to read codes from.
+    pub fn sms_outbox(&self) -> String {
+        self.app
+            .config
+            .data_dir
+            .join(tianfu::platform::sms::OutboxSms::FILE_NAME)
+            .display()
+            .to_string()
     }
 
     /// A fresh, valid, unused mobile number.
@@ -266,9 +288,40 @@ impl TestApp {
         if role == "org" {
             body["org"] = json!({"name": format!("{name}有限公司"), "credit_code": credit_code(self.next_phone.load(Ordering::Relaxed)), "org_type": "enterprise"});
         }
+        self.with_code(&mut body).await;
         let (status, reply) = self.post("/api/v1/auth/register", &body, None).await;
         assert_eq!(status, StatusCode::CREATED, "{reply}");
         (reply["id"].as_i64().expect("id"), phone)
+    }
+
+    /// Asks for a code for `phone` and `purpose` (register, reset, login) as a person would and
+    /// returns the code from the text message it got.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        let seen = self.sms.to(phone).len();
+        let (status, reply) = self
+            .post(
+                "/api/v1/auth/phone-codes",
+                &json!({"phone": phone, "purpose": purpose}),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{reply}");
+        let message = self
+            .sms
+            .next_to(phone, seen)
+            .await
+            .expect("a text message arrives");
+        tianfu::platform::sms::code_in(&message.text).expect("the message holds a code")
+    }
+
+    /// Adds a registration code for the body's phone (asked for and read from the SMS), as
+    /// registering with phone verification on needs.
+    pub async fn with_code(&self, body: &mut Value) {
+        let phone = body["phone"]
+            .as_str()
+            .expect("the body has a phone")
+            .to_owned();
+        body["sms_code"] = json!(self.code_for(&phone, "register").await);
     }
 
     pub async fn login(&self, phone: &str) -> String {

@@ -438,13 +438,9 @@ async fn a_farmer_following_citrus_sees_local_citrus_first_and_read_items_leave(
 
 async fn registration_can_choose_the_profile(app: TestApp) {
     let phone = app.phone();
-    let (status, created) = app
-        .post(
-            "/api/v1/auth/register",
-            &json!({"role": "public", "phone": phone, "password": crate::common::PASSWORD, "name": "刘阿姨", "region_code": "511623", "audience": "elder", "interests": ["防诈骗", "health"]}),
-            None,
-        )
-        .await;
+    let mut body = json!({"role": "public", "phone": phone, "password": crate::common::PASSWORD, "name": "刘阿姨", "region_code": "511623", "audience": "elder", "interests": ["防诈骗", "health"]});
+    app.with_code(&mut body).await;
+    let (status, created) = app.post("/api/v1/auth/register", &body, None).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let token = app.login(&phone).await;
     let (_, profile) = app.get("/api/v1/me/profile", Some(&token)).await;

@@ -35,5 +35,6 @@ mod reports;
 mod search;
 mod security_edges;
 mod sessions;
+mod security_gate;
 mod staff;
 mod townships;

@@ -24,6 +24,7 @@ async fn a_person_registers_through_the_form_and_lands_on_their_account(app: Tes
 
     let phone = app.phone();
     let code = credit_code(31);
+    let sms_code = app.code_for(&phone, "register").await;
     let fields = [
         ("role", "org"),
         ("name", "陈海燕"),
@@ -36,6 +37,7 @@ async fn a_person_registers_through_the_form_and_lands_on_their_account(app: Tes
         ("org_name", "威远县农业技术推广中心"),
         ("org_type", "institution"),
         ("credit_code", code.as_str()),
+        ("sms_code", sms_code.as_str()),
     ];
     let response = browser
         .post(format!("{}/register", app.url))

@@ -411,9 +411,12 @@ async fn the_picker_adds_townships_under_a_county_and_registration_takes_one(app
             .unwrap()
             .contains("所选乡镇（街道）不属于所选区县")
     );
+    let phone = app.phone();
+    let mut fields = form(DINGPING, phone.clone());
+    fields.push(("sms_code", app.code_for(&phone, "register").await));
     let response = browser
         .post(format!("{}/register", app.url))
-        .form(&form(DINGPING, app.phone()))
+        .form(&fields)
         .send()
         .await
         .unwrap();

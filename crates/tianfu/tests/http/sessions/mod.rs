@@ -14,10 +14,10 @@ use crate::common::{PASSWORD, TestApp};
 macro_rules! on_both_databases_with_real_sessions {
     ($($test:ident),+ $(,)?) => {
         mod sqlite {
-            $(#[tokio::test] async fn $test() { super::$test(crate::common::TestApp::spawn_with(crate::common::Backend::Sqlite, Default::default()).await).await; })+
+            $(#[tokio::test] async fn $test() { super::$test(crate::common::TestApp::spawn_with(crate::common::Backend::Sqlite, |c| c.sessions = Default::default()).await).await; })+
         }
         mod postgres {
-            $(#[tokio::test] async fn $test() { super::$test(crate::common::TestApp::spawn_with(crate::common::Backend::Postgres, Default::default()).await).await; })+
+            $(#[tokio::test] async fn $test() { super::$test(crate::common::TestApp::spawn_with(crate::common::Backend::Postgres, |c| c.sessions = Default::default()).await).await; })+
         }
     };
 }

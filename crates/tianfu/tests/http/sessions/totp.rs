@@ -226,7 +226,7 @@ mod required {
             staff_totp: StaffTotp::Required,
             ..SessionPolicy::default()
         };
-        TestApp::spawn_with(backend, sessions).await
+        TestApp::spawn_with(backend, |c| c.sessions = sessions).await
     }
 
     #[tokio::test]
