@@ -8,7 +8,7 @@ use tianfu_domain::{Role, UserId};
 
 use super::{code, store};
 use crate::App;
-use crate::accounts::login::{LOCK_MINUTES, LOCK_THRESHOLD};
+use crate::accounts::login_guard;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::auth::{self, SessionKind, client_ip};
 use crate::platform::error::AppError;
@@ -137,8 +137,14 @@ pub async fn verify(
         "wrong or reused code",
     )
     .await;
-    let lock_until = now + chrono::Duration::minutes(LOCK_MINUTES);
-    crate::accounts::store::record_failed_login(&app.db, user, LOCK_THRESHOLD, lock_until).await?;
+    // A wrong second factor counts like a wrong password: growing delays for the account and
+    // the address, and an alert on bursts (someone holds the password).
+    if let Some(actor) = crate::platform::auth::actor_by_id(&app.db, user).await?
+        && let Ok(phone) = tianfu_domain::Phone::parse(&actor.phone)
+    {
+        let account = login_guard::claim_account(app, &phone, ip).await.ok();
+        login_guard::failed(app, &phone, account.as_ref(), ip).await?;
+    }
     Err(AppError::SecondFactor {
         code: "totp_invalid",
         message: CODE_WRONG.into(),
