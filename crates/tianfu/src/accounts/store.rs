@@ -107,8 +107,6 @@ pub fn conflict(field: &str, message: &str) -> AppError {
 pub struct Credentials {
     pub id: i64,
     pub password_hash: String,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 pub async fn credentials_by_phone(
@@ -116,46 +114,11 @@ pub async fn credentials_by_phone(
     phone: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
     on_db!(db, pool => {
-        sqlx::query_as::<_, Credentials>("SELECT id, password_hash, failed_logins, locked_until FROM users WHERE phone = $1")
+        sqlx::query_as::<_, Credentials>("SELECT id, password_hash FROM users WHERE phone = $1")
             .bind(phone)
             .fetch_optional(pool)
             .await
     })
-}
-
-/// Counts a wrong password; the `threshold`-th in a row locks the account until `lock_until`
-/// and starts the count again. Returns whether this failure locked it.
-pub async fn record_failed_login(
-    db: &Db,
-    user: UserId,
-    threshold: i32,
-    lock_until: DateTime<Utc>,
-) -> Result<bool, sqlx::Error> {
-    let failed: i32 = on_db!(db, pool => {
-        sqlx::query_scalar("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(user.0)
-            .fetch_one(pool)
-            .await
-    })?;
-    if failed < threshold {
-        return Ok(false);
-    }
-    on_db!(db, pool => {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-            .bind(lock_until)
-            .bind(user.0)
-            .execute(pool)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(true)
-}
-
-pub async fn record_successful_login(db: &Db, user: UserId) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(user.0).execute(pool).await.map(|_| ())
-    })?;
-    Ok(())
 }
 
 /// Everything the account page and `/me` show.

@@ -34,7 +34,7 @@ mod regions;
 mod reports;
 mod search;
 mod security_edges;
-mod sessions;
 mod security_gate;
+mod sessions;
 mod staff;
 mod townships;
