@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod page;
 pub mod period;
+pub mod qr;
 pub mod rejections;
 pub mod scope;
 pub mod scratch;

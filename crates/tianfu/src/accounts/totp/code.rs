@@ -51,15 +51,7 @@ pub fn otpauth_url(secret: &str, account: &str) -> String {
 
 /// The QR code of `url` as inline SVG.
 pub fn qr_svg(url: &str) -> Option<String> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    Some(
-        code.render::<svg::Color>()
-            .min_dimensions(200, 200)
-            .dark_color(svg::Color("#000000"))
-            .light_color(svg::Color("#ffffff"))
-            .build(),
-    )
+    crate::platform::qr::svg(url, 200)
 }
 
 #[cfg(test)]

@@ -257,11 +257,6 @@ pub async fn check_in(
 
 /// The QR image of a link, as an SVG document (black on white, a quiet zone around it).
 pub fn qr_svg(link: &str) -> Result<String, AppError> {
-    let code = qrcode::QrCode::new(link.as_bytes())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("qr code for {link}: {e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build())
+    crate::platform::qr::svg(link, 240)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no qr code for {link}")))
 }

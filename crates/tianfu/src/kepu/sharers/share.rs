@@ -49,15 +49,7 @@ pub fn site_origin(config: &crate::platform::config::Config, headers: &HeaderMap
 
 /// The QR image of `url`, as SVG text; `None` if the text is too long for a QR code.
 pub fn qr_svg(url: &str) -> Option<String> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    Some(
-        code.render::<svg::Color>()
-            .min_dimensions(220, 220)
-            .dark_color(svg::Color("#000000"))
-            .light_color(svg::Color("#ffffff"))
-            .build(),
-    )
+    crate::platform::qr::svg(url, 220)
 }
 
 #[cfg(test)]
