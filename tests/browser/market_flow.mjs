@@ -63,22 +63,28 @@ try {
   await buyer.locator('select[name="contract_type"]').selectOption("consulting");
   await buyer.locator('input[name="amount_yuan"]').fill("8000");
   await buyer.getByRole("button", { name: "提出交易意向" }).click();
-  await buyer.waitForURL(/\/me\/deals/);
-  const deal = buyer.locator("article.deal").first();
-  assert.equal(await deal.locator(".stage").innerText(), "意向");
-  await deal.getByRole("button", { name: "进入“洽谈”" }).click();
-  await buyer.waitForURL(/\/me\/deals/);
-  await buyer.locator("article.deal").first().getByRole("button", { name: "确认签约" }).click();
-  await buyer.waitForURL(/\/me\/deals/);
-  assert.match(await buyer.locator("article.deal").first().innerText(), /等待对方确认/);
+  // The deal's own page: where it stands, what happened, the moves.
+  await buyer.waitForURL(/\/me\/deals\/\d+\?done=proposed$/);
+  assert.match(await buyer.locator('[role="status"]').innerText(), /已提出交易意向/);
+  assert.equal(await buyer.locator("#deal-stage").innerText(), "意向");
+  assert.equal(await buyer.locator(".deal-progress li.current").innerText(), "意向");
+  await buyer.getByRole("button", { name: "进入“洽谈”" }).click();
+  await buyer.waitForURL(/done=moved$/);
+  await buyer.getByRole("button", { name: "确认签约" }).click();
+  await buyer.waitForURL(/done=signed$/);
+  assert.match(await buyer.locator("main").innerText(), /等待对方确认/);
 
-  // The scientist sees the inquiry and signs too: the deal is signed.
+  // The scientist sees the inquiry and signs from the list of deals: the deal is signed.
   await worker.goto(`${base}/me/inquiries`);
   assert.match(await worker.locator("main").innerText(), new RegExp(title));
   await worker.goto(`${base}/me/deals`);
   await worker.locator("article.deal").first().getByRole("button", { name: "确认签约" }).click();
-  await worker.waitForURL(/\/me\/deals/);
-  assert.equal(await worker.locator("article.deal .stage").first().innerText(), "签约");
+  await worker.waitForURL(/\/me\/deals\/\d+\?done=moved$/);
+  assert.equal(await worker.locator("#deal-stage").innerText(), "签约");
+  assert.equal(await worker.locator(".deal-progress li.current").innerText(), "签约");
+  // The deal links back to the conversation and the capability it came from.
+  assert.ok(await worker.locator('#deal-links a[href^="/me/inquiries/"]').count() === 1);
+  assert.ok(await worker.locator(`#deal-links a[href="${offerPath}"]`).count() === 1);
   await worker.screenshot({ path: `${shots}deal-${label}.png`, fullPage: true });
   console.log("deal signed by both sides");
 } finally {

@@ -438,6 +438,7 @@ pub(super) async fn run(
             amount_fen: Some((20 + rng.below(280) as i64) * 10_000 * 100),
             fair_id: Some(fair_id),
             fair_session_id: (n % 3 == 0).then_some(signing_session),
+            terms: Default::default(),
         };
         let deal_id = deals::create(app, &buyer, input)
             .await

@@ -62,6 +62,7 @@ async fn large_deal(
         amount_fen: Some(amount_fen),
         fair_id: None,
         fair_session_id: None,
+        terms: Default::default(),
     };
     let deal = deals::create(app, seller, input)
         .await

@@ -279,6 +279,12 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             amount_fen: Some(amount * 100),
             fair_id: None,
             fair_session_id: None,
+            terms: deals::TermsInput {
+                scope: Some(
+                    "现场诊断、技术方案、实施指导与效果评估，按季度提交服务报告".to_owned(),
+                ),
+                ..Default::default()
+            },
         };
         let deal = deals::create(app, &need.owner, input)
             .await
@@ -308,6 +314,7 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
             amount_fen: Some(achievement.price.max(100_000) * 100),
             fair_id: None,
             fair_session_id: None,
+            terms: Default::default(),
         };
         let deal = deals::create(app, &buyer, input)
             .await

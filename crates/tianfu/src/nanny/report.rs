@@ -90,8 +90,8 @@ const TOTALS_SQL: &str = "SELECT \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND EXISTS (SELECT 1 FROM ticket_steps s WHERE s.ticket_id = t.id \
      AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) AND (s.done_at IS NULL OR s.done_at > s.due_at))) AS overdue, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $4 AND (s.due_at < $5 OR s.done_at IS NOT NULL) AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.region_code >= $1 AND t.region_code < $2 AND s.due_at >= $3 AND s.due_at < $4 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
      AND s.done_at IS NOT NULL AND s.done_at <= s.due_at) AS steps_on_time, \
   (SELECT COUNT(*) FROM users u WHERE u.role = 'staff' AND u.region_code >= $1 AND u.region_code < $2 AND u.department IN ('worker', 'org')) AS staff, \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4 AND t.first_contact_secs IS NOT NULL) AS contacted, \
@@ -101,8 +101,8 @@ const NANNIES_SQL: &str = "SELECT u.id, u.name, u.region_code, u.department, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'open' AND t.overdue_since IS NOT NULL) AS overdue_now, \
   (SELECT COUNT(*) FROM ticket_events e WHERE e.actor_id = u.id AND e.kind = 'followup' AND e.at >= $3 AND e.at < $4) AS followups, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
-  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $5 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $4 AND (s.due_at < $5 OR s.done_at IS NOT NULL) AND (t.closed_at IS NULL OR s.due_at < t.closed_at)) AS steps_due, \
+  (SELECT COUNT(*) FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id WHERE t.assignee_id = u.id AND s.due_at >= $3 AND s.due_at < $4 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
      AND s.done_at IS NOT NULL AND s.done_at <= s.due_at) AS steps_on_time, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.outcome = 'deal' AND t.closed_at >= $3 AND t.closed_at < $4) AS closed_with_deal, \
   (SELECT COUNT(t.rating) FROM tickets t WHERE t.assignee_id = u.id) AS ratings, \
@@ -123,7 +123,8 @@ pub async fn build(app: &App, scope: &RegionScope, period: Period) -> Result<Rep
         RegionScope::All => (String::new(), "~".to_owned(), String::new()),
     };
     let (start, end) = period.bounds();
-    // Steps not yet due cannot have been missed: count those due before now.
+    // Steps not yet due cannot have been missed: count those due before now, and those already
+    // done (a step done early is on time the moment it is done).
     let due_end = end.min(app.clock.now());
     let (totals, nannies) = on_db!(&app.db, pool => {
         let totals = sqlx::query_as::<_, Totals>(TOTALS_SQL)

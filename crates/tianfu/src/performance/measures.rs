@@ -146,8 +146,8 @@ impl NannyCounts {
 }
 
 /// The step and ticket counts of every region of one level (codes of `length` digits), as the
-/// nanny report counts them for one region: steps due in the period (before now) while their
-/// ticket was open; tickets open at the period's end; staff of the worker and org departments.
+/// nanny report counts them for one region: steps due in the period (before now, or done
+/// already: a step done early is on time at once) while their ticket was open; tickets open at the period's end; staff of the worker and org departments.
 async fn nanny_figures(
     app: &App,
     length: usize,
@@ -156,7 +156,8 @@ async fn nanny_figures(
     const STEPS: &str = "SELECT substr(t.region_code, 1, $1) AS r, COUNT(*), \
         CAST(COALESCE(SUM(CASE WHEN s.done_at IS NOT NULL AND s.done_at <= s.due_at THEN 1 ELSE 0 END), 0) AS BIGINT) \
         FROM ticket_steps s JOIN tickets t ON t.id = s.ticket_id \
-        WHERE s.due_at >= $2 AND s.due_at < $3 AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
+        WHERE s.due_at >= $2 AND s.due_at < $4 AND (s.due_at < $3 OR s.done_at IS NOT NULL) \
+        AND (t.closed_at IS NULL OR s.due_at < t.closed_at) \
         GROUP BY 1";
     const ACTIVE: &str = "SELECT substr(region_code, 1, $1) AS r, COUNT(*) FROM tickets \
         WHERE opened_at < $2 AND (closed_at IS NULL OR closed_at >= $2) GROUP BY 1";
@@ -167,7 +168,7 @@ async fn nanny_figures(
     let (start, end) = period.bounds();
     let due_end = end.min(app.clock.now());
     let (steps, active, staff) = on_db!(&app.db, pool => {
-        let steps: Vec<(String, i64, i64)> = sqlx::query_as(STEPS).bind(length).bind(start).bind(due_end).fetch_all(pool).await?;
+        let steps: Vec<(String, i64, i64)> = sqlx::query_as(STEPS).bind(length).bind(start).bind(due_end).bind(end).fetch_all(pool).await?;
         let active: Vec<(String, i64)> = sqlx::query_as(ACTIVE).bind(length).bind(end).fetch_all(pool).await?;
         let staff: Vec<(String, i64)> = sqlx::query_as(STAFF).bind(length).fetch_all(pool).await?;
         Ok::<_, sqlx::Error>((steps, active, staff))

@@ -365,12 +365,8 @@ async fn the_listings_owner_proposes_a_deal_from_the_inquiry(app: TestApp) {
     let browser = app.signed_in(&scientist_phone).await;
 
     let refused = browser
-        .post(&thread)
-        .form(&[
-            ("action", "deal"),
-            ("contract_type", "consulting"),
-            ("amount_yuan", "八万"),
-        ])
+        .post(format!("{thread}/deal"))
+        .form(&[("contract_type", "consulting"), ("amount_yuan", "八万")])
         .send()
         .await
         .unwrap();
@@ -388,12 +384,8 @@ async fn the_listings_owner_proposes_a_deal_from_the_inquiry(app: TestApp) {
     assert_eq!(app.count("deals").await, 0);
 
     let proposed = browser
-        .post(&thread)
-        .form(&[
-            ("action", "deal"),
-            ("contract_type", "consulting"),
-            ("amount_yuan", "80000"),
-        ])
+        .post(format!("{thread}/deal"))
+        .form(&[("contract_type", "consulting"), ("amount_yuan", "80000")])
         .send()
         .await
         .unwrap();

@@ -8,6 +8,7 @@ mod audit_backup;
 mod binary;
 mod browser;
 mod csrf;
+mod deal_flow;
 mod deals;
 mod fairs;
 mod funding;

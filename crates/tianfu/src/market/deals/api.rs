@@ -32,6 +32,11 @@ pub struct DealRequest {
     pub fair_id: Option<i64>,
     /// The edition's session it is signed in (集中签约…); needs `fair_id`.
     pub fair_session_id: Option<i64>,
+    /// What the work covers (合作内容), at most 2000 characters.
+    pub scope: Option<String>,
+    /// When the work starts and ends, YYYY-MM-DD (2000–2100; the end not before the start).
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,11 +66,19 @@ pub struct DealView {
     pub fair_session_id: Option<i64>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// What the work covers (合作内容).
+    pub scope: Option<String>,
+    /// When the work starts and ends (YYYY-MM-DD).
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
 }
 
 impl From<DealRow> for DealView {
     fn from(row: DealRow) -> Self {
         DealView {
+            scope: row.scope,
+            starts_on: row.starts_on,
+            ends_on: row.ends_on,
             contract_type_label: ServiceType::parse(&row.contract_type)
                 .map(|t| t.label())
                 .unwrap_or("")
@@ -117,6 +130,11 @@ pub async fn create(
         amount_fen: request.amount_fen,
         fair_id: request.fair_id,
         fair_session_id: request.fair_session_id,
+        terms: service::TermsInput {
+            scope: request.scope,
+            starts_on: request.starts_on,
+            ends_on: request.ends_on,
+        },
     };
     let id = service::create(&app, &actor, input).await?;
     let row = store::find(&app.db, id)
@@ -177,6 +195,25 @@ pub async fn transition(
 ) -> Result<Json<DealView>, AppError> {
     let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
     service::transition(&app, &actor, &deal, &request.to, ip.as_deref()).await?;
+    let row = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("交易"))?;
+    Ok(Json(row.into()))
+}
+
+/// Take back an ending made before the signing: only whoever ended the deal, within ten
+/// minutes; the deal returns to the stage it left (409 otherwise).
+#[utoipa::path(post, path = "/api/v1/deals/{id}/undo-termination", tag = "market", params(("id" = i64, Path)),
+    responses((status = 200, body = DealView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn undo_termination(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DealView>, AppError> {
+    let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
+    service::undo_termination(&app, &actor, &deal).await?;
     let row = store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::not_found("交易"))?;

@@ -1,9 +1,10 @@
-//! My deals: every deal I am a party to, with the moves I may make next.
+//! My deals: every deal I am a party to, as cards with where each stands; the moves a party
+//! makes from a deal's page (`detail`), the contract file, and taking back a termination.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tianfu_domain::{DealStage, Party};
@@ -11,6 +12,7 @@ use tianfu_domain::{DealStage, Party};
 use super::api::DealView;
 use super::{service, store};
 use crate::AppState;
+use crate::market::integrity::contracts;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
@@ -24,6 +26,7 @@ pub struct Move {
 
 pub struct DealLine {
     pub view: DealView,
+    pub steps: Vec<super::detail::Step>,
     pub role: &'static str,
     pub updated: String,
     pub moves: Vec<Move>,
@@ -40,7 +43,7 @@ pub struct DealsPage {
 }
 
 /// The moves the domain would accept from this party now, as buttons.
-fn moves(row: &store::DealRow, party: Party) -> Vec<Move> {
+pub fn moves(row: &store::DealRow, party: Party) -> Vec<Move> {
     let Some(state) = row.state() else {
         return Vec::new();
     };
@@ -78,7 +81,13 @@ async fn deals_page(
             } else {
                 row.seller_signed
             };
+            let stage = DealStage::parse(&row.stage).unwrap_or(DealStage::Intent);
+            let from = row
+                .terminated_from
+                .as_deref()
+                .and_then(|s| DealStage::parse(s).ok());
             DealLine {
+                steps: super::detail::progress(stage, from),
                 role: if party == Party::Buyer {
                     "需求方"
                 } else {
@@ -122,30 +131,82 @@ pub async fn transition(
 ) -> Result<Response, PageError> {
     let outcome = async {
         let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
-        service::transition(&app, &actor, &deal, &form.to, ip.as_deref()).await
+        if form.to == "undo" {
+            service::undo_termination(&app, &actor, &deal).await?;
+            return Ok("undone");
+        }
+        service::transition(&app, &actor, &deal, &form.to, ip.as_deref()).await?;
+        let after = store::find(&app.db, id).await?;
+        Ok(match after.as_ref().map(|d| d.stage.as_str()) {
+            Some("terminated") => "terminated",
+            Some("negotiating") if form.to == "signed" => "signed",
+            _ => "moved",
+        })
     }
     .await;
+    refused_or(&app, actor, id, ip.as_deref(), outcome).await
+}
+
+/// After an action: to the deal's page with what happened, or the page again with the refusal.
+async fn refused_or(
+    app: &AppState,
+    actor: Actor,
+    id: i64,
+    ip: Option<&str>,
+    outcome: Result<&'static str, AppError>,
+) -> Result<Response, PageError> {
     match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/me/deals#deal-{id}")).into_response()),
+        Ok(done) => Ok(Redirect::to(&format!("/me/deals/{id}?done={done}")).into_response()),
         Err(AppError::Internal(cause)) => {
             Err(PageError::new(AppError::Internal(cause), Some(actor)))
         }
         Err(refusal) => {
             let status = refusal.status();
-            Ok((
-                status,
-                deals_page(
-                    &app,
-                    actor,
-                    Paging {
-                        page: None,
-                        per_page: None,
-                    },
-                    Some(refusal.to_string()),
-                )
-                .await?,
-            )
-                .into_response())
+            let message = refusal
+                .fields()
+                .into_values()
+                .next()
+                .unwrap_or_else(|| refusal.to_string());
+            let page = super::detail::page(app, actor, id, ip, None, Some(message)).await?;
+            Ok((status, page).into_response())
         }
     }
+}
+
+/// The contract file chosen on the deal's page (a multipart form).
+pub async fn upload_contract(
+    State(app): State<AppState>,
+    PageUser(actor): PageUser,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Result<Response, PageError> {
+    let outcome = async {
+        let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
+        if !deal.is_party(actor.id) {
+            return Err(AppError::Forbidden("只有交易双方可以上传合同".into()));
+        }
+        let mut multipart = Multipart::from_request(request, &app)
+            .await
+            .map_err(|_| AppError::validation("contract", "请选择合同文件"))?;
+        let too_large = |_| {
+            AppError::TooLarge(format!(
+                "合同文件过大：最大 {} MB",
+                contracts::MAX_BYTES / (1024 * 1024)
+            ))
+        };
+        let mut bytes = Vec::new();
+        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+            if field.name() == Some("contract") {
+                bytes = field.bytes().await.map_err(too_large)?.to_vec();
+            }
+        }
+        if bytes.is_empty() {
+            return Err(AppError::validation("contract", "请选择合同文件"));
+        }
+        contracts::store(&app, id, actor.id.0, &bytes).await?;
+        Ok("uploaded")
+    }
+    .await;
+    refused_or(&app, actor, id, ip.as_deref(), outcome).await
 }

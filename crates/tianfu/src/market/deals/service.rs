@@ -22,6 +22,50 @@ pub struct DealInput {
     /// Made at this 科创会 edition (checked by `fair::signing`), in this session.
     pub fair_id: Option<i64>,
     pub fair_session_id: Option<i64>,
+    /// What the work covers, when it starts and ends (YYYY-MM-DD): all optional.
+    pub terms: TermsInput,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct TermsInput {
+    pub scope: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+/// The most a deal's scope may say.
+const SCOPE_MAX_CHARS: usize = 2000;
+
+/// Checks the optional terms, each error under its field.
+pub fn check_terms(input: &TermsInput, errors: &mut FieldErrors) -> store::Terms {
+    let scope = input
+        .scope
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    if scope
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > SCOPE_MAX_CHARS)
+    {
+        errors.add("scope", format!("合作内容不能超过{SCOPE_MAX_CHARS}字"));
+    }
+    let day = |text: &Option<String>, field: &str, what: &str, errors: &mut FieldErrors| {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        errors.check(field, crate::platform::period::parse_day(text, what))
+    };
+    let starts_on = day(&input.starts_on, "starts_on", "开始日期", errors);
+    let ends_on = day(&input.ends_on, "ends_on", "结束日期", errors);
+    if let (Some(start), Some(end)) = (starts_on, ends_on)
+        && end < start
+    {
+        errors.add("ends_on", "结束日期不能早于开始日期");
+    }
+    store::Terms {
+        scope,
+        starts_on,
+        ends_on,
+    }
 }
 
 async fn published(
@@ -48,6 +92,7 @@ async fn published(
 pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, AppError> {
     let mut errors = FieldErrors::new();
     let contract_type = errors.check("contract_type", ServiceType::parse(&input.contract_type));
+    let terms = check_terms(&input.terms, &mut errors);
     let amount = match input.amount_fen {
         Some(fen) => errors.check("amount_fen", Fen::new(fen)),
         None => {
@@ -146,6 +191,13 @@ pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, A
         if !inquiry.is_participant(actor.id) || !listed {
             return Err(AppError::validation("inquiry_id", "该洽谈与本交易无关"));
         }
+        // A need named beside the capability discussed must be the other side's own.
+        if !inquiry.is_participant(UserId(buyer)) || !inquiry.is_participant(UserId(seller)) {
+            return Err(AppError::validation(
+                "need_id",
+                "所选需求不是本次洽谈对方发布的需求",
+            ));
+        }
     }
     let anchor = need.as_ref().or(provided).expect("checked above");
     let deal = NewDeal {
@@ -163,6 +215,8 @@ pub async fn create(app: &App, actor: &Actor, input: DealInput) -> Result<i64, A
         title: anchor.title.clone(),
         fair_id: input.fair_id,
         fair_session_id: input.fair_session_id,
+        terms,
+        proposer_name: actor.name.clone(),
     };
     Ok(store::create(&app.db, &deal, actor.id, app.clock.now()).await?)
 }
@@ -231,6 +285,28 @@ pub async fn transition(
         Guarded::Lost => Err(AppError::Conflict {
             message: "交易状态刚被对方或他人变更，请刷新后重试".into(),
             fields: FieldErrors::single("to", "交易状态已变更"),
+        }),
+    }
+}
+
+/// How long whoever ended a deal before its signing may take the ending back.
+pub const UNDO_MINUTES: i64 = 10;
+
+/// Takes back an ending made before the signing: only by whoever made it, within
+/// [`UNDO_MINUTES`]; a second taking-back, or one too late, is a conflict.
+pub async fn undo_termination(app: &App, actor: &Actor, deal: &DealRow) -> Result<(), AppError> {
+    if !deal.is_party(actor.id) {
+        return Err(AppError::Forbidden("只有交易双方可以操作交易".into()));
+    }
+    let now = app.clock.now();
+    let since = now - chrono::Duration::minutes(UNDO_MINUTES);
+    match store::undo_termination(&app.db, deal, actor.id, since, now).await? {
+        Guarded::Changed => Ok(()),
+        Guarded::Lost => Err(AppError::Conflict {
+            message: format!(
+                "只有终止交易的一方可在{UNDO_MINUTES}分钟内撤销签约前的终止；该交易已无法撤销"
+            ),
+            fields: FieldErrors::single("to", "无法撤销终止"),
         }),
     }
 }

@@ -30,6 +30,21 @@ pub struct DealRow {
     pub fair_session_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub scope: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub terminated_from: Option<String>,
+    pub terminated_by: Option<i64>,
+    pub terminated_at: Option<DateTime<Utc>>,
+    pub undone_terminations: i64,
+}
+
+/// What a deal says beyond its kind and amount.
+#[derive(Debug, Clone, Default)]
+pub struct Terms {
+    pub scope: Option<String>,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 impl DealRow {
@@ -55,7 +70,8 @@ macro_rules! deal_select {
     () => {
         "SELECT d.id, d.need_id, d.offer_id, d.achievement_id, d.inquiry_id, d.buyer_id, b.name AS buyer_name, d.seller_id, \
          s.name AS seller_name, d.contract_type, d.amount_fen, d.stage, d.buyer_signed, d.seller_signed, d.region_code, \
-         d.fair_id, d.fair_session_id, d.created_at, d.updated_at FROM deals d JOIN users b ON b.id = d.buyer_id JOIN users s ON s.id = d.seller_id "
+         d.fair_id, d.fair_session_id, d.created_at, d.updated_at, d.scope, d.starts_on, d.ends_on, \
+         d.terminated_from, d.terminated_by, d.terminated_at, d.undone_terminations FROM deals d JOIN users b ON b.id = d.buyer_id JOIN users s ON s.id = d.seller_id "
     };
 }
 
@@ -73,6 +89,9 @@ pub struct NewDeal {
     /// Made at this 科创会 edition (and session).
     pub fair_id: Option<i64>,
     pub fair_session_id: Option<i64>,
+    pub terms: Terms,
+    /// Who proposes it, named in the other side's notice.
+    pub proposer_name: String,
 }
 
 /// The ledger source of a fair's rows (`fair:<edition>`, under the partial index
@@ -104,8 +123,8 @@ pub async fn create(
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO deals (need_id, offer_id, achievement_id, inquiry_id, buyer_id, seller_id, contract_type, amount_fen, stage, \
-             buyer_signed, seller_signed, region_code, fair_id, fair_session_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $11, $12, $10, $10) RETURNING id",
+             buyer_signed, seller_signed, region_code, fair_id, fair_session_id, created_at, updated_at, scope, starts_on, ends_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'intent', FALSE, FALSE, $9, $11, $12, $10, $10, $13, $14, $15) RETURNING id",
         )
         .bind(deal.need_id)
         .bind(deal.offer_id)
@@ -119,6 +138,9 @@ pub async fn create(
         .bind(now)
         .bind(deal.fair_id)
         .bind(deal.fair_session_id)
+        .bind(deal.terms.scope.as_deref())
+        .bind(deal.terms.starts_on.map(|d| d.to_string()))
+        .bind(deal.terms.ends_on.map(|d| d.to_string()))
         .fetch_one(&mut **conn)
         .await
     })?;
@@ -133,8 +155,11 @@ pub async fn create(
     tx.record(now, &event).await?;
     tx.notify(
         other,
-        &format!("“{}”有一笔新的交易意向，请查看", deal.title),
-        &format!("/me/deals#deal-{id}"),
+        &format!(
+            "{}就“{}”向您提出了交易意向，请查看",
+            deal.proposer_name, deal.title
+        ),
+        &format!("/me/deals/{id}"),
         now,
     )
     .await?;
@@ -192,10 +217,13 @@ pub async fn save_state(
         deal.buyer_id
     };
     let source = deal.fair_source();
+    let ending = next.stage == DealStage::Terminated;
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
         sqlx::query(
-            "UPDATE deals SET stage = $1, buyer_signed = $2, seller_signed = $3, updated_at = $4 \
+            "UPDATE deals SET stage = $1, buyer_signed = $2, seller_signed = $3, updated_at = $4, \
+             terminated_from = COALESCE($9, terminated_from), terminated_by = COALESCE($10, terminated_by), \
+             terminated_at = COALESCE($11, terminated_at) \
              WHERE id = $5 AND stage = $6 AND buyer_signed = $7 AND seller_signed = $8",
         )
         .bind(next.stage.as_str())
@@ -206,6 +234,9 @@ pub async fn save_state(
         .bind(current.stage.as_str())
         .bind(current.buyer_signed)
         .bind(current.seller_signed)
+        .bind(ending.then_some(current.stage.as_str()))
+        .bind(ending.then_some(actor.0))
+        .bind(ending.then_some(now))
         .execute(&mut **conn)
         .await.map(|done| done.rows_affected())
     })?;
@@ -258,6 +289,11 @@ pub async fn save_state(
                 if integrity::status_in(&mut tx, deal.id)
                     .await?
                     .is_some_and(|s| s != "verified") => {}
+            // An ending after an ending was taken back is a new act with its own key.
+            (EventKind::DealTerminated, false) if deal.undone_terminations > 0 => {
+                let key = format!("deal.terminated:{}:{}", deal.id, deal.undone_terminations);
+                tx.record(now, &event(kind).once_as(key)).await?;
+            }
             (kind, reversal) => {
                 let event = if reversal {
                     event(kind).reversal()
@@ -268,9 +304,89 @@ pub async fn save_state(
             }
         }
     }
-    let text = format!("交易 #{} 现为“{}”", deal.id, next.stage.label());
-    tx.notify(other, &text, &format!("/me/deals#deal-{}", deal.id), now)
+    let text = move_notice(deal, actor, current, next);
+    tx.notify(other, &text, &format!("/me/deals/{}", deal.id), now)
         .await?;
+    tx.commit().await?;
+    Ok(Guarded::Changed)
+}
+
+/// What the other party is told of a move, naming who made it.
+fn move_notice(deal: &DealRow, actor: UserId, current: DealState, next: DealState) -> String {
+    let who = if deal.buyer_id == actor.0 {
+        &deal.buyer_name
+    } else {
+        &deal.seller_name
+    };
+    let title = format!("交易 #{}", deal.id);
+    if next.stage == current.stage && next.stage == DealStage::Negotiating {
+        return format!("{who}已确认签约{title}，等待您确认");
+    }
+    match next.stage {
+        DealStage::Signed => format!("{title}已签约：{who}确认签约，双方均已确认"),
+        DealStage::Terminated => format!("{who}终止了{title}"),
+        stage => format!("{who}将{title}推进到“{}”", stage.label()),
+    }
+}
+
+/// Takes back an ending made before the signing, by whoever made it, within `since`: the deal
+/// returns to the stage it left, and the ending's ledger row is reversed (once, by its key).
+pub async fn undo_termination(
+    db: &Db,
+    deal: &DealRow,
+    actor: UserId,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Guarded, sqlx::Error> {
+    let region = RegionCode::parse(&deal.region_code)
+        .unwrap_or_else(|_| RegionCode::parse("51").expect("valid"));
+    let mut tx = db.begin().await?;
+    let changed = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "UPDATE deals SET stage = terminated_from, terminated_from = NULL, terminated_by = NULL, terminated_at = NULL, \
+             undone_terminations = undone_terminations + 1, updated_at = $1 \
+             WHERE id = $2 AND stage = 'terminated' AND terminated_by = $3 AND terminated_from IN ('intent', 'negotiating') \
+             AND terminated_at >= $4 AND undone_terminations = $5",
+        )
+        .bind(now).bind(deal.id).bind(actor.0).bind(since).bind(deal.undone_terminations)
+        .execute(&mut **conn).await.map(|done| done.rows_affected())
+    })?;
+    if changed != 1 {
+        return Ok(Guarded::Lost);
+    }
+    let other = if deal.buyer_id == actor.0 {
+        deal.seller_id
+    } else {
+        deal.buyer_id
+    };
+    let n = deal.undone_terminations;
+    let event = Event::new(EventKind::DealTerminated, &region, "deal", deal.id)
+        .actor(actor.0)
+        .counterpart(other)
+        .amount(deal.amount_fen)
+        .contract(&deal.contract_type)
+        .reversal()
+        .once_as(format!("deal.terminated.reversed:{}:{n}", deal.id));
+    tx.record(now, &tagged(event, deal.fair_source().as_deref()))
+        .await?;
+    let who = if deal.buyer_id == actor.0 {
+        &deal.buyer_name
+    } else {
+        &deal.seller_name
+    };
+    let back = deal
+        .terminated_from
+        .as_deref()
+        .and_then(|s| DealStage::parse(s).ok())
+        .map(|s| s.label())
+        .unwrap_or("");
+    tx.notify(
+        other,
+        &format!("{who}撤销了对交易 #{} 的终止，交易恢复为“{back}”", deal.id),
+        &format!("/me/deals/{}", deal.id),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Guarded::Changed)
 }

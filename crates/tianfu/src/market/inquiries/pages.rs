@@ -7,12 +7,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tianfu_domain::{Fen, ListingKind, ServiceType};
+use tianfu_domain::ListingKind;
 
 use super::api::{InquiryView, full_view, inquiry_view};
 use super::{service, store};
 use crate::AppState;
-use crate::market::deals::service::{self as deals, DealInput};
+use crate::market::deals::propose::{self, DealForm, Typed};
 use crate::market::store as listings;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
@@ -102,26 +102,20 @@ pub struct ThreadPage {
     messages: Vec<MessageLine>,
     is_owner: bool,
     error: Option<String>,
-    service_types: &'static [ServiceType],
     /// A 科创会 edition at which this deal may be signed (the listing is a selected project).
     fair: Option<(i64, String)>,
-    /// What was typed into a refused deal form, shown again with the form open.
-    deal_typed: Option<DealTyped>,
+    /// The 签订交易 form: from the listing, or as typed into a refused proposal (then open).
+    deal: DealForm,
 }
 
-/// A refused deal proposal's fields, so nothing typed is lost.
-pub struct DealTyped {
-    contract_type: String,
-    amount_yuan: String,
-}
-
-async fn thread(
+/// The thread page; `typed` is what a refused deal proposal held, shown again.
+pub async fn thread(
     app: &AppState,
     actor: Actor,
     id: i64,
     ip: Option<&str>,
     error: Option<String>,
-    deal_typed: Option<DealTyped>,
+    typed: Option<Typed>,
 ) -> Result<ThreadPage, PageError> {
     let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
     let row = service::participant(app, &actor, id, ip)
@@ -132,6 +126,7 @@ async fn thread(
         crate::fair::store::signing_fair_of_listing(&app.db, row.listing_id, app.clock.now())
             .await
             .map_err(|e| page_error(e.into()))?;
+    let deal = propose::form(app, &row, typed).await.map_err(page_error)?;
     let inquiry = full_view(app, row).await.map_err(page_error)?;
     let messages = inquiry
         .messages
@@ -149,9 +144,8 @@ async fn thread(
         messages,
         is_owner,
         error,
-        service_types: ServiceType::ALL,
         fair,
-        deal_typed,
+        deal,
     })
 }
 
@@ -170,16 +164,10 @@ pub struct ActionForm {
     action: String,
     #[serde(default)]
     body: String,
-    #[serde(default)]
-    contract_type: String,
-    #[serde(default)]
-    amount_yuan: String,
-    /// Signed at this 科创会 edition (a ticked box).
-    #[serde(default)]
-    fair_id: String,
 }
 
-/// One form endpoint for the thread's actions: reply, decline, close, propose a deal.
+/// One form endpoint for the thread's actions: reply, decline, close (a deal is proposed at
+/// `/me/inquiries/{id}/deal`, `deals::propose`).
 pub async fn act(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
@@ -197,9 +185,6 @@ pub async fn act(
         "declined" | "closed" => service::set_status(&app, &actor, &row, &form.action)
             .await
             .map(|_| format!("/me/inquiries/{id}")),
-        "deal" => propose_deal(&app, &actor, &row, &form)
-            .await
-            .map(|deal| format!("/me/deals#deal-{deal}")),
         _ => Err(AppError::validation("action", "未知操作")),
     };
     match outcome {
@@ -214,51 +199,11 @@ pub async fn act(
                 .next()
                 .unwrap_or_else(|| refusal.to_string());
             let status = refusal.status();
-            let typed = (form.action == "deal").then(|| DealTyped {
-                contract_type: form.contract_type.clone(),
-                amount_yuan: form.amount_yuan.clone(),
-            });
             Ok((
                 status,
-                thread(&app, actor, id, ip.as_deref(), Some(message), typed).await?,
+                thread(&app, actor, id, ip.as_deref(), Some(message), None).await?,
             )
                 .into_response())
         }
     }
-}
-
-/// A deal from an inquiry: the listing discussed is the deal's need or its capability/achievement.
-async fn propose_deal(
-    app: &AppState,
-    actor: &Actor,
-    row: &store::InquiryRow,
-    form: &ActionForm,
-) -> Result<i64, AppError> {
-    let amount =
-        Fen::parse_yuan(&form.amount_yuan).map_err(|e| AppError::validation("amount_fen", e))?;
-    let kind = ListingKind::parse(&row.listing_kind).map_err(|_| AppError::not_found("内容"))?;
-    let listing = Some(row.listing_id);
-    let input = DealInput {
-        need_id: if kind == ListingKind::Need {
-            listing
-        } else {
-            None
-        },
-        offer_id: if kind == ListingKind::Offer {
-            listing
-        } else {
-            None
-        },
-        achievement_id: if kind == ListingKind::Achievement {
-            listing
-        } else {
-            None
-        },
-        inquiry_id: Some(row.id),
-        contract_type: form.contract_type.clone(),
-        amount_fen: Some(amount.get()),
-        fair_id: form.fair_id.trim().parse().ok(),
-        fair_session_id: None,
-    };
-    deals::create(app, actor, input).await
 }

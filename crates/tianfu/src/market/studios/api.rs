@@ -94,6 +94,8 @@ pub struct StudioView {
     /// Published achievements.
     pub achievements: Vec<ListingView>,
     pub completed_deals: i64,
+    /// Deals signed with the owner as provider (签约, 履约 or 完成), the completed among them.
+    pub signed_deals: i64,
 }
 
 pub fn rating_label(rating: &str) -> &'static str {
@@ -130,6 +132,7 @@ pub async fn studio_view(app: &App, row: StudioRow) -> Result<StudioView, AppErr
     let region_name = app.regions.full_name_of(&row.region_code);
     Ok(StudioView {
         completed_deals: store::completed_deals(&app.db, row.owner_id).await?,
+        signed_deals: store::signed_deals(&app.db, row.owner_id).await?,
         offers: offers
             .into_iter()
             .map(|l| ListingView::new(app, l))

@@ -113,6 +113,13 @@ pub async fn completed_deals(db: &Db, owner: i64) -> Result<i64, sqlx::Error> {
     })
 }
 
+/// Deals signed with the studio's owner as the provider: signed, being performed or completed.
+pub async fn signed_deals(db: &Db, owner: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM deals WHERE seller_id = $1 AND stage IN ('signed', 'performing', 'completed')").bind(owner).fetch_one(pool).await
+    })
+}
+
 pub async fn list(db: &Db, paging: Paging) -> Result<(Vec<StudioRow>, i64), sqlx::Error> {
     const SQL: &str = concat!(studio_select!(), "ORDER BY s.id DESC LIMIT $1 OFFSET $2");
     on_db!(db, pool => {

@@ -244,9 +244,8 @@ async fn a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair(app: TestApp
         "the form offers the fair: {page}"
     );
     let response = browser
-        .post(format!("{}/me/inquiries/{id}", app.url))
+        .post(format!("{}/me/inquiries/{id}/deal", app.url))
         .form(&[
-            ("action", "deal".to_owned()),
             ("contract_type", "service".to_owned()),
             ("amount_yuan", "80000".to_owned()),
             ("fair_id", s.fair.id.to_string()),

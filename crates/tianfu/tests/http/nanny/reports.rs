@@ -254,7 +254,45 @@ async fn the_report_does_not_count_steps_of_tickets_closed_before_they_were_due(
     );
 }
 
+/// A step done before it is due is on time the moment it is done: the rate reads 1 of 1, not
+/// 0 of 0 until the due date passes.
+async fn a_step_done_early_counts_as_on_time_at_once(app: TestApp) {
+    let nanny = app.staff("511623", WORKER).await;
+    let nanny_id = me_id(&app, &nanny).await;
+    let (id, _, _) = person_ticket(&app, &nanny, "早办研究员").await;
+    let period = format!(
+        "?region_code=511623&from={}&to={}",
+        day(&app, -1),
+        day(&app, 0)
+    );
+    let (_, before) = report(&app, &nanny, &period).await;
+    assert_eq!(before["steps_due"], 0, "nothing due or done yet: {before}");
+    let (_, detail) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&nanny))
+        .await;
+    let step = &detail["steps"][0];
+    let due: chrono::DateTime<chrono::Utc> = step["due_at"].as_str().unwrap().parse().unwrap();
+    assert!(due > app.app.clock.now(), "the first step is due later");
+    let (status, reply) = app
+        .post(
+            &format!("/api/v1/tickets/{id}/steps/{}/done", step["id"]),
+            &json!({}),
+            Some(&nanny),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    // The period that holds the step's due date.
+    let until = (due + Duration::hours(8)).date_naive().format("%Y-%m-%d");
+    let period = format!("?region_code=511623&from={}&to={until}", day(&app, -1));
+    let (_, after) = report(&app, &nanny, &period).await;
+    assert_eq!(after["steps_due"], 1, "{after}");
+    assert_eq!(after["steps_on_time"], 1, "{after}");
+    assert_eq!(after["on_time_rate"], 1.0, "{after}");
+    assert_eq!(nanny_line(&after, nanny_id)["steps_on_time"], 1, "{after}");
+}
+
 on_both_databases!(
+    a_step_done_early_counts_as_on_time_at_once,
     the_report_counts_tickets_per_region_and_nanny,
     administrators_configure_the_plan_new_tickets_follow,
     the_report_exports_to_excel_for_staff_signed_in,
