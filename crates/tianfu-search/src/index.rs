@@ -38,6 +38,8 @@ pub(crate) struct Reader {
     pub(crate) fields: Fields,
     pub(crate) jieba: Arc<Jieba>,
     pub(crate) thesaurus: Arc<Thesaurus>,
+    /// Place names a match leaves out of the asking text (none until the app names them).
+    pub(crate) places: Arc<std::sync::RwLock<crate::matching::places::PlaceNames>>,
 }
 
 /// The listing index. Put it behind an `Arc`: searches queue for the search pool, writes
@@ -107,6 +109,7 @@ impl SearchIndex {
             fields,
             jieba,
             thesaurus: Arc::new(Thesaurus::built_in()),
+            places: Default::default(),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(SearchIndex {
@@ -114,6 +117,20 @@ impl SearchIndex {
             read,
             writer: Mutex::new(writer),
         })
+    }
+
+    /// The official place names (province, cities, counties with their suffix) that matching
+    /// leaves out of a need's or a capability's text: see [`crate::matching::places`].
+    pub fn set_place_names(
+        &self,
+        names: impl IntoIterator<Item = String>,
+    ) -> Result<(), SearchError> {
+        *self
+            .read
+            .places
+            .write()
+            .map_err(|_| SearchError::Poisoned)? = crate::matching::places::PlaceNames::new(names);
+        Ok(())
     }
 
     fn writer(&self) -> Result<MutexGuard<'_, IndexWriter<TantivyDocument>>, SearchError> {

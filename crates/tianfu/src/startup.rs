@@ -106,6 +106,13 @@ impl App {
             })?,
             IndexPlace::Memory => SearchIndex::in_memory()?,
         };
+        // Where a listing is, is the region's signal, not words to match on.
+        search.set_place_names(
+            regions
+                .all()
+                .filter(|r| r.level() <= tianfu_domain::RegionLevel::County)
+                .map(|r| r.name.clone()),
+        )?;
         let cursor = IndexerCursor::load(&config, place);
         Ok(Arc::new(App {
             config,

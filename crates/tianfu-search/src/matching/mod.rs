@@ -18,6 +18,7 @@ pub(crate) mod channels;
 pub mod eval;
 pub(crate) mod explain;
 pub mod lexicon;
+pub mod places;
 pub mod signals;
 #[cfg(test)]
 mod tests;
@@ -248,7 +249,11 @@ pub(crate) fn matches(
         searcher: &searcher,
         own,
     };
-    let text = simplified(&q.text);
+    let text = reader
+        .places
+        .read()
+        .map_err(|_| SearchError::Poisoned)?
+        .strip(&simplified(&q.text));
     let mut exclude = q.exclude.clone();
     exclude.extend(q.own);
     let own_words = words_of(reader, &text);

@@ -39,6 +39,11 @@ impl RegionTree {
         tree
     }
 
+    /// Every region, in no particular order.
+    pub fn all(&self) -> impl Iterator<Item = &Region> {
+        self.by_code.values()
+    }
+
     pub fn get(&self, code: &RegionCode) -> Option<&Region> {
         self.by_code.get(code)
     }

@@ -12,7 +12,7 @@ use crate::market::{approve, create};
 use crate::on_both_databases;
 
 /// Runs `tests/browser/<script>` with node and returns its stdout, failing with its output.
-async fn run_script(script: &str, args: Vec<String>) -> String {
+pub async fn run_script(script: &str, args: Vec<String>) -> String {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let script = root.join("tests/browser").join(script);
     // The browser runs in another process; this runtime must keep serving while we wait.

@@ -7,6 +7,7 @@ mod accounts;
 mod audit_backup;
 mod binary;
 mod browser;
+mod browser_deals;
 mod csrf;
 mod deal_flow;
 mod deals;
