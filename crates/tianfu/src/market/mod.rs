@@ -15,6 +15,7 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod studios;
+pub mod suggestion;
 pub mod view;
 
 use axum::Router;

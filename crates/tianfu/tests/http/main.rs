@@ -33,6 +33,7 @@ mod ratings;
 mod regions;
 mod reports;
 mod search;
+mod search_forgives;
 mod security_edges;
 mod security_gate;
 mod sessions;
