@@ -16,6 +16,7 @@ pub mod service;
 pub mod store;
 pub mod studios;
 pub mod suggestion;
+pub mod undo;
 pub mod view;
 
 use axum::Router;

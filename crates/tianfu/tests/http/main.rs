@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod actions;
 mod audit_backup;
 mod binary;
 mod browser;
