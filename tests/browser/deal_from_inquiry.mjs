@@ -23,7 +23,7 @@ try {
   await scientist.waitForURL(/\/me\/inquiries\/\d+$/);
   await scientist.locator('textarea[name="body"]').fill("可以，下周二上门看鸡群。");
   await scientist.getByRole("button", { name: "发送" }).click();
-  await scientist.waitForURL(/\/me\/inquiries\/\d+$/);
+  await scientist.waitForURL(/\/me\/inquiries\/\d+\?done=\w+$/);
   assert.match(await scientist.locator(".thread").innerText(), /下周二上门/);
 
   await scientist.locator("summary", { hasText: "签订交易" }).click();

@@ -12,6 +12,8 @@ use crate::matching::thesaurus::Thesaurus;
 use crate::matching::{Engine, MatchHit, MatchQuery};
 use crate::pool::SearchPool;
 use crate::schema::{self, Fields};
+use crate::suggest::Suggestion;
+use crate::suggest::live::LiveVocabulary;
 use crate::tokenizer::{self, load_jieba};
 use crate::{ListingDoc, ListingKind, SearchError, SearchQuery, SearchResults};
 
@@ -48,6 +50,8 @@ pub struct SearchIndex {
     read: Reader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     pool: SearchPool,
+    /// The market's words for 您是不是要找, rebuilt on every commit.
+    vocabulary: LiveVocabulary,
 }
 
 impl SearchIndex {
@@ -112,10 +116,13 @@ impl SearchIndex {
             places: Default::default(),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let vocabulary = LiveVocabulary::default();
+        vocabulary.refresh(&read.reader, read.fields.text)?;
         Ok(SearchIndex {
             pool: SearchPool::start(read.clone(), cores)?,
             read,
             writer: Mutex::new(writer),
+            vocabulary,
         })
     }
 
@@ -206,7 +213,9 @@ impl SearchIndex {
                 }
             }
             self.read.reader.reload()?;
-            return Ok(());
+            return self
+                .vocabulary
+                .refresh(&self.read.reader, self.read.fields.text);
         }
     }
 
@@ -224,7 +233,20 @@ impl SearchIndex {
     pub fn commit(&self) -> Result<(), SearchError> {
         self.writer()?.commit()?;
         self.read.reader.reload()?;
-        Ok(())
+        self.vocabulary
+            .refresh(&self.read.reader, self.read.fields.text)
+    }
+
+    /// 您是不是要找: a correction of `q`, a search that found `found` listings, towards words
+    /// the market uses (see [`crate::suggest`]). In memory, on the caller's thread.
+    pub fn suggest(&self, q: &str, found: usize) -> Option<Suggestion> {
+        self.vocabulary.get().suggest(&self.read.jieba, q, found)
+    }
+
+    /// Words in the suggestion vocabulary and the heap bytes it holds.
+    pub fn vocabulary_size(&self) -> (usize, usize) {
+        let v = self.vocabulary.get();
+        (v.len(), v.memory_bytes())
     }
 
     /// Ranked matches for a listing (see [`crate::matching`]), on the search pool.

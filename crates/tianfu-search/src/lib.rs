@@ -13,12 +13,14 @@ mod query;
 mod related;
 mod schema;
 mod snippet;
+pub mod suggest;
 mod tokenizer;
 
 use std::fmt;
 
 pub use index::SearchIndex;
 pub use related::RelatedHit;
+pub use suggest::Suggestion;
 
 /// The kinds of listing the market publishes; each has its own id space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -326,6 +326,7 @@ fn resident(id: i64, counties: &[RegionCode]) -> Actor {
         region: counties[id as usize % counties.len()].clone(),
         region_name: String::new(),
         department: None::<Department>,
+        badges: Default::default(),
     }
 }
 

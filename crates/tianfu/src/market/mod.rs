@@ -15,6 +15,8 @@ pub mod search;
 pub mod service;
 pub mod store;
 pub mod studios;
+pub mod suggestion;
+pub mod undo;
 pub mod view;
 
 use axum::Router;

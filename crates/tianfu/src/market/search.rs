@@ -10,6 +10,7 @@ use tianfu_domain::{Fen, Industry, ListingKind, ServiceType};
 use tianfu_search::{ListingKind as IndexKind, SearchQuery, Sort};
 use utoipa::{IntoParams, ToSchema};
 
+use super::suggestion::{Suggestion, run_forgiving};
 use super::view::price_label;
 use crate::platform::api::{ApiQuery, Paging};
 use crate::platform::auth::{Actor, MaybeUser};
@@ -156,6 +157,10 @@ pub struct SearchList {
     /// words mean without using them (鸡下蛋少 → 蛋鸡产蛋率), not among the literal results
     /// and not counted in `total`.
     pub related: Vec<RelatedItem>,
+    /// 您是不是要找: when the words found little (at most three listings), a correction towards
+    /// words the market uses; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
 }
 
 /// A listing related to the words searched rather than matching them.
@@ -167,7 +172,7 @@ pub struct RelatedItem {
     pub reason: String,
 }
 
-async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
+pub(crate) async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
     let search = app.search.clone();
     let results = tokio::task::spawn_blocking(move || search.search(&query))
         .await
@@ -214,6 +219,7 @@ async fn run(app: &App, query: SearchQuery) -> Result<SearchList, AppError> {
         items: results.hits.into_iter().map(item).collect(),
         total: results.total as i64,
         total_is_lower_bound: results.total_capped,
+        suggestion: None,
     })
 }
 
@@ -225,7 +231,7 @@ pub async fn api(
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<SearchList>, AppError> {
     let (query, _) = parse(&app, &params)?;
-    Ok(Json(run(&app, query).await?))
+    Ok(Json(run_forgiving(&app, query).await?))
 }
 
 pub struct Hit {
@@ -265,6 +271,8 @@ pub struct SearchPage {
     industries: Vec<Industry>,
     service_types: &'static [ServiceType],
     cities: Vec<(String, String)>,
+    /// 您是不是要找, with the link that runs it.
+    suggestion: Option<(Suggestion, String)>,
 }
 
 impl SearchPage {
@@ -315,6 +323,7 @@ pub async fn page(
         industries: Industry::all().collect(),
         service_types: ServiceType::ALL,
         cities,
+        suggestion: None,
     };
     let params = SearchParams {
         per_page: Some(20),
@@ -325,11 +334,15 @@ pub async fn page(
             if let Some(me) = &page.me {
                 crate::kepu::profile::learn_from_search(&app, me.id.0, &query.q).await;
             }
-            let found = run(&app, query)
+            let found = run_forgiving(&app, query)
                 .await
                 .map_err(|e| PageError::new(e, page.me.clone()))?;
             page.pager = Pager::new(paging.page(), paging.per_page(), found.total);
             page.total_is_lower_bound = found.total_is_lower_bound;
+            page.suggestion = found.suggestion.map(|s| {
+                let href = format!("/search?{}", query_string(&params, &s.text));
+                (s, href)
+            });
             page.hits = found
                 .items
                 .into_iter()
@@ -351,17 +364,27 @@ pub async fn page(
             )
         }
     }
-    let field = |v: &Option<String>| url_encode(SearchPage::value(v));
-    page.base_query = format!(
-        "q={}&kind={}&region_code={}&industry={}&service_type={}&price_min={}&price_max={}&sort={}",
-        field(&params.q),
-        field(&params.kind),
-        field(&params.region_code),
-        field(&params.industry),
-        field(&params.service_type),
-        field(&params.price_min),
-        field(&params.price_max),
-        field(&params.sort)
-    );
+    page.base_query = query_string(&params, SearchPage::value(&params.q));
     Ok(page)
+}
+
+/// The page's query string with `q` as given and the filters that are set (an empty one
+/// would read as a filter).
+fn query_string(params: &SearchParams, q: &str) -> String {
+    let mut out = format!("q={}", url_encode(q));
+    for (name, value) in [
+        ("kind", &params.kind),
+        ("region_code", &params.region_code),
+        ("industry", &params.industry),
+        ("service_type", &params.service_type),
+        ("price_min", &params.price_min),
+        ("price_max", &params.price_max),
+        ("sort", &params.sort),
+    ] {
+        let value = SearchPage::value(value).trim();
+        if !value.is_empty() {
+            out.push_str(&format!("&{name}={}", url_encode(value)));
+        }
+    }
+    out
 }

@@ -218,7 +218,7 @@ pub async fn decide(
 }
 
 /// A guarded change that found the listing changed by someone else first is a conflict.
-fn changed(guarded: Guarded) -> Result<(), AppError> {
+pub(super) fn changed(guarded: Guarded) -> Result<(), AppError> {
     match guarded {
         Guarded::Changed => Ok(()),
         Guarded::Lost => Err(AppError::Conflict {

@@ -42,6 +42,8 @@ pub struct ListingRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Until when the owner's last 撤回 or 关闭 can be undone (`market::undo`).
+    pub undo_until: Option<DateTime<Utc>>,
 }
 
 impl ListingRow {
@@ -75,7 +77,7 @@ macro_rules! listing_select {
         "SELECT l.id, l.kind, l.owner_id, u.name AS owner_name, l.studio_id, l.title, l.description_html, \
          l.description_text, l.industry, l.keywords, l.region_code, l.status, l.review_reason, l.price_fen, \
          l.service_type, l.service_area, l.need_kind, l.deadline, l.contact_pref, l.achievement_kind, l.patent_no, \
-         l.maturity, l.transfer_mode, l.created_at, l.updated_at, l.published_at \
+         l.maturity, l.transfer_mode, l.created_at, l.updated_at, l.published_at, l.undo_until \
          FROM listings l JOIN users u ON u.id = l.owner_id "
     };
 }
@@ -210,7 +212,7 @@ pub async fn update(
 }
 
 /// The ledger event of an owner's status change.
-fn status_event(status: ListingStatus) -> Option<EventKind> {
+pub(super) fn status_event(status: ListingStatus) -> Option<EventKind> {
     match status {
         ListingStatus::Closed => Some(EventKind::ListingClosed),
         ListingStatus::Withdrawn => Some(EventKind::ListingWithdrawn),
@@ -219,20 +221,23 @@ fn status_event(status: ListingStatus) -> Option<EventKind> {
 }
 
 /// The owner withdraws or closes a listing: it leaves search at once. Guarded on the status the
-/// listing was read in.
+/// listing was read in, which is kept so that the change can be undone until `undo_until`
+/// (`market::undo`).
 pub async fn set_status(
     db: &Db,
     row: &ListingRow,
     status: ListingStatus,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
+    let undo_until = now + crate::platform::done::undo_window();
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
-        sqlx::query("UPDATE listings SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+        sqlx::query("UPDATE listings SET status = $1, updated_at = $2, undo_status = $4, undo_until = $5 WHERE id = $3 AND status = $4")
             .bind(status.as_str())
             .bind(now)
             .bind(row.id)
             .bind(&row.status)
+            .bind(undo_until)
             .execute(&mut **conn)
             .await.map(|done| done.rows_affected())
     })?;

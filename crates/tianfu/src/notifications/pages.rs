@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::page::PageError;
 
 pub struct Line {
@@ -23,12 +24,14 @@ pub struct NotificationsPage {
     me: Option<Actor>,
     items: Vec<Line>,
     unread: i64,
+    done: Option<String>,
 }
 
 pub async fn list(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
     Query(paging): Query<Paging>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<NotificationsPage, PageError> {
     let (rows, _, unread) = store::list(&app.db, actor.id, paging).await?;
     let items = rows
@@ -44,6 +47,7 @@ pub async fn list(
         me: Some(actor),
         items,
         unread,
+        done: done.message(),
     })
 }
 
@@ -52,5 +56,5 @@ pub async fn mark_read(
     PageUser(actor): PageUser,
 ) -> Result<Redirect, PageError> {
     store::mark_all_read(&app.db, actor.id, app.clock.now()).await?;
-    Ok(Redirect::to("/me/notifications"))
+    Ok(done::redirect("/me/notifications", Done::Read))
 }

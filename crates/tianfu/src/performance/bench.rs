@@ -277,6 +277,7 @@ async fn measure(app: &App, events: u64) -> anyhow::Result<String> {
         region: service::units(app).1[0].clone(),
         region_name: String::new(),
         department: None,
+        badges: Default::default(),
     };
     let mut rng = Lcg(5);
     let mut times = Vec::with_capacity(SAMPLES);

@@ -179,6 +179,8 @@ pub struct Actor {
     pub region: RegionCode,
     pub region_name: String,
     pub department: Option<Department>,
+    /// Unread counts for the header; filled by the page extractors only (zero elsewhere).
+    pub badges: super::badges::Badges,
 }
 
 impl Actor {
@@ -225,6 +227,7 @@ impl TryFrom<ActorRow> for Actor {
             name: row.name,
             phone: row.phone,
             region_name: row.region_name,
+            badges: Default::default(),
         })
     }
 }
@@ -442,6 +445,15 @@ impl FromRequestParts<AppState> for ApiStaff {
     }
 }
 
+/// The actor with the header's unread counts; a failed count is logged and shows none.
+async fn with_badges(app: &AppState, mut actor: Actor) -> Actor {
+    match super::badges::count(&app.db, actor.id).await {
+        Ok(badges) => actor.badges = badges,
+        Err(error) => AppError::from(error).log_if_internal(),
+    }
+    actor
+}
+
 /// Whoever is signed in, if anyone; pages use it to draw the header.
 pub struct MaybeUser(pub Option<Actor>);
 
@@ -449,11 +461,13 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, PageError> {
-        Ok(MaybeUser(
-            resolve(parts, app)
-                .await
-                .map_err(|e| PageError::new(e, None))?,
-        ))
+        let actor = resolve(parts, app)
+            .await
+            .map_err(|e| PageError::new(e, None))?;
+        Ok(MaybeUser(match actor {
+            Some(actor) => Some(with_badges(app, actor).await),
+            None => None,
+        }))
     }
 }
 
@@ -488,7 +502,7 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
         match resolve(parts, app).await {
-            Ok(Some(actor)) => Ok(PageUser(actor)),
+            Ok(Some(actor)) => Ok(PageUser(with_badges(app, actor).await)),
             Ok(None) => Err(login_redirect(parts).into_response()),
             Err(error) => Err(PageError::new(error, None).into_response()),
         }

@@ -233,6 +233,7 @@ mod tests {
             region: RegionCode::parse(region).unwrap(),
             region_name: String::new(),
             department: None,
+            badges: Default::default(),
         }
     }
 

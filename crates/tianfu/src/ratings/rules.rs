@@ -321,6 +321,7 @@ mod tests {
             region: RegionCode::parse(region).unwrap(),
             region_name: String::new(),
             department: Some(department),
+            badges: Default::default(),
         }
     }
 

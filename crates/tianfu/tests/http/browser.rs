@@ -302,7 +302,36 @@ async fn a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_see
     assert_eq!(app.count("inquiries").await, 1);
 }
 
+async fn a_visitor_searches_with_a_typo_and_follows_did_you_mean(app: TestApp) {
+    let (_, phone) = app.register("worker", "柑橘专家", "511011").await;
+    let token = app.login(&phone).await;
+    let staff = app.staff("5110", "worker").await;
+    let title = "晚熟柑橘裂果综合防控技术";
+    let mut body = crate::market::offer_body(title);
+    body["keywords"] = json!(["柑橘", "裂果"]);
+    let id = create(&app, &token, "/api/v1/offers", &body).await;
+    approve(&app, &staff, "offer", id).await;
+    tianfu::market::indexer::catch_up(&app.app)
+        .await
+        .expect("indexer catches up");
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "search_typo.mjs",
+        vec![app.url.clone(), title.into(), label],
+    )
+    .await;
+    assert!(
+        stdout.contains("phone: typo forgiven, listing opened"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("desktop: typo forgiven, listing opened"),
+        "{stdout}"
+    );
+}
+
 on_both_databases!(
+    a_visitor_searches_with_a_typo_and_follows_did_you_mean,
     a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it,
     the_province_sets_a_target_and_sees_the_map_and_the_counties,
     a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,

@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod actions;
 mod audit_backup;
 mod binary;
 mod browser;
@@ -35,6 +36,7 @@ mod ratings;
 mod regions;
 mod reports;
 mod search;
+mod search_forgives;
 mod security_edges;
 mod security_gate;
 mod sessions;

@@ -234,7 +234,7 @@ async fn a_rejection_shows_its_reason_and_withdrawal_hides_the_listing(app: Test
     let (status, back, _) = post(&app, &scientist, &status_path, &[("status", "withdrawn")]).await;
     assert_eq!(
         (status, back.as_str()),
-        (StatusCode::SEE_OTHER, "/me/listings")
+        (StatusCode::SEE_OTHER, "/me/listings?done=withdrawn")
     );
     assert_eq!(
         get(&app, &app.browser(), &location).await.0,

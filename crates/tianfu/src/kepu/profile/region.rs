@@ -99,6 +99,7 @@ mod tests {
             region: code(region),
             region_name: String::new(),
             department: None,
+            badges: Default::default(),
         }
     }
 

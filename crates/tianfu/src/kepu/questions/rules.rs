@@ -269,6 +269,7 @@ mod tests {
             region: RegionCode::parse(region).unwrap(),
             region_name: String::new(),
             department: None,
+            badges: Default::default(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod undo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,4 +21,5 @@ pub fn routes() -> Router<AppState> {
         .route("/inquiries", post(pages::start))
         .route("/me/inquiries", get(pages::list))
         .route("/me/inquiries/{id}", get(pages::show).post(pages::act))
+        .route("/me/inquiries/{id}/undo", post(undo::page))
 }

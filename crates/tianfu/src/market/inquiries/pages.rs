@@ -17,6 +17,7 @@ use crate::market::store as listings;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager};
 
@@ -106,6 +107,9 @@ pub struct ThreadPage {
     fair: Option<(i64, String)>,
     /// The 签订交易 form: from the listing, or as typed into a refused proposal (then open).
     deal: DealForm,
+    /// What the last action did (`?done=`), and whether this person may still undo its end.
+    done: Option<String>,
+    undoable: bool,
 }
 
 /// The thread page; `typed` is what a refused deal proposal held, shown again.
@@ -122,6 +126,7 @@ pub async fn thread(
         .await
         .map_err(page_error)?;
     let is_owner = row.owner_id == actor.id.0;
+    let undoable = super::undo::undoable(&row, actor.id, app.clock.now());
     let fair =
         crate::fair::store::signing_fair_of_listing(&app.db, row.listing_id, app.clock.now())
             .await
@@ -146,6 +151,8 @@ pub async fn thread(
         error,
         fair,
         deal,
+        done: None,
+        undoable,
     })
 }
 
@@ -154,8 +161,14 @@ pub async fn show(
     PageUser(actor): PageUser,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ThreadPage, PageError> {
-    thread(&app, actor, id, ip.as_deref(), None, None).await
+    let user = actor.id;
+    let mut page = thread(&app, actor, id, ip.as_deref(), None, None).await?;
+    // Opened by a participant (`thread` checked): its messages are read.
+    store::mark_read(&app.db, id, user).await?;
+    page.done = done.message();
+    Ok(page)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,10 +194,17 @@ pub async fn act(
     let outcome: Result<String, AppError> = match form.action.as_str() {
         "reply" => service::reply(&app, &actor, &row, &form.body)
             .await
-            .map(|_| format!("/me/inquiries/{id}")),
+            .map(|_| done::href(&format!("/me/inquiries/{id}"), Done::Replied)),
         "declined" | "closed" => service::set_status(&app, &actor, &row, &form.action)
             .await
-            .map(|_| format!("/me/inquiries/{id}")),
+            .map(|_| {
+                let done = if form.action == "declined" {
+                    Done::Declined
+                } else {
+                    Done::Ended
+                };
+                done::href(&format!("/me/inquiries/{id}"), done)
+            }),
         _ => Err(AppError::validation("action", "未知操作")),
     };
     match outcome {

@@ -57,6 +57,7 @@ pub async fn open(
             &region,
             listing.owner_id,
             actor.id,
+            &actor.name,
             &listing.title,
             &message,
             now,

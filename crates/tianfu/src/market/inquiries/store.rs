@@ -21,9 +21,23 @@ pub struct InquiryRow {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who ended it (婉拒 or 结束洽谈), and until when they may undo that (`inquiries::undo`).
+    pub ended_by: Option<i64>,
+    pub undo_until: Option<DateTime<Utc>>,
+    /// Times reopened; part of the once-only keys of its `inquiry.ended` rows.
+    pub reopened: i64,
 }
 
 impl InquiryRow {
+    /// The participant's name.
+    pub fn name_of(&self, user: UserId) -> &str {
+        if self.owner_id == user.0 {
+            &self.owner_name
+        } else {
+            &self.requester_name
+        }
+    }
+
     pub fn is_participant(&self, user: UserId) -> bool {
         self.owner_id == user.0 || self.requester_id == user.0
     }
@@ -49,7 +63,7 @@ pub struct MessageRow {
 macro_rules! inquiry_select {
     () => {
         "SELECT i.id, i.listing_id, l.kind AS listing_kind, l.title AS listing_title, l.region_code AS listing_region, i.owner_id, o.name AS owner_name, \
-         i.requester_id, r.name AS requester_name, i.status, i.created_at, i.updated_at \
+         i.requester_id, r.name AS requester_name, i.status, i.created_at, i.updated_at, i.ended_by, i.undo_until, i.reopened \
          FROM inquiries i JOIN listings l ON l.id = i.listing_id JOIN users o ON o.id = i.owner_id JOIN users r ON r.id = i.requester_id "
     };
 }
@@ -82,6 +96,7 @@ pub async fn open(
     region: &RegionCode,
     owner: i64,
     requester: UserId,
+    requester_name: &str,
     title: &str,
     message: &str,
     now: DateTime<Utc>,
@@ -89,7 +104,7 @@ pub async fn open(
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, conn => {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO inquiries (listing_id, owner_id, requester_id, status, created_at, updated_at) VALUES ($1, $2, $3, 'open', $4, $4) RETURNING id",
+            "INSERT INTO inquiries (listing_id, owner_id, requester_id, status, created_at, updated_at, owner_unread) VALUES ($1, $2, $3, 'open', $4, $4, 1) RETURNING id",
         )
         .bind(listing)
         .bind(owner)
@@ -113,7 +128,7 @@ pub async fn open(
     tx.record(now, &event).await?;
     tx.notify(
         owner,
-        &format!("有人就“{title}”向您发起洽谈"),
+        &format!("{requester_name}就“{title}”向您发起洽谈"),
         &format!("/me/inquiries/{id}"),
         now,
     )
@@ -136,11 +151,21 @@ pub async fn reply(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
-    let text = format!("“{}”的洽谈有新消息", inquiry.listing_title);
+    let text = format!(
+        "{}在“{}”的洽谈中发来新消息",
+        inquiry.name_of(author),
+        inquiry.listing_title
+    );
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
-        let changed = sqlx::query("UPDATE inquiries SET updated_at = $1 WHERE id = $2 AND status = 'open'")
-            .bind(now).bind(inquiry.id).execute(&mut **conn).await?.rows_affected();
+        // The other side has a message to read (the header's badge).
+        let changed = sqlx::query(
+            "UPDATE inquiries SET updated_at = $1, \
+             owner_unread = CASE WHEN owner_id = $3 THEN owner_unread ELSE 1 END, \
+             requester_unread = CASE WHEN requester_id = $3 THEN requester_unread ELSE 1 END \
+             WHERE id = $2 AND status = 'open'",
+        )
+        .bind(now).bind(inquiry.id).bind(author.0).execute(&mut **conn).await?.rows_affected();
         if changed == 1 {
             sqlx::query("INSERT INTO inquiry_messages (inquiry_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(inquiry.id)
@@ -179,7 +204,8 @@ pub async fn reply(
     Ok(guarded)
 }
 
-/// Ends an open inquiry (declined by the owner or closed by either side), once.
+/// Ends an open inquiry (declined by the owner or closed by either side), once per opening;
+/// whoever ended it may undo that until `undo_until` (`inquiries::undo`).
 pub async fn set_status(
     db: &Db,
     inquiry: &InquiryRow,
@@ -187,14 +213,27 @@ pub async fn set_status(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
+    let who = inquiry.name_of(actor);
     let text = match status {
-        "declined" => format!("对方已婉拒“{}”的洽谈", inquiry.listing_title),
-        _ => format!("“{}”的洽谈已结束", inquiry.listing_title),
+        "declined" => format!("{who}婉拒了“{}”的洽谈", inquiry.listing_title),
+        _ => format!("{who}结束了“{}”的洽谈", inquiry.listing_title),
     };
+    let undo_until = now + crate::platform::done::undo_window();
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
-        sqlx::query("UPDATE inquiries SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'open'")
-            .bind(status).bind(now).bind(inquiry.id).execute(&mut **conn).await.map(|done| done.rows_affected())
+        sqlx::query(
+            "UPDATE inquiries SET status = $1, updated_at = $2, ended_by = $4, undo_until = $5 \
+             WHERE id = $3 AND status = 'open' AND reopened = $6",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(inquiry.id)
+        .bind(actor.0)
+        .bind(undo_until)
+        .bind(inquiry.reopened)
+        .execute(&mut **conn)
+        .await
+        .map(|done| done.rows_affected())
     })?;
     let guarded = Guarded::of(changed);
     if guarded == Guarded::Lost {
@@ -209,7 +248,7 @@ pub async fn set_status(
     .actor(actor.0)
     .counterpart(inquiry.counterpart(actor))
     .outcome(status)
-    .once();
+    .once_as(ended_key(inquiry.id, inquiry.reopened));
     tx.record(now, &event).await?;
     tx.notify(
         inquiry.counterpart(actor),
@@ -220,6 +259,33 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     Ok(guarded)
+}
+
+/// The once-only key of the `inquiry.ended` row of an inquiry's `reopened`-th opening: the first
+/// keeps the key `Event::once` gave it before inquiries could be reopened.
+pub fn ended_key(id: i64, reopened: i64) -> String {
+    if reopened == 0 {
+        format!("{}:{id}", EventKind::InquiryEnded.as_str())
+    } else {
+        format!("{}:{id}:{reopened}", EventKind::InquiryEnded.as_str())
+    }
+}
+
+/// The participant opened the thread: its messages are read.
+pub async fn mark_read(db: &Db, inquiry: i64, user: UserId) -> Result<(), sqlx::Error> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "UPDATE inquiries SET \
+             owner_unread = CASE WHEN owner_id = $2 THEN 0 ELSE owner_unread END, \
+             requester_unread = CASE WHEN requester_id = $2 THEN 0 ELSE requester_unread END \
+             WHERE id = $1 AND ((owner_id = $2 AND owner_unread = 1) OR (requester_id = $2 AND requester_unread = 1))",
+        )
+        .bind(inquiry)
+        .bind(user.0)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
 }
 
 pub async fn messages(db: &Db, inquiry: i64) -> Result<Vec<MessageRow>, sqlx::Error> {

@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::{ListingKind, ListingStatus, TicketKind, UserId};
 
@@ -17,6 +17,7 @@ use crate::matching::{self, MatchItem};
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, safe_next, url_encode};
 use crate::platform::scope::{self, RegionScope};
@@ -135,6 +136,8 @@ pub struct DetailPage {
     nothing_fits: bool,
     /// The need's nanny (name, phone), for its owner when nothing fits.
     nanny: Option<(String, String)>,
+    /// What the owner's last action did (`?done=`).
+    done: Option<String>,
 }
 
 pub struct MatchLine {
@@ -249,6 +252,7 @@ async fn detail(
         leads,
         nothing_fits,
         nanny,
+        done: None,
     })
 }
 
@@ -256,29 +260,39 @@ pub async fn offer(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<DetailPage, PageError> {
-    detail(&app, me, ListingKind::Offer, &id).await
+    let mut page = detail(&app, me, ListingKind::Offer, &id).await?;
+    page.done = done.message();
+    Ok(page)
 }
 
 pub async fn achievement(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<DetailPage, PageError> {
-    detail(&app, me, ListingKind::Achievement, &id).await
+    let mut page = detail(&app, me, ListingKind::Achievement, &id).await?;
+    page.done = done.message();
+    Ok(page)
 }
 
 pub async fn need(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<DetailPage, PageError> {
-    detail(&app, me, ListingKind::Need, &id).await
+    let mut page = detail(&app, me, ListingKind::Need, &id).await?;
+    page.done = done.message();
+    Ok(page)
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MineQuery {
     page: Option<String>,
+    done: Option<String>,
 }
 
 pub struct PublishLink {
@@ -295,6 +309,7 @@ pub struct MinePage {
     pager_base: String,
     publish: Vec<PublishLink>,
     error: Option<String>,
+    done: Option<String>,
 }
 
 async fn mine_page(
@@ -330,6 +345,7 @@ async fn mine_page(
         pager_base: "/me/listings?".into(),
         publish,
         error,
+        done: None,
     })
 }
 
@@ -338,7 +354,9 @@ pub async fn mine(
     PageUser(actor): PageUser,
     Query(query): Query<MineQuery>,
 ) -> Result<MinePage, PageError> {
-    mine_page(&app, actor, page_number(query.page.as_deref()), None).await
+    let mut page = mine_page(&app, actor, page_number(query.page.as_deref()), None).await?;
+    page.done = DoneQuery { done: query.done }.message();
+    Ok(page)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -367,7 +385,12 @@ pub async fn change_status(
                 Some(next) => safe_next(Some(next)),
                 None => "/me/listings".to_owned(),
             };
-            Ok(Redirect::to(&next).into_response())
+            let done = if form.status == "closed" {
+                Done::Closed
+            } else {
+                Done::Withdrawn
+            };
+            Ok(done::redirect(&next, done).into_response())
         }
         Err(error) if error.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let message = format!("“{}”：{}", row.title, first_message(&error));

@@ -8,6 +8,7 @@ mod forms;
 mod listings;
 mod review;
 mod studio;
+mod undo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/needs/{id}", get(listings::need))
         .route("/me/listings", get(listings::mine))
         .route("/me/listings/{id}/status", post(listings::change_status))
+        .route("/me/listings/{id}/undo", post(undo::undo))
+        .route("/me/listings/{id}/reopen", post(undo::reopen))
         .route("/me/listings/new", get(forms::new_form).post(forms::create))
         .route(
             "/me/listings/{id}/edit",
@@ -74,12 +77,18 @@ pub struct Line {
     pub published: String,
     /// When it was last submitted for review (Asia/Shanghai).
     pub submitted: String,
+    /// Its owner's 撤回/关闭 can still be undone (`market::undo`).
+    pub undoable: bool,
 }
 
 impl Line {
     pub fn new(app: &App, row: ListingRow) -> Self {
         let submitted = shanghai(row.updated_at);
-        Line::from_view(ListingView::new(app, row), submitted)
+        let undoable = crate::market::undo::undoable(&row, app.clock.now());
+        Line {
+            undoable,
+            ..Line::from_view(ListingView::new(app, row), submitted)
+        }
     }
 
     pub fn from_view(view: ListingView, submitted: String) -> Self {
@@ -100,6 +109,7 @@ impl Line {
                 .map(|at| shanghai(at).chars().take(10).collect())
                 .unwrap_or_default(),
             submitted,
+            undoable: false,
             view,
         }
     }

@@ -1,0 +1,116 @@
+//! "What just happened", after a form post: the handler redirects to the page with
+//! `?done=<code>` and the page shows the one message of that code (已撤回，可在 10 分钟内撤销,
+//! 已保存 …). No cookie and no session write carries it, so it works without JavaScript and a
+//! reload shows the same page; an unknown code shows nothing.
+
+use axum::response::Redirect;
+use serde::Deserialize;
+
+/// How long a 撤回, 关闭, 婉拒 or 结束洽谈 can be undone.
+pub const UNDO_MINUTES: i64 = 10;
+
+pub fn undo_window() -> chrono::Duration {
+    chrono::Duration::minutes(UNDO_MINUTES)
+}
+
+macro_rules! done_codes {
+    ($($variant:ident => $code:literal, $message:expr;)+) => {
+        /// One kind of finished action, with the message a page shows for it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Done { $($variant),+ }
+
+        impl Done {
+            pub fn code(self) -> &'static str {
+                match self { $(Done::$variant => $code),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<Done> {
+                match code { $($code => Some(Done::$variant),)+ _ => None }
+            }
+
+            /// What the page says, in Chinese.
+            pub fn message(self) -> String {
+                match self { $(Done::$variant => $message),+ }
+            }
+        }
+    };
+}
+
+done_codes! {
+    Saved => "saved", "已保存".to_owned();
+    Submitted => "submitted", "已提交，等待服务中心审核".to_owned();
+    Withdrawn => "withdrawn", format!("已撤回，可在 {UNDO_MINUTES} 分钟内撤销");
+    Closed => "closed", format!("已关闭，可在 {UNDO_MINUTES} 分钟内撤销");
+    Undone => "undone", "已撤销，恢复为之前的状态".to_owned();
+    Resubmitted => "resubmitted", "已重新提交审核".to_owned();
+    Reopened => "reopened", "已重新开放，等待服务中心审核后公开".to_owned();
+    Replied => "replied", "已发送".to_owned();
+    Declined => "declined", format!("已婉拒，可在 {UNDO_MINUTES} 分钟内撤销");
+    Ended => "ended", format!("洽谈已结束，可在 {UNDO_MINUTES} 分钟内撤销");
+    InquiryReopened => "inquiry-reopened", "已撤销，洽谈恢复进行".to_owned();
+    Approved => "approved", "已通过".to_owned();
+    Rejected => "rejected", "已退回".to_owned();
+    Read => "read", "已全部标为已读".to_owned();
+}
+
+/// `path` with `done=<code>` added to its query (before any `#fragment`).
+pub fn href(path: &str, done: Done) -> String {
+    let (path, fragment) = match path.find('#') {
+        Some(at) => path.split_at(at),
+        None => (path, ""),
+    };
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{joiner}done={}{fragment}", done.code())
+}
+
+/// The redirect that ends a successful form post.
+pub fn redirect(path: &str, done: Done) -> Redirect {
+    Redirect::to(&href(path, done))
+}
+
+/// The `done` parameter of a page's query string.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+impl DoneQuery {
+    /// The message to show, if the code is one we know.
+    pub fn message(&self) -> Option<String> {
+        self.done
+            .as_deref()
+            .and_then(Done::parse)
+            .map(Done::message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_links_keep_their_query_and_fragment() {
+        for done in [
+            Done::Saved,
+            Done::Withdrawn,
+            Done::InquiryReopened,
+            Done::Read,
+        ] {
+            assert_eq!(Done::parse(done.code()), Some(done));
+        }
+        assert_eq!(Done::parse("<script>"), None);
+        assert_eq!(
+            href("/me/listings", Done::Closed),
+            "/me/listings?done=closed"
+        );
+        assert_eq!(
+            href("/me/listings?page=2#listing-3", Done::Withdrawn),
+            "/me/listings?page=2&done=withdrawn#listing-3"
+        );
+        assert!(
+            Done::Withdrawn
+                .message()
+                .starts_with("已撤回，可在 10 分钟内撤销")
+        );
+    }
+}
