@@ -24,6 +24,7 @@ try {
   await farmer.locator('select[name="county"]').selectOption("511623");
   await farmer.locator('input[name="audience"][value="farmer"]').check();
   await farmer.locator('input[name="interests"]').fill("柑橘");
+  await farmer.locator('input[name="agree"]').check();
   await farmer.locator('form[action="/register"] button[type="submit"]').click();
   await farmer.waitForURL(/\/me\?welcome=1$/);
 

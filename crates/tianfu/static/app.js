@@ -147,3 +147,13 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// 立即咨询: the sticky bar jumps to the inquiry form; put the cursor in its message box, also
+// when a visitor comes back to #inquiry after signing in.
+const focusInquiry = () => {
+  if (window.location.hash !== "#inquiry") return;
+  const box = document.getElementById("inquiry-message");
+  if (box) box.focus({ preventScroll: false });
+};
+document.addEventListener("DOMContentLoaded", focusInquiry);
+window.addEventListener("hashchange", focusInquiry);

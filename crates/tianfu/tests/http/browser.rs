@@ -128,7 +128,7 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
         )
         .await;
     assert_eq!(status.as_u16(), 201, "{studio}");
-    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    app.approve_studio(studio["id"].as_i64().unwrap()).await;
     let need = create(
         &app,
         &org,

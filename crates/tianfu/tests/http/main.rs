@@ -27,6 +27,7 @@ mod matching;
 mod matching_unseen;
 mod nanny;
 mod pages;
+mod phone_public;
 mod performance;
 mod platform;
 mod ratings;
