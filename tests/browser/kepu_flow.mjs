@@ -29,7 +29,7 @@ try {
   await farmer.waitForURL(/\/me\?welcome=1$/);
 
   // The feed: the county's own 柑橘 article first, saying why.
-  await farmer.locator('nav a[href="/kepu"]').click();
+  await farmer.locator('nav a[href="/kepu"]:visible').click();
   await farmer.waitForURL(/\/kepu$/);
   const first = farmer.locator("#feed li").first();
   // On a loaded CI machine the new account's first page can come before everything it set at

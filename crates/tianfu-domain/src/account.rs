@@ -136,7 +136,15 @@ mod tests {
         let labels: Vec<_> = OrgType::ALL.iter().map(|t| t.label()).collect();
         assert_eq!(
             labels,
-            ["企业", "事业单位", "高校", "科研院所", "社会组织", "合作社", "家庭农场"]
+            [
+                "企业",
+                "事业单位",
+                "高校",
+                "科研院所",
+                "社会组织",
+                "合作社",
+                "家庭农场"
+            ]
         );
         assert_eq!(OrgType::parse("family_farm"), Ok(OrgType::FamilyFarm));
         assert!(

@@ -155,5 +155,6 @@ const focusInquiry = () => {
   const box = document.getElementById("inquiry-message");
   if (box) box.focus({ preventScroll: false });
 };
-document.addEventListener("DOMContentLoaded", focusInquiry);
+// After the load (and the browser's own jump to the #fragment, which would take the focus back).
+window.addEventListener("load", () => setTimeout(focusInquiry, 0));
 window.addEventListener("hashchange", focusInquiry);

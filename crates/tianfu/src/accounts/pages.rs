@@ -13,13 +13,13 @@ use super::register::{self, OrgRequest, RegisterRequest};
 use super::totp::{self, gate::SessionOrigin};
 use super::{login, login_guard, phone_codes, store};
 use crate::AppState;
+use crate::market::latest;
+use crate::market::pages::Line;
 use crate::platform::auth::{
     self, Actor, ClientIp, MaybeUser, PageUser, SessionKind, hash_password,
 };
 use crate::platform::clock::shanghai;
 use crate::platform::error::AppError;
-use crate::market::latest;
-use crate::market::pages::Line;
 use crate::platform::page::{PageError, safe_next};
 use crate::regions::picker::{self, Picker, PickerInput};
 

@@ -99,8 +99,14 @@ async fn open_studio(
         let row = studios::find(&app.db, id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("studio {id} just opened"))?;
-        crate::market::studios::review::approve(&app.db, &row, row.revision, admin.id, app.clock.now())
-            .await?;
+        crate::market::studios::review::approve(
+            &app.db,
+            &row,
+            row.revision,
+            admin.id,
+            app.clock.now(),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -174,7 +174,12 @@ fn organisation(rng: &mut Rng, county: &RegionCode, tree: &RegionTree) -> anyhow
         OrgType::Cooperative => format!(
             "{place}{}{}",
             rng.pick(&["绿源", "丰收", "金穗", "惠农"]),
-            rng.pick(&["柑橘种植专业合作社", "茶叶专业合作社", "生猪养殖专业合作社", "蔬菜种植专业合作社"])
+            rng.pick(&[
+                "柑橘种植专业合作社",
+                "茶叶专业合作社",
+                "生猪养殖专业合作社",
+                "蔬菜种植专业合作社"
+            ])
         ),
         OrgType::FamilyFarm => format!(
             "{place}{}{}",

@@ -227,10 +227,7 @@ async fn apply_other(app: &App, kind: IndexKind, id: i64) -> Result<(), AppError
 async fn apply_studio(app: &App, id: i64) -> Result<(), AppError> {
     match studios::find(&app.db, id).await? {
         Some(studio) if studio.is_public() => index_studio(app, &studio).await,
-        Some(_) => app
-            .search
-            .delete(IndexKind::Studio, id)
-            .map_err(internal),
+        Some(_) => app.search.delete(IndexKind::Studio, id).map_err(internal),
         None => Ok(()),
     }
 }

@@ -1,7 +1,8 @@
 //! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
 //! through the pages a person clicks: registering an organisation, the market's main flow, a
 //! nanny logging a follow-up, an enterprise acting on its matches, and a visitor on a phone
-//! showing interest in a 云展厅 project that its owner then finds among their inquiries.
+//! showing interest in a 云展厅 project that its owner then finds among their inquiries; an
+//! organisation registering on a phone and on a desktop, and a visitor using the 立即咨询 bar.
 
 use std::process::{Command, Output};
 
@@ -302,7 +303,66 @@ async fn a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_see
     assert_eq!(app.count("inquiries").await, 1);
 }
 
+async fn an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_sticky_bar(
+    app: TestApp,
+) {
+    let (_, scientist) = app.register("worker", "蛋鸡专家", "511011").await;
+    let scientist = app.login(&scientist).await;
+    let staff = app.staff("5110", "worker").await;
+    let title = "蛋鸡产蛋率提升技术服务";
+    let offer = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &json!({"title": title, "description": "诊断产蛋率低的原因，调整饲料配方。",
+                "service_type": "service", "industry": "A03", "keywords": ["蛋鸡"]}),
+    )
+    .await;
+    approve(&app, &staff, "offer", offer).await;
+    let (_, visitor) = app.register("org", "威远果业", "511024").await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let (narrow, wide) = (app.phone(), app.phone());
+    let stdout = run_script(
+        "phone_public.mjs",
+        vec![
+            app.url.clone(),
+            app.sms_outbox(),
+            label,
+            PASSWORD.into(),
+            offer.to_string(),
+            title.into(),
+            visitor,
+            narrow.clone(),
+            credit_code(901),
+            wide.clone(),
+            credit_code(902),
+        ],
+    )
+    .await;
+    assert!(
+        stdout.contains("the visitor inquired from the sticky bar"),
+        "{stdout}"
+    );
+    for phone in [narrow, wide] {
+        let condition = format!(
+            "owner_id = (SELECT id FROM users WHERE phone = '{phone}' AND terms_accepted_at IS NOT NULL) AND kind = 'need'"
+        );
+        assert_eq!(
+            app.count_where("listings", &condition).await,
+            1,
+            "{phone} posted a need"
+        );
+    }
+    assert_eq!(
+        app.count_where("organizations", "org_type = 'cooperative'")
+            .await,
+        2
+    );
+    assert_eq!(app.count("inquiries").await, 1);
+}
+
 on_both_databases!(
+    an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_sticky_bar,
     a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it,
     the_province_sets_a_target_and_sees_the_map_and_the_counties,
     a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,

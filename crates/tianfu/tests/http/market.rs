@@ -355,7 +355,9 @@ async fn a_studio_shows_its_published_work(app: TestApp) {
     assert_eq!(studio["rating_label"], "普通");
     assert_eq!(studio["status"], "pending", "public once staff approve it");
     assert_eq!(
-        app.get(&format!("/api/v1/studios/{studio_id}"), None).await.0,
+        app.get(&format!("/api/v1/studios/{studio_id}"), None)
+            .await
+            .0,
         StatusCode::NOT_FOUND,
         "not public before review"
     );

@@ -1,7 +1,7 @@
 //! Phone first for the public, registration and account as people expect (issue 17, parts 4
 //! and 5): consent at registration, the new organisation kinds, the home page's latest
-//! listings, the welcome page's next step, the sticky 立即咨询 bar, reviewed studio edits and
-//! editing one's name.
+//! listings, the welcome page's next step and the sticky 立即咨询 bar (studios and one's name:
+//! `studio_review.rs`).
 
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -10,7 +10,7 @@ use crate::common::{PASSWORD, TestApp, credit_code};
 use crate::market::{approve, create, need_body, offer_body, scientist};
 use crate::on_both_databases;
 
-async fn get(app: &TestApp, browser: &Client, path: &str) -> (StatusCode, String) {
+pub async fn get(app: &TestApp, browser: &Client, path: &str) -> (StatusCode, String) {
     app.settle().await;
     let response = browser
         .get(format!("{}{path}", app.url))
@@ -20,7 +20,7 @@ async fn get(app: &TestApp, browser: &Client, path: &str) -> (StatusCode, String
     (response.status(), response.text().await.unwrap())
 }
 
-async fn post(
+pub async fn post(
     app: &TestApp,
     browser: &Client,
     path: &str,
@@ -53,7 +53,9 @@ async fn consent_is_required_on_the_form_and_optional_in_the_api(app: TestApp) {
     let browser = app.browser();
     let (_, html) = get(&app, &browser, "/register").await;
     assert!(
-        html.contains("name=\"agree\"") && html.contains("href=\"/agreement\"") && html.contains("href=\"/privacy\"")
+        html.contains("name=\"agree\"")
+            && html.contains("href=\"/agreement\"")
+            && html.contains("href=\"/privacy\"")
     );
     let phone = app.phone();
     let sms_code = app.code_for(&phone, "register").await;
@@ -74,7 +76,10 @@ async fn consent_is_required_on_the_form_and_optional_in_the_api(app: TestApp) {
     ];
     let (status, _, html) = post(&app, &browser, "/register", &fields).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"accepted_terms-error\"") && html.contains("请阅读并同意《用户协议》和《隐私政策》"));
+    assert!(
+        html.contains("id=\"accepted_terms-error\"")
+            && html.contains("请阅读并同意《用户协议》和《隐私政策》")
+    );
     assert!(
         html.contains("value=\"何秀英\"") && html.contains("value=\"邻水县丰收柑橘专业合作社\""),
         "what was typed is kept"
@@ -85,7 +90,11 @@ async fn consent_is_required_on_the_form_and_optional_in_the_api(app: TestApp) {
     let (status, location, _) = post(&app, &browser, "/register", &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, "/me?welcome=1");
-    assert_eq!(consent_of(&app, &phone).await, 1, "the time of consent is recorded");
+    assert_eq!(
+        consent_of(&app, &phone).await,
+        1,
+        "the time of consent is recorded"
+    );
 
     // The API keeps working without the field (nothing recorded), records it when sent, and
     // refuses an explicit false with the field named.
@@ -104,7 +113,10 @@ async fn consent_is_required_on_the_form_and_optional_in_the_api(app: TestApp) {
     app.with_code(&mut body).await;
     let (status, reply) = app.post("/api/v1/auth/register", &body, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
-    assert!(reply["error"]["fields"]["accepted_terms"].is_string(), "{reply}");
+    assert!(
+        reply["error"]["fields"]["accepted_terms"].is_string(),
+        "{reply}"
+    );
 
     let (status, html) = get(&app, &app.browser(), "/agreement").await;
     assert_eq!(status, StatusCode::OK);
@@ -117,10 +129,15 @@ async fn consent_is_required_on_the_form_and_optional_in_the_api(app: TestApp) {
 async fn cooperatives_and_family_farms_register_and_are_named(app: TestApp) {
     let (_, html) = get(&app, &app.browser(), "/register").await;
     assert!(
-        html.contains("<option value=\"cooperative\"") && html.contains(">合作社</option>")
-            && html.contains("<option value=\"family_farm\"") && html.contains(">家庭农场</option>")
+        html.contains("<option value=\"cooperative\"")
+            && html.contains(">合作社</option>")
+            && html.contains("<option value=\"family_farm\"")
+            && html.contains(">家庭农场</option>")
     );
-    for (n, (kind, label)) in [("cooperative", "合作社"), ("family_farm", "家庭农场")].into_iter().enumerate() {
+    for (n, (kind, label)) in [("cooperative", "合作社"), ("family_farm", "家庭农场")]
+        .into_iter()
+        .enumerate()
+    {
         let phone = app.phone();
         let mut body = json!({"role": "org", "phone": phone, "password": PASSWORD, "name": "周建国", "region_code": "511623",
             "org": {"name": format!("邻水县周家{label}"), "credit_code": credit_code(60 + n as u32), "org_type": kind}});
@@ -132,11 +149,17 @@ async fn cooperatives_and_family_farms_register_and_are_named(app: TestApp) {
         assert_eq!(me["org"]["org_type"], kind);
         assert_eq!(me["org"]["org_type_label"], label);
         let (_, page) = get(&app, &app.signed_in(&phone).await, "/me").await;
-        assert!(page.contains(&format!("<dd>{label}</dd>")), "the account page names the kind");
+        assert!(
+            page.contains(&format!("<dd>{label}</dd>")),
+            "the account page names the kind"
+        );
     }
     let (_, spec) = app.get("/api/openapi.json", None).await;
     let names = spec["components"]["schemas"]["OrgTypeName"].to_string();
-    assert!(names.contains("cooperative") && names.contains("family_farm"), "{names}");
+    assert!(
+        names.contains("cooperative") && names.contains("family_farm"),
+        "{names}"
+    );
 }
 
 async fn the_home_page_shows_the_latest_published_listings(app: TestApp) {
@@ -147,15 +170,35 @@ async fn the_home_page_shows_the_latest_published_listings(app: TestApp) {
     let org = app.login(&org).await;
     let worker_staff = app.staff("5110", "worker").await;
     let org_staff = app.staff("5110", "org").await;
-    let older = create(&app, &token, "/api/v1/offers", &offer_body("较早发布的蛋鸡技术服务")).await;
+    let older = create(
+        &app,
+        &token,
+        "/api/v1/offers",
+        &offer_body("较早发布的蛋鸡技术服务"),
+    )
+    .await;
     approve(&app, &worker_staff, "offer", older).await;
-    let need = create(&app, &org, "/api/v1/needs", &need_body("最新发布的蛋鸡需求")).await;
+    let need = create(
+        &app,
+        &org,
+        "/api/v1/needs",
+        &need_body("最新发布的蛋鸡需求"),
+    )
+    .await;
     approve(&app, &org_staff, "need", need).await;
-    create(&app, &token, "/api/v1/offers", &offer_body("还在审核的服务")).await;
+    create(
+        &app,
+        &token,
+        "/api/v1/offers",
+        &offer_body("还在审核的服务"),
+    )
+    .await;
 
     let (_, html) = get(&app, &app.browser(), "/").await;
     let newest = html.find("最新发布的蛋鸡需求").expect("the need is shown");
-    let oldest = html.find("较早发布的蛋鸡技术服务").expect("the offer is shown");
+    let oldest = html
+        .find("较早发布的蛋鸡技术服务")
+        .expect("the offer is shown");
     assert!(newest < oldest, "newest first");
     assert!(html.contains(&format!("href=\"/needs/{need}\"")) && html.contains("listing-card"));
     assert!(!html.contains("还在审核的服务"), "only published listings");
@@ -166,18 +209,33 @@ async fn the_welcome_page_names_the_next_step(app: TestApp) {
     let (_, org) = app.register("org", "内江食品", "5110").await;
     let (_, html) = get(&app, &app.signed_in(&org).await, "/me?welcome=1").await;
     let steps = &html[html.find("id=\"next-steps\"").expect("next steps")..];
-    assert!(steps.contains("<a href=\"/me/listings/new?kind=need\" role=\"button\">发布需求</a>"), "{steps}");
+    assert!(
+        steps.contains("<a href=\"/me/listings/new?kind=need\" role=\"button\">发布需求</a>"),
+        "{steps}"
+    );
     let (_, worker) = app.register("worker", "李研究员", "511011").await;
     let (_, html) = get(&app, &app.signed_in(&worker).await, "/me?welcome=1").await;
-    assert!(html.contains("<a href=\"/me/studio\" role=\"button\">开设工作室</a>") && html.contains("发布科技所能"));
+    assert!(
+        html.contains("<a href=\"/me/studio\" role=\"button\">开设工作室</a>")
+            && html.contains("发布科技所能")
+    );
     let (_, html) = get(&app, &app.signed_in(&worker).await, "/me").await;
-    assert!(!html.contains("id=\"next-steps\""), "only on the welcome page");
+    assert!(
+        !html.contains("id=\"next-steps\""),
+        "only on the welcome page"
+    );
 }
 
 async fn listing_pages_carry_the_contact_bar(app: TestApp) {
     let (_, token) = scientist(&app).await;
     let staff = app.staff("5110", "worker").await;
-    let offer = create(&app, &token, "/api/v1/offers", &offer_body("蛋鸡产蛋率提升")).await;
+    let offer = create(
+        &app,
+        &token,
+        "/api/v1/offers",
+        &offer_body("蛋鸡产蛋率提升"),
+    )
+    .await;
     approve(&app, &staff, "offer", offer).await;
     let path = format!("/offers/{offer}");
     let (_, html) = get(&app, &app.browser(), &path).await;
@@ -193,98 +251,10 @@ async fn listing_pages_carry_the_contact_bar(app: TestApp) {
     assert!(html.contains("class=\"tabbar\"") && html.contains("找专家·找需求"));
 }
 
-async fn studio_edits_wait_for_review_and_only_approved_text_is_public(app: TestApp) {
-    let (_, phone) = app.register("worker", "张研究员", "511011").await;
-    let owner = app.signed_in(&phone).await;
-    let opened = [("name", "蛋鸡养殖工作室"), ("intro", "专注蛋鸡健康养殖"), ("fields", "蛋鸡养殖")];
-    let (status, location, _) = post(&app, &owner, "/me/studio", &opened).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let studio: i64 = location.trim_start_matches("/studios/").parse().unwrap();
-    let (_, html) = get(&app, &owner, "/me/studio").await;
-    assert!(html.contains("id=\"studio-status\">审核中"), "{html}");
-    assert_eq!(get(&app, &app.browser(), &location).await.0, StatusCode::NOT_FOUND);
-
-    // The queue lists it for a 科技工作者服务部 reviewer of the region, not for another department.
-    let reviewer = app.signed_in(&app.staff_member("5110", "worker", "内江审核员").await).await;
-    let (_, queue) = get(&app, &reviewer, "/admin/studios/reviews").await;
-    assert!(queue.contains(&format!("id=\"studio-review-{studio}\"")) && queue.contains("新开设"));
-    let (_, reviews) = get(&app, &reviewer, "/admin/reviews").await;
-    assert!(reviews.contains("href=\"/admin/studios/reviews\""), "linked from the review queue");
-    let other = app.signed_in(&app.staff_member("5110", "org", "企业服务部").await).await;
-    let (_, queue) = get(&app, &other, "/admin/studios/reviews").await;
-    assert!(!queue.contains(&format!("studio-review-{studio}")));
-    let (status, _, _) = post(&app, &other, &format!("/admin/studios/{studio}/review"), &[("decision", "approve"), ("revision", "1")]).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-
-    let decide = |decision: &'static str, revision: &'static str, reason: &'static str| {
-        let reviewer = reviewer.clone();
-        let app = &app;
-        async move {
-            post(app, &reviewer, &format!("/admin/studios/{studio}/review"),
-                 &[("decision", decision), ("revision", revision), ("reason", reason)]).await
-        }
-    };
-    assert_eq!(decide("approve", "1", "").await.0, StatusCode::SEE_OTHER);
-    let (status, html) = get(&app, &app.browser(), &location).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("蛋鸡养殖工作室"));
-
-    // An edit waits; the public keeps the approved text.
-    let (_, form) = get(&app, &owner, "/me/studio").await;
-    assert!(form.contains("name=\"revision\" value=\"1\""), "{form}");
-    let edit = [("name", "蛋鸡健康养殖科创工作室"), ("intro", "蛋鸡营养与疫病防控"), ("fields", "蛋鸡养殖，饲料营养"), ("revision", "1")];
-    let (status, location_after, _) = post(&app, &owner, "/me/studio", &edit).await;
-    assert_eq!((status, location_after.as_str()), (StatusCode::SEE_OTHER, "/me/studio?saved=1"));
-    let (_, mine) = get(&app, &owner, "/me/studio?saved=1").await;
-    assert!(mine.contains("已提交，等待服务中心审核") && mine.contains("您的修改审核中") && mine.contains("value=\"蛋鸡健康养殖科创工作室\""));
-    let (_, public) = get(&app, &app.browser(), &location).await;
-    assert!(public.contains("蛋鸡养殖工作室") && !public.contains("蛋鸡健康养殖科创工作室"));
-    let (_, api) = app.get(&format!("/api/v1/studios/{studio}"), None).await;
-    assert_eq!((api["name"].as_str(), api["in_review"].as_bool()), (Some("蛋鸡养殖工作室"), Some(true)));
-
-    // A stale form is refused with what was typed kept; a blank reason is named.
-    let (status, _, html) = post(&app, &owner, "/me/studio", &[("name", "又改了"), ("intro", "x"), ("fields", "y"), ("revision", "1")]).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(html.contains("value=\"又改了\""));
-    let (_, queue) = get(&app, &reviewer, "/admin/studios/reviews").await;
-    assert!(queue.contains("修改后（待审核）") && queue.contains("现在公开的内容") && queue.contains("蛋鸡健康养殖科创工作室"));
-    assert_eq!(decide("reject", "2", "").await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(decide("approve", "1", "").await.0, StatusCode::CONFLICT, "the reviewer read an older revision");
-    assert_eq!(decide("approve", "2", "").await.0, StatusCode::SEE_OTHER);
-    let (_, public) = get(&app, &app.browser(), &location).await;
-    assert!(public.contains("蛋鸡健康养殖科创工作室") && public.contains("饲料营养"));
-
-    // A refused edit leaves the public text and tells the owner why.
-    let edit = [("name", "<b>最好的</b>工作室"), ("intro", "蛋鸡营养与疫病防控"), ("fields", "蛋鸡养殖"), ("revision", "2")];
-    assert_eq!(post(&app, &owner, "/me/studio", &edit).await.0, StatusCode::SEE_OTHER);
-    assert_eq!(decide("reject", "3", "名称不规范").await.0, StatusCode::SEE_OTHER);
-    let (_, public) = get(&app, &app.browser(), &location).await;
-    assert!(public.contains("蛋鸡健康养殖科创工作室") && !public.contains("最好的"));
-    let (_, mine) = get(&app, &owner, "/me/studio").await;
-    assert!(mine.contains("未通过审核：名称不规范"));
-    assert_eq!(app.count_where("notifications", "text LIKE '%名称不规范%'").await, 1);
-}
-
-async fn a_person_edits_their_name(app: TestApp) {
-    let (_, phone) = app.register("public", "王小明", "5116").await;
-    let browser = app.signed_in(&phone).await;
-    let (_, html) = get(&app, &browser, "/me/edit").await;
-    assert!(html.contains("value=\"王小明\"") && html.contains("href=\"/me/profile\""));
-    let (status, _, html) = post(&app, &browser, "/me/edit", &[("name", "  ")]).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"name-error\"") && html.contains("请填写姓名"));
-    let (status, location, _) = post(&app, &browser, "/me/edit", &[("name", "王晓明")]).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/me?saved=1"));
-    let (_, html) = get(&app, &browser, "/me?saved=1").await;
-    assert!(html.contains("已保存") && html.contains("王晓明"));
-}
-
 on_both_databases!(
     consent_is_required_on_the_form_and_optional_in_the_api,
     cooperatives_and_family_farms_register_and_are_named,
     the_home_page_shows_the_latest_published_listings,
     the_welcome_page_names_the_next_step,
     listing_pages_carry_the_contact_bar,
-    studio_edits_wait_for_review_and_only_approved_text_is_public,
-    a_person_edits_their_name,
 );

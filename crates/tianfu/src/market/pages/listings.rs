@@ -184,6 +184,8 @@ async fn detail(
         Some(studio) => studios::find(&app.db, studio)
             .await
             .map_err(|e| fail(e.into()))?
+            // A studio not yet approved is not linked from public pages.
+            .filter(|s| s.is_public())
             .map(|s| s.name),
         None => None,
     };

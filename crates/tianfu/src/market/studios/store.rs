@@ -46,7 +46,9 @@ impl StudioRow {
     pub fn proposed(&self) -> (String, String, String) {
         (
             self.draft_name.clone().unwrap_or_else(|| self.name.clone()),
-            self.draft_intro.clone().unwrap_or_else(|| self.intro.clone()),
+            self.draft_intro
+                .clone()
+                .unwrap_or_else(|| self.intro.clone()),
             self.draft_fields
                 .clone()
                 .unwrap_or_else(|| self.fields.clone()),
@@ -153,7 +155,10 @@ pub async fn completed_deals(db: &Db, owner: i64) -> Result<i64, sqlx::Error> {
 
 /// All public studios, newest first.
 pub async fn list(db: &Db, paging: Paging) -> Result<(Vec<StudioRow>, i64), sqlx::Error> {
-    const SQL: &str = concat!(studio_select!(), "WHERE s.status = 'published' ORDER BY s.id DESC LIMIT $1 OFFSET $2");
+    const SQL: &str = concat!(
+        studio_select!(),
+        "WHERE s.status = 'published' ORDER BY s.id DESC LIMIT $1 OFFSET $2"
+    );
     on_db!(db, pool => {
         let rows = sqlx::query_as::<_, StudioRow>(SQL).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await?;
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM studios WHERE status = 'published'").fetch_one(pool).await?;
