@@ -36,6 +36,7 @@ try {
   await page.locator('select[name="org_type"]').selectOption("enterprise");
   await page.locator('input[name="credit_code"]').fill(creditCode);
   await page.screenshot({ path: `${shots}register-${label}.png`, fullPage: true });
+  await page.locator('input[name="agree"]').check();
   await page.locator('form[action="/register"] button[type="submit"]').click();
 
   await page.waitForURL(/\/me\?welcome=1$/);

@@ -49,6 +49,8 @@ crate::labelled_enum!(
         University => "university", "高校";
         Research => "research", "科研院所";
         Social => "social", "社会组织";
+        Cooperative => "cooperative", "合作社";
+        FamilyFarm => "family_farm", "家庭农场";
     }
 );
 
@@ -130,9 +132,21 @@ mod tests {
     }
 
     #[test]
-    fn org_types_cover_the_five_kinds() {
+    fn org_types_cover_the_seven_kinds() {
         let labels: Vec<_> = OrgType::ALL.iter().map(|t| t.label()).collect();
-        assert_eq!(labels, ["企业", "事业单位", "高校", "科研院所", "社会组织"]);
+        assert_eq!(
+            labels,
+            [
+                "企业",
+                "事业单位",
+                "高校",
+                "科研院所",
+                "社会组织",
+                "合作社",
+                "家庭农场"
+            ]
+        );
+        assert_eq!(OrgType::parse("family_farm"), Ok(OrgType::FamilyFarm));
         assert!(
             OrgType::parse("company")
                 .unwrap_err()

@@ -147,3 +147,14 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// 立即咨询: the sticky bar jumps to the inquiry form; put the cursor in its message box, also
+// when a visitor comes back to #inquiry after signing in.
+const focusInquiry = () => {
+  if (window.location.hash !== "#inquiry") return;
+  const box = document.getElementById("inquiry-message");
+  if (box) box.focus({ preventScroll: false });
+};
+// After the load (and the browser's own jump to the #fragment, which would take the focus back).
+window.addEventListener("load", () => setTimeout(focusInquiry, 0));
+window.addEventListener("hashchange", focusInquiry);

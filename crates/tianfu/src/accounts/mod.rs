@@ -10,9 +10,11 @@ pub mod login_guard;
 pub mod pages;
 pub mod password;
 pub mod phone_codes;
+pub mod profile_edit;
 pub mod register;
 pub mod sessions;
 pub mod store;
+pub mod terms;
 pub mod totp;
 
 use axum::Router;
@@ -34,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/me", get(pages::me))
+        .route("/me/edit", get(profile_edit::form).post(profile_edit::save))
+        .route("/agreement", get(terms::agreement))
+        .route("/privacy", get(terms::privacy))
         .merge(sessions::routes())
         .merge(password::routes())
         .merge(totp::routes())

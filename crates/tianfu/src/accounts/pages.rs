@@ -13,6 +13,8 @@ use super::register::{self, OrgRequest, RegisterRequest};
 use super::totp::{self, gate::SessionOrigin};
 use super::{login, login_guard, phone_codes, store};
 use crate::AppState;
+use crate::market::latest;
+use crate::market::pages::Line;
 use crate::platform::auth::{
     self, Actor, ClientIp, MaybeUser, PageUser, SessionKind, hash_password,
 };
@@ -28,9 +30,19 @@ pub struct HomePage {
     city_count: usize,
     county_count: usize,
     cities: Vec<String>,
+    /// The newest published listings, as cards.
+    latest: Vec<Line>,
 }
 
 pub async fn home(State(app): State<AppState>, MaybeUser(me): MaybeUser) -> HomePage {
+    // The home page still opens when the listings cannot be read; the failure is logged.
+    let latest = match latest::latest_published(&app.db, latest::SHOWN).await {
+        Ok(rows) => rows.into_iter().map(|row| Line::new(&app, row)).collect(),
+        Err(error) => {
+            AppError::from(error).log_if_internal();
+            Vec::new()
+        }
+    };
     let sichuan = app.regions.find("51");
     let cities = sichuan
         .map(|p| app.regions.children(Some(&p.code)))
@@ -44,6 +56,7 @@ pub async fn home(State(app): State<AppState>, MaybeUser(me): MaybeUser) -> Home
         city_count: cities.len(),
         county_count,
         cities: cities.iter().map(|c| c.name.clone()).collect(),
+        latest,
     }
 }
 
@@ -82,6 +95,9 @@ pub struct RegisterForm {
     interests: String,
     #[serde(default)]
     sms_code: String,
+    /// The consent checkbox: present (`1`) when ticked.
+    #[serde(default)]
+    agree: String,
     /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
     code: Option<String>,
 }
@@ -174,6 +190,8 @@ pub async fn register_submit(
             .map(str::to_owned)
             .collect(),
         sms_code: sms_code.clone(),
+        // The form requires consent (the API only records it when sent).
+        accepted_terms: Some(!form.agree.is_empty()),
     };
     let account = match register::validate(&app.regions, &request, errors) {
         Ok(account) => account,
@@ -305,6 +323,8 @@ pub async fn logout(
 #[derive(Debug, Deserialize)]
 pub struct MeQuery {
     welcome: Option<String>,
+    /// Set after `/me/edit` saved.
+    saved: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -316,6 +336,26 @@ pub struct MePage {
     registered_at: String,
     is_staff: bool,
     welcome: bool,
+    saved: bool,
+    /// What a newly registered person does next, by role: (href, label), the first the main one.
+    next_steps: Vec<(&'static str, &'static str)>,
+}
+
+/// The obvious next steps after registering: an organisation posts a need, a scientist opens a
+/// studio and lists what they can do, everyone else reads 科普 and asks.
+fn next_steps(role: Role) -> Vec<(&'static str, &'static str)> {
+    match role {
+        Role::Org => vec![
+            ("/me/listings/new?kind=need", "发布需求"),
+            ("/market?kind=offer", "找专家与技术"),
+        ],
+        Role::Worker => vec![
+            ("/me/studio", "开设工作室"),
+            ("/me/listings/new?kind=offer", "发布科技所能"),
+            ("/market?kind=need", "看看企业需求"),
+        ],
+        _ => vec![("/kepu", "看科普"), ("/kepu/questions", "向专家提问")],
+    }
 }
 
 pub async fn me(
@@ -331,6 +371,12 @@ pub async fn me(
         registered_at: shanghai(profile.created_at),
         is_staff: actor.is_staff(),
         welcome: query.welcome.is_some(),
+        saved: query.saved.is_some(),
+        next_steps: if query.welcome.is_some() {
+            next_steps(actor.role)
+        } else {
+            Vec::new()
+        },
         profile,
         me: Some(actor),
     })

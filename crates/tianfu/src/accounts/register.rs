@@ -40,6 +40,9 @@ pub struct RegisterRequest {
     /// The code sent to `phone` (`POST /api/v1/auth/phone-codes`, purpose `register`); needed
     /// unless the site runs without phone verification.
     pub sms_code: Option<String>,
+    /// The person agreed to the user agreement (`/agreement`) and the privacy policy
+    /// (`/privacy`); the time is recorded. Optional for API clients; `false` is refused.
+    pub accepted_terms: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -50,7 +53,8 @@ pub struct OrgRequest {
     /// 18-character unified social credit code.
     #[serde(default)]
     pub credit_code: String,
-    /// enterprise（企业）, institution（事业单位）, university（高校）, research（科研院所）, social（社会组织）.
+    /// enterprise（企业）, institution（事业单位）, university（高校）, research（科研院所）, social（社会组织）,
+    /// cooperative（合作社）, family_farm（家庭农场）.
     #[serde(default)]
     #[schema(value_type = super::api::OrgTypeName, required = true)]
     pub org_type: String,
@@ -65,7 +69,12 @@ pub struct NewAccount {
     pub org: Option<NewOrg>,
     /// The 科普 profile chosen at registration: (audience, interests).
     pub kepu: Option<(Option<String>, Vec<String>)>,
+    /// Agreed to the user agreement and privacy policy (recorded with the time).
+    pub accepted_terms: bool,
 }
+
+/// What a person who did not tick the consent box reads.
+pub const TERMS_REQUIRED: &str = "请阅读并同意《用户协议》和《隐私政策》";
 
 pub struct NewOrg {
     pub name: PersonName,
@@ -124,6 +133,9 @@ pub fn validate(
         }
         _ => None,
     };
+    if request.accepted_terms == Some(false) {
+        errors.add("accepted_terms", TERMS_REQUIRED);
+    }
     let kepu = if request.audience.is_some() || !request.interests.is_empty() {
         let body = crate::kepu::profile::api::ProfileBody {
             audience: request.audience.clone(),
@@ -155,6 +167,7 @@ pub fn validate(
                 region,
                 org,
                 kepu,
+                accepted_terms: request.accepted_terms == Some(true),
             })
         }
         _ => Err(errors),

@@ -24,8 +24,8 @@ pub async fn register(
         let mut tx = db.begin().await?;
         let id: i64 = on_tx!(&mut tx, conn => {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (role, phone, password_hash, name, region_code, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO users (role, phone, password_hash, name, region_code, created_at, terms_accepted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(account.role.as_str())
             .bind(account.phone.as_str())
@@ -33,6 +33,7 @@ pub async fn register(
             .bind(account.name.as_str())
             .bind(account.region.as_str())
             .bind(now)
+            .bind(account.accepted_terms.then_some(now))
             .fetch_one(&mut **conn)
             .await?;
             if let Some(org) = &account.org {

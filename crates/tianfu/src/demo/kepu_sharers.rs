@@ -140,6 +140,7 @@ pub async fn load(app: &App) -> anyhow::Result<String> {
                 region: county.clone(),
                 org: None,
                 kepu: None,
+                accepted_terms: true,
             };
             let id = accounts::store::register(&app.db, &account, &hash, registered)
                 .await

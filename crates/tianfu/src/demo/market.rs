@@ -73,7 +73,15 @@ fn fen(yuan: i64) -> Option<i64> {
     (yuan > 0).then_some(yuan * 100)
 }
 
-async fn open_studio(app: &App, owner: &Actor, industry: &str) -> anyhow::Result<()> {
+/// Opens the owner's studio; the administrator approves it unless it is left waiting in the
+/// studio review queue (科创工作室审核) for the demo.
+async fn open_studio(
+    app: &App,
+    admin: &Actor,
+    owner: &Actor,
+    industry: &str,
+    approve: bool,
+) -> anyhow::Result<()> {
     let field = tianfu_domain::Industry::label_for(industry);
     let studio = NewStudio {
         name: format!("{}科创工作室", owner.name),
@@ -84,9 +92,22 @@ async fn open_studio(app: &App, owner: &Actor, industry: &str) -> anyhow::Result
         fields: vec![field],
         members: vec![(owner.name.clone(), "首席专家".into())],
     };
-    studios::open(&app.db, owner.id, &owner.region, &studio, app.clock.now())
+    let id = studios::open(&app.db, owner.id, &owner.region, &studio, app.clock.now())
         .await
         .map_err(failed("studio"))?;
+    if approve {
+        let row = studios::find(&app.db, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("studio {id} just opened"))?;
+        crate::market::studios::review::approve(
+            &app.db,
+            &row,
+            row.revision,
+            admin.id,
+            app.clock.now(),
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -119,7 +140,9 @@ pub async fn load(app: &App, admin: &Actor) -> anyhow::Result<MarketReport> {
     {
         let owner = user(app, &scientist_phone(n + 1)).await?;
         if n % 2 == 0 {
-            open_studio(app, &owner, industry).await?;
+            // The last one waits for review.
+            let approve = n + 2 < OFFERS.len();
+            open_studio(app, admin, &owner, industry, approve).await?;
             report.studios += 1;
         }
         let request = OfferRequest {

@@ -113,10 +113,13 @@ fn credit_code(
     org_type: OrgType,
 ) -> anyhow::Result<CreditCode> {
     const BODY: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    // Registration authority and category: 91 enterprise, 12 public institution, 52 social body.
+    // Registration authority and category: 91 enterprise, 12 public institution, 52 social body,
+    // 93 farmers' cooperative, 92 individual business (a family farm).
     let head = match org_type {
         OrgType::Enterprise => "91",
         OrgType::Social => "52",
+        OrgType::Cooperative => "93",
+        OrgType::FamilyFarm => "92",
         _ => "12",
     };
     let mut body = String::from("MA");
@@ -137,11 +140,13 @@ fn organisation(rng: &mut Rng, county: &RegionCode, tree: &RegionTree) -> anyhow
         .get(county)
         .map(|r| r.name.trim_end_matches(['县', '区', '市']).to_owned())
         .unwrap_or_default();
+    // Eight choices as before (the draws of the rest of the demo stay the same); a cooperative
+    // and a family farm take two of the enterprises' places.
     let org_type = *rng.pick(&[
         OrgType::Enterprise,
         OrgType::Enterprise,
-        OrgType::Enterprise,
-        OrgType::Enterprise,
+        OrgType::Cooperative,
+        OrgType::FamilyFarm,
         OrgType::Research,
         OrgType::University,
         OrgType::Institution,
@@ -165,6 +170,21 @@ fn organisation(rng: &mut Rng, county: &RegionCode, tree: &RegionTree) -> anyhow
         OrgType::Social => format!(
             "{place}{}",
             rng.pick(&["科技工作者协会", "农村专业技术协会", "科普志愿者协会"])
+        ),
+        OrgType::Cooperative => format!(
+            "{place}{}{}",
+            rng.pick(&["绿源", "丰收", "金穗", "惠农"]),
+            rng.pick(&[
+                "柑橘种植专业合作社",
+                "茶叶专业合作社",
+                "生猪养殖专业合作社",
+                "蔬菜种植专业合作社"
+            ])
+        ),
+        OrgType::FamilyFarm => format!(
+            "{place}{}{}",
+            rng.pick(&["张氏", "李氏", "王家", "刘家"]),
+            rng.pick(&["生态家庭农场", "果蔬家庭农场", "种养家庭农场"])
         ),
     };
     Ok(NewOrg {
@@ -194,6 +214,7 @@ pub fn account(
         region,
         org,
         kepu: None,
+        accepted_terms: true,
     })
 }
 

@@ -169,7 +169,9 @@ pub async fn catch_up(app: &App) -> Result<usize, AppError> {
             }
         }
         for owner in owners {
-            if let Some(studio) = studios::find_by_owner(&app.db, UserId(owner)).await? {
+            if let Some(studio) = studios::find_by_owner(&app.db, UserId(owner)).await?
+                && studio.is_public()
+            {
                 index_studio(app, &studio).await?;
             }
         }
@@ -221,9 +223,11 @@ async fn apply_other(app: &App, kind: IndexKind, id: i64) -> Result<(), AppError
     }
 }
 
+/// A studio is in the index while it is public (approved by staff), with its approved text.
 async fn apply_studio(app: &App, id: i64) -> Result<(), AppError> {
     match studios::find(&app.db, id).await? {
-        Some(studio) => index_studio(app, &studio).await,
+        Some(studio) if studio.is_public() => index_studio(app, &studio).await,
+        Some(_) => app.search.delete(IndexKind::Studio, id).map_err(internal),
         None => Ok(()),
     }
 }
@@ -325,7 +329,8 @@ const KEPU_PUBLISHED_AFTER: &str =
 const QUESTIONS_AFTER: &str = "SELECT id FROM kepu_questions WHERE id > $1 ORDER BY id LIMIT $2";
 const PUBLISHED_AFTER: &str =
     "SELECT id FROM listings WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
-const STUDIOS_AFTER: &str = "SELECT id FROM studios WHERE id > $1 ORDER BY id LIMIT $2";
+const STUDIOS_AFTER: &str =
+    "SELECT id FROM studios WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2";
 
 /// The next batch of ids past `after` by `sql` (which takes `after` and the batch size), or
 /// `None` when there are no more.

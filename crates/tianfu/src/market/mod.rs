@@ -6,6 +6,7 @@ pub mod deals;
 pub mod indexer;
 pub mod inquiries;
 pub mod integrity;
+pub mod latest;
 pub mod listing;
 pub mod pages;
 pub mod patch;

@@ -81,6 +81,7 @@ macro_rules! listing_select {
          FROM listings l JOIN users u ON u.id = l.owner_id "
     };
 }
+pub(crate) use listing_select;
 
 fn date_text(date: Option<NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())

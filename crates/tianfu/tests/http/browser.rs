@@ -1,7 +1,8 @@
 //! The browser tests: headless Chromium (Debian's package) driven by playwright-core from npm,
 //! through the pages a person clicks: registering an organisation, the market's main flow, a
 //! nanny logging a follow-up, an enterprise acting on its matches, and a visitor on a phone
-//! showing interest in a 云展厅 project that its owner then finds among their inquiries.
+//! showing interest in a 云展厅 project that its owner then finds among their inquiries; an
+//! organisation registering on a phone and on a desktop, and a visitor using the 立即咨询 bar.
 
 use std::process::{Command, Output};
 
@@ -128,7 +129,7 @@ async fn an_enterprise_dismisses_a_recommendation_and_finds_an_expert(app: TestA
         )
         .await;
     assert_eq!(status.as_u16(), 201, "{studio}");
-    tianfu::market::indexer::catch_up(&app.app).await.unwrap();
+    app.approve_studio(studio["id"].as_i64().unwrap()).await;
     let need = create(
         &app,
         &org,
@@ -330,8 +331,67 @@ async fn a_visitor_searches_with_a_typo_and_follows_did_you_mean(app: TestApp) {
     );
 }
 
+async fn an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_sticky_bar(
+    app: TestApp,
+) {
+    let (_, scientist) = app.register("worker", "蛋鸡专家", "511011").await;
+    let scientist = app.login(&scientist).await;
+    let staff = app.staff("5110", "worker").await;
+    let title = "蛋鸡产蛋率提升技术服务";
+    let offer = create(
+        &app,
+        &scientist,
+        "/api/v1/offers",
+        &json!({"title": title, "description": "诊断产蛋率低的原因，调整饲料配方。",
+                "service_type": "service", "industry": "A03", "keywords": ["蛋鸡"]}),
+    )
+    .await;
+    approve(&app, &staff, "offer", offer).await;
+    let (_, visitor) = app.register("org", "威远果业", "511024").await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let (narrow, wide) = (app.phone(), app.phone());
+    let stdout = run_script(
+        "phone_public.mjs",
+        vec![
+            app.url.clone(),
+            app.sms_outbox(),
+            label,
+            PASSWORD.into(),
+            offer.to_string(),
+            title.into(),
+            visitor,
+            narrow.clone(),
+            credit_code(901),
+            wide.clone(),
+            credit_code(902),
+        ],
+    )
+    .await;
+    assert!(
+        stdout.contains("the visitor inquired from the sticky bar"),
+        "{stdout}"
+    );
+    for phone in [narrow, wide] {
+        let condition = format!(
+            "owner_id = (SELECT id FROM users WHERE phone = '{phone}' AND terms_accepted_at IS NOT NULL) AND kind = 'need'"
+        );
+        assert_eq!(
+            app.count_where("listings", &condition).await,
+            1,
+            "{phone} posted a need"
+        );
+    }
+    assert_eq!(
+        app.count_where("organizations", "org_type = 'cooperative'")
+            .await,
+        2
+    );
+    assert_eq!(app.count("inquiries").await, 1);
+}
+
 on_both_databases!(
     a_visitor_searches_with_a_typo_and_follows_did_you_mean,
+    an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_sticky_bar,
     a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it,
     the_province_sets_a_target_and_sees_the_map_and_the_counties,
     a_resident_signs_up_scans_the_venue_code_and_a_volunteer_gets_hours,

@@ -378,6 +378,25 @@ impl TestApp {
         self.login(&phone).await
     }
 
+    /// Approves studio `id` (new, or an edit) as a province 科技工作者服务部 reviewer does on the
+    /// studio review page: studios are public once approved.
+    pub async fn approve_studio(&self, id: i64) {
+        let phone = self.staff_member("51", "worker", "省级工作室审核员").await;
+        let browser = self.signed_in(&phone).await;
+        let sql = format!("SELECT revision FROM studios WHERE id = {id}");
+        let revision: i64 = tianfu::on_db!(&self.app.db, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.clone())).fetch_one(pool).await.expect("the studio"));
+        let response = browser
+            .post(format!("{}/admin/studios/{id}/review", self.url))
+            .form(&[("decision", "approve"), ("revision", &revision.to_string())])
+            .send()
+            .await
+            .expect("review");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "studio approved");
+        tianfu::market::indexer::catch_up(&self.app)
+            .await
+            .expect("the index follows");
+    }
+
     /// Counts rows of a table, to show that a refused request changed nothing.
     pub async fn count(&self, table: &str) -> i64 {
         self.settle().await;

@@ -31,6 +31,7 @@ async fn user(app: &TestApp, role: &str, name: &str, region: &str) -> (i64, Stri
 async fn open_studio(app: &TestApp, token: &str, body: Value) {
     let (status, studio) = app.post("/api/v1/studios", &body, Some(token)).await;
     assert_eq!(status, StatusCode::CREATED, "{studio}");
+    app.approve_studio(studio["id"].as_i64().unwrap()).await;
 }
 
 async fn opt_in(app: &TestApp, token: &str, channels: &[&str]) {

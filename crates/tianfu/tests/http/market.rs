@@ -353,6 +353,16 @@ async fn a_studio_shows_its_published_work(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{studio}");
     let studio_id = studio["id"].as_i64().unwrap();
     assert_eq!(studio["rating_label"], "普通");
+    assert_eq!(studio["status"], "pending", "public once staff approve it");
+    assert_eq!(
+        app.get(&format!("/api/v1/studios/{studio_id}"), None)
+            .await
+            .0,
+        StatusCode::NOT_FOUND,
+        "not public before review"
+    );
+    assert_eq!(app.get("/api/v1/studios", None).await.1["total"], 0);
+    app.approve_studio(studio_id).await;
     assert_eq!(
         app.post("/api/v1/studios", &body, Some(&token)).await.0,
         StatusCode::CONFLICT,

@@ -275,6 +275,15 @@ async fn a_scientist_opens_a_studio_through_the_form(app: TestApp) {
     let (status, location, _) = post(&app, &scientist, "/me/studio", &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let studio = id_from(&location, "/studios/");
+    let (status, html) = get(&app, &scientist, &location).await;
+    assert_eq!(status, StatusCode::OK, "the owner sees it while it waits");
+    assert!(html.contains("审核中"));
+    assert_eq!(
+        get(&app, &app.browser(), &location).await.0,
+        StatusCode::NOT_FOUND,
+        "not public before review"
+    );
+    app.approve_studio(studio).await;
 
     let token = app.login(&phone).await;
     let offer = create(&app, &token, "/api/v1/offers", &offer_body(TITLE)).await;
@@ -297,7 +306,9 @@ async fn a_scientist_opens_a_studio_through_the_form(app: TestApp) {
     let (_, html) = get(&app, &scientist, "/me/studio").await;
     assert!(
         html.contains(&format!("/studios/{studio}"))
-            && !html.contains("<form method=\"post\" action=\"/me/studio\"")
+            && html.contains("已公开")
+            && html.contains("提交修改（需审核）")
+            && !html.contains("开设工作室</button>")
     );
     let (status, _, html) = post(&app, &scientist, "/me/studio", &form).await;
     assert_eq!(status, StatusCode::CONFLICT);

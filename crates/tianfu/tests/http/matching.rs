@@ -343,7 +343,9 @@ async fn approval_pushes_recommendations_to_both_sides_and_feedback_sticks(app: 
 async fn open_studio(app: &TestApp, token: &str, body: Value) -> i64 {
     let (status, studio) = app.post("/api/v1/studios", &body, Some(token)).await;
     assert_eq!(status, StatusCode::CREATED, "{studio}");
-    studio["id"].as_i64().unwrap()
+    let id = studio["id"].as_i64().unwrap();
+    app.approve_studio(id).await;
+    id
 }
 
 fn of_kind(reply: &Value, kind: &str) -> Vec<i64> {

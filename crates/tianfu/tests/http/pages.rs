@@ -38,6 +38,7 @@ async fn a_person_registers_through_the_form_and_lands_on_their_account(app: Tes
         ("org_type", "institution"),
         ("credit_code", code.as_str()),
         ("sms_code", sms_code.as_str()),
+        ("agree", "1"),
     ];
     let response = browser
         .post(format!("{}/register", app.url))

@@ -16,7 +16,9 @@ async fn open_studio(app: &TestApp, m: &Market) -> i64 {
     let body = json!({"name": "蛋鸡健康养殖科创工作室", "intro": "专注蛋鸡养殖。", "fields": ["蛋鸡"], "members": []});
     let (status, studio) = app.post("/api/v1/studios", &body, Some(&m.scientist)).await;
     assert_eq!(status, StatusCode::CREATED, "{studio}");
-    studio["id"].as_i64().unwrap()
+    let id = studio["id"].as_i64().unwrap();
+    app.approve_studio(id).await;
+    id
 }
 
 async fn apply(

@@ -394,6 +394,7 @@ async fn the_picker_adds_townships_under_a_county_and_registration_takes_one(app
             ("city", "5116".to_owned()),
             ("county", COUNTY.to_owned()),
             ("township", township.to_owned()),
+            ("agree", "1".to_owned()),
         ]
     };
     let browser = app.browser();

@@ -126,6 +126,10 @@ pub struct DetailPage {
     /// Staff of the listing's region looking at a pending listing may decide on it here.
     can_review: bool,
     login_href: String,
+    /// The sticky 立即咨询 bar's target, for anyone but the owner of a published listing: the
+    /// inquiry form below, or signing in first and coming back to it. Owners' phones are not
+    /// public (see /privacy), so there is no 拨打电话 on a listing.
+    contact_href: Option<String>,
     /// The engine's best matches for a published listing, shown to everyone who may see it.
     matches: Vec<MatchLine>,
     matches_heading: &'static str,
@@ -183,6 +187,8 @@ async fn detail(
         Some(studio) => studios::find(&app.db, studio)
             .await
             .map_err(|e| fail(e.into()))?
+            // A studio not yet approved is not linked from public pages.
+            .filter(|s| s.is_public())
             .map(|s| s.name),
         None => None,
     };
@@ -238,8 +244,20 @@ async fn detail(
     // The template renders `description_html` unescaped: it was sanitised by ammonia
     // (`market::sanitize::rich_text`) when it was written, so only harmless tags remain.
     let line = Line::new(app, row);
+    let can_inquire = published && me.is_some() && !is_owner;
+    let contact_href = if can_inquire {
+        Some("#inquiry".to_owned())
+    } else if published && me.is_none() {
+        Some(format!(
+            "/login?next={}",
+            url_encode(&format!("{}#inquiry", line.href))
+        ))
+    } else {
+        None
+    };
     Ok(DetailPage {
-        can_inquire: published && me.is_some() && !is_owner,
+        can_inquire,
+        contact_href,
         login_href: format!("/login?next={}", url_encode(&line.href)),
         me,
         line,

@@ -8,6 +8,7 @@ mod forms;
 mod listings;
 mod review;
 mod studio;
+mod studio_review;
 mod undo;
 
 use axum::Router;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/me/studio", get(studio::mine).post(studio::open))
         .route("/admin/reviews", get(review::queue))
         .route("/admin/reviews/{kind}/{id}", post(review::decide))
+        .route("/admin/studios/reviews", get(studio_review::queue))
+        .route("/admin/studios/{id}/review", post(studio_review::decide))
 }
 
 /// The public page of a listing: `/offers/1`, `/achievements/2`, `/needs/3`.

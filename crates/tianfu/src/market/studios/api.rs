@@ -9,7 +9,7 @@ use super::store::{self, NewStudio, StudioRow};
 use crate::market::store::{self as listings, ListingFilter};
 use crate::market::view::ListingView;
 use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
-use crate::platform::auth::{ApiUser, ClientIp};
+use crate::platform::auth::{ApiMaybeUser, ApiUser, ClientIp};
 use crate::platform::error::{AppError, ErrorBody};
 use crate::platform::scope;
 use crate::{App, AppState};
@@ -96,6 +96,22 @@ pub struct StudioView {
     pub completed_deals: i64,
     /// Deals signed with the owner as provider (签约, 履约 or 完成), the completed among them.
     pub signed_deals: i64,
+    /// pending（审核中，尚未公开）, published（已公开）or rejected（未通过审核）.
+    pub status: String,
+    /// Something waits for staff review: the studio itself, or an edit of a public one (the
+    /// public reads the approved text until the edit is approved).
+    pub in_review: bool,
+}
+
+/// May `actor` see the studio? Everyone once it is public; before that its owner and the staff
+/// of its region.
+pub fn visible(actor: Option<&crate::platform::auth::Actor>, row: &StudioRow) -> bool {
+    row.is_public()
+        || actor.is_some_and(|a| {
+            scope::owns(a, UserId(row.owner_id))
+                || tianfu_domain::RegionCode::parse(&row.region_code)
+                    .is_ok_and(|region| scope::can_view_region(a, &region))
+        })
 }
 
 pub fn rating_label(rating: &str) -> &'static str {
@@ -130,7 +146,10 @@ pub async fn studio_view(app: &App, row: StudioRow) -> Result<StudioView, AppErr
     let (achievements, _) =
         listings::list(&app.db, &shown(ListingKind::Achievement), paging).await?;
     let region_name = app.regions.full_name_of(&row.region_code);
+    let in_review = row.in_review();
     Ok(StudioView {
+        in_review,
+        status: row.status.clone(),
         completed_deals: store::completed_deals(&app.db, row.owner_id).await?,
         signed_deals: store::signed_deals(&app.db, row.owner_id).await?,
         offers: offers
@@ -160,7 +179,8 @@ pub async fn studio_view(app: &App, row: StudioRow) -> Result<StudioView, AppErr
     })
 }
 
-/// Open one's studio (科技工作者 only, one each).
+/// Open one's studio (科技工作者 only, one each). It is public once staff approve it
+/// (`status` pending until then).
 #[utoipa::path(post, path = "/api/v1/studios", tag = "market", request_body = StudioRequest,
     responses((status = 201, body = StudioView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -221,7 +241,7 @@ impl StudioSummary {
     }
 }
 
-/// All studios, newest first.
+/// All public (approved) studios, newest first.
 #[utoipa::path(get, path = "/api/v1/studios", tag = "market", params(Paging), responses((status = 200, body = inline(ListResponse<StudioSummary>))))]
 pub async fn list(
     State(app): State<AppState>,
@@ -237,15 +257,18 @@ pub async fn list(
     }))
 }
 
-/// A studio with its published capabilities and achievements.
+/// A studio with its published capabilities and achievements. A studio not yet approved is
+/// shown only to its owner and the staff of its region.
 #[utoipa::path(get, path = "/api/v1/studios/{id}", tag = "market", params(("id" = i64, Path)),
     responses((status = 200, body = StudioView), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
+    ApiMaybeUser(me): ApiMaybeUser,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<StudioView>, AppError> {
     let row = store::find(&app.db, id)
         .await?
+        .filter(|row| visible(me.as_ref(), row))
         .ok_or_else(|| AppError::not_found("工作室"))?;
     Ok(Json(studio_view(&app, row).await?))
 }

@@ -120,6 +120,13 @@ mod tests {
             region_code: "511011".into(),
             rating: "normal".into(),
             created_at: Utc::now(),
+            status: "published".into(),
+            draft_name: None,
+            draft_intro: None,
+            draft_fields: None,
+            submitted_at: None,
+            revision: 1,
+            review_reason: None,
         }
     }
 

@@ -18,6 +18,42 @@ pub struct StudioRow {
     pub region_code: String,
     pub rating: String,
     pub created_at: DateTime<Utc>,
+    /// pending (never approved yet), published or rejected.
+    pub status: String,
+    /// An edit of a published studio waiting for review (the public reads the columns above).
+    pub draft_name: Option<String>,
+    pub draft_intro: Option<String>,
+    pub draft_fields: Option<String>,
+    /// Set while something waits for review.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Counts the owner's submissions: a decision applies to the revision the reviewer read.
+    pub revision: i64,
+    pub review_reason: Option<String>,
+}
+
+impl StudioRow {
+    /// Everyone may see it: approved once (an edit waiting for review does not hide it).
+    pub fn is_public(&self) -> bool {
+        self.status == "published"
+    }
+
+    /// Something of it waits for staff review (a new studio, or an edit).
+    pub fn in_review(&self) -> bool {
+        self.submitted_at.is_some()
+    }
+
+    /// The text the owner last submitted: the draft of an edit, else the studio's own.
+    pub fn proposed(&self) -> (String, String, String) {
+        (
+            self.draft_name.clone().unwrap_or_else(|| self.name.clone()),
+            self.draft_intro
+                .clone()
+                .unwrap_or_else(|| self.intro.clone()),
+            self.draft_fields
+                .clone()
+                .unwrap_or_else(|| self.fields.clone()),
+        )
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,12 +71,15 @@ pub struct NewStudio {
 
 macro_rules! studio_select {
     () => {
-        "SELECT s.id, s.owner_id, u.name AS owner_name, s.name, s.intro, s.fields, s.region_code, s.rating, s.created_at \
+        "SELECT s.id, s.owner_id, u.name AS owner_name, s.name, s.intro, s.fields, s.region_code, s.rating, s.created_at, \
+         s.status, s.draft_name, s.draft_intro, s.draft_fields, s.submitted_at, s.revision, s.review_reason \
          FROM studios s JOIN users u ON u.id = s.owner_id "
     };
 }
+pub(crate) use studio_select;
 
-/// Opens a studio: the studio, its members and the `studio.opened` ledger event together.
+/// Opens a studio: the studio, its members and the `studio.opened` ledger event together. It is
+/// public once staff approve it (`super::review`).
 pub async fn open(
     db: &Db,
     owner: UserId,
@@ -51,8 +90,8 @@ pub async fn open(
     let result: Result<i64, sqlx::Error> = async {
         let mut tx = db.begin().await?;
         let id: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
-            "INSERT INTO studios (owner_id, name, intro, fields, region_code, rating, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'normal', $6) RETURNING id",
+            "INSERT INTO studios (owner_id, name, intro, fields, region_code, rating, created_at, status, submitted_at, revision) \
+             VALUES ($1, $2, $3, $4, $5, 'normal', $6, 'pending', $6, 1) RETURNING id",
         )
         .bind(owner.0)
         .bind(&studio.name)
@@ -70,7 +109,8 @@ pub async fn open(
                 .execute(&mut **conn)
                 .await.map(|done| done.rows_affected()))?;
         }
-        // The indexer tails the outbox: the studio becomes findable by the needs it answers.
+        // The indexer tails the outbox: once approved, the studio is findable by the needs it
+        // answers (the indexer leaves out a studio that is not public).
         tx.outbox("studio", id, now).await?;
         let event = Event::new(EventKind::StudioOpened, region, "studio", id).actor(owner.0).once();
         tx.record(now, &event).await?;
@@ -120,11 +160,15 @@ pub async fn signed_deals(db: &Db, owner: i64) -> Result<i64, sqlx::Error> {
     })
 }
 
+/// All public studios, newest first.
 pub async fn list(db: &Db, paging: Paging) -> Result<(Vec<StudioRow>, i64), sqlx::Error> {
-    const SQL: &str = concat!(studio_select!(), "ORDER BY s.id DESC LIMIT $1 OFFSET $2");
+    const SQL: &str = concat!(
+        studio_select!(),
+        "WHERE s.status = 'published' ORDER BY s.id DESC LIMIT $1 OFFSET $2"
+    );
     on_db!(db, pool => {
         let rows = sqlx::query_as::<_, StudioRow>(SQL).bind(paging.limit()).bind(paging.offset()).fetch_all(pool).await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM studios").fetch_one(pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM studios WHERE status = 'published'").fetch_one(pool).await?;
         Ok((rows, total))
     })
 }
