@@ -6,15 +6,18 @@
 pub mod api;
 pub mod bench;
 pub mod clock;
+pub mod desk;
 pub mod follow;
 pub mod open;
 pub mod pages;
 pub mod plan;
+pub mod queue;
 pub mod report;
 pub mod report_pages;
 pub mod service;
 pub mod store;
 pub mod view;
+pub mod workbench;
 
 use axum::Router;
 use axum::routing::{get, patch, post};

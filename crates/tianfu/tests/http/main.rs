@@ -38,3 +38,4 @@ mod security_gate;
 mod sessions;
 mod staff;
 mod townships;
+mod workbench;

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/studios/{id}", get(studio::show))
         .route("/me/studio", get(studio::mine).post(studio::open))
         .route("/admin/reviews", get(review::queue))
+        .route("/admin/reviews/batch", post(review::batch))
         .route("/admin/reviews/{kind}/{id}", post(review::decide))
 }
 
