@@ -16,6 +16,7 @@ pub mod report;
 pub mod report_pages;
 pub mod service;
 pub mod store;
+pub mod trend;
 pub mod view;
 pub mod workbench;
 
