@@ -11,6 +11,7 @@ pub mod follow;
 pub mod open;
 pub mod pages;
 pub mod plan;
+pub mod plan_pages;
 pub mod queue;
 pub mod report;
 pub mod report_pages;

@@ -33,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/plan-templates",
-            get(super::report_pages::templates).post(super::report_pages::save_templates),
+            get(super::plan_pages::templates).post(super::plan_pages::save_templates),
         )
         .route("/admin/tickets/{id}", get(detail))
         .route("/admin/tickets/{id}/followups", post(add_followup))
