@@ -376,6 +376,30 @@ macro_rules! push_listing_filter {
     }};
 }
 
+/// How many listings match (the staff workbench's 待审核), by the filter's index.
+pub async fn count(db: &Db, filter: &ListingFilter) -> Result<i64, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM listings l");
+        push_listing_filter!(count, filter);
+        count.build_query_scalar().fetch_one(pool).await
+    })
+}
+
+/// A page of the review queue, the longest waiting first (by id, as `listings_status_region`
+/// holds them), with the description's text for a preview.
+pub async fn oldest_first(
+    db: &Db,
+    filter: &ListingFilter,
+    paging: Paging,
+) -> Result<Vec<ListingRow>, sqlx::Error> {
+    on_db!(db, pool => {
+        let mut rows = sqlx::QueryBuilder::new(listing_select!());
+        push_listing_filter!(rows, filter);
+        rows.push(" ORDER BY l.id LIMIT ").push_bind(paging.limit()).push(" OFFSET ").push_bind(paging.offset());
+        rows.build_query_as::<ListingRow>().fetch_all(pool).await
+    })
+}
+
 pub async fn list(
     db: &Db,
     filter: &ListingFilter,

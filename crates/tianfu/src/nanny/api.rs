@@ -103,6 +103,12 @@ pub struct TicketQuery {
     pub overdue: Option<bool>,
     /// Only tickets escalated to a higher level.
     pub escalated: Option<bool>,
+    /// Words in the subject, the served person's name or phone (e.g. the phone's last digits).
+    pub q: Option<String>,
+    /// `today`: open tickets whose next step falls due today (Beijing time).
+    pub due: Option<String>,
+    /// Only my open tickets handed to me in the last 24 hours or not yet opened (新分派).
+    pub fresh: Option<bool>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
@@ -170,12 +176,29 @@ pub async fn filter_for(
                 .map(|d| d.as_str().to_owned())
                 .unwrap_or_default()
         }),
-        assignee: query.mine.unwrap_or(false).then_some(actor.id.0),
+        // 新分派 is always about my own tickets.
+        assignee: (query.mine.unwrap_or(false) || query.fresh.unwrap_or(false))
+            .then_some(actor.id.0),
         served: None,
         kind,
         status,
         overdue_only: query.overdue.unwrap_or(false),
         escalated_only: query.escalated.unwrap_or(false),
+        due_between: match query.due.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("today") => Some(super::desk::today_bounds(app.clock.now())),
+            Some(_) => {
+                return Err(AppError::validation(
+                    "due",
+                    "到期筛选只能是 today（今日到期）",
+                ));
+            }
+        },
+        fresh_since: query
+            .fresh
+            .unwrap_or(false)
+            .then(|| super::desk::fresh_since(app.clock.now())),
+        search: super::desk::search_pattern(query.q.as_deref())?,
     })
 }
 

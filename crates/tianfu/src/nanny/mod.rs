@@ -6,15 +6,20 @@
 pub mod api;
 pub mod bench;
 pub mod clock;
+pub mod desk;
 pub mod follow;
 pub mod open;
 pub mod pages;
 pub mod plan;
+pub mod plan_pages;
+pub mod queue;
 pub mod report;
 pub mod report_pages;
 pub mod service;
 pub mod store;
+pub mod trend;
 pub mod view;
+pub mod workbench;
 
 use axum::Router;
 use axum::routing::{get, patch, post};

@@ -71,8 +71,8 @@ pub async fn open(
     let mut tx = db.begin().await?;
     let id: Option<i64> = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
-            "INSERT INTO tickets (kind, subject_id, served_id, title, region_code, department, assignee_id, status, opened_at, next_due_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $8) ON CONFLICT (kind, subject_id) DO NOTHING RETURNING id",
+            "INSERT INTO tickets (kind, subject_id, served_id, title, region_code, department, assignee_id, status, opened_at, next_due_at, updated_at, assigned_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $8, CASE WHEN $7 IS NULL THEN NULL ELSE $8 END) ON CONFLICT (kind, subject_id) DO NOTHING RETURNING id",
         )
         .bind(subject.kind.as_str())
         .bind(subject.subject_id)
@@ -200,7 +200,7 @@ pub async fn assign_waiting(app: &App) -> Result<usize, AppError> {
         };
         let mut tx = app.db.begin().await?;
         let changed = on_tx!(&mut tx, conn => {
-            sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND assignee_id IS NULL AND status = 'open'")
+            sqlx::query("UPDATE tickets SET assignee_id = $1, updated_at = $2, assigned_at = $2, seen_at = NULL WHERE id = $3 AND assignee_id IS NULL AND status = 'open'")
                 .bind(nanny).bind(now).bind(id)
                 .execute(&mut **conn).await.map(|done| done.rows_affected())
         })?;

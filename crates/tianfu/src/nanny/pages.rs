@@ -12,23 +12,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tianfu_domain::{Channel, FieldErrors, TicketKind, TicketStatus};
+use tianfu_domain::{Channel, FieldErrors};
 
-use super::api::{TicketQuery, filter_for};
 use super::service::{self, FollowupRequest, LinkRequest, StepRequest};
 use super::store;
-use super::view::{TicketDetail, TicketView};
+use super::view::TicketDetail;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageStaff, PageUser};
 use crate::platform::error::AppError;
-use crate::platform::page::{PageError, Pager, url_encode};
-use crate::platform::scope::{RegionScope, staff_scope};
-use crate::staff::pages::{RegionOption, region_options};
+use crate::platform::page::{PageError, Pager};
 use crate::{App, AppState, on_db};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/tickets", get(list))
+        .route("/admin/tickets", get(super::queue::list))
         .route("/admin/tickets/report", get(super::report_pages::report))
         .route(
             "/admin/tickets/report.xlsx",
@@ -36,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/plan-templates",
-            get(super::report_pages::templates).post(super::report_pages::save_templates),
+            get(super::plan_pages::templates).post(super::plan_pages::save_templates),
         )
         .route("/admin/tickets/{id}", get(detail))
         .route("/admin/tickets/{id}/followups", post(add_followup))
@@ -45,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tickets/{id}/steps/{step}/done", post(complete_step))
         .route("/admin/tickets/{id}/assign", post(assign))
         .route("/admin/tickets/{id}/close", post(close))
+        .merge(super::workbench::routes())
         .route("/me/nanny", get(served))
         .route("/me/nanny/{id}/rating", post(rate))
 }
@@ -55,23 +53,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "nanny/list.html")]
-pub struct ListPage {
-    me: Option<Actor>,
-    mine: bool,
-    scope_name: String,
-    kinds: Vec<Choice>,
-    statuses: Vec<Choice>,
-    regions: Vec<RegionOption>,
-    overdue: bool,
-    escalated: bool,
-    tickets: Vec<TicketView>,
-    pager: Pager,
-    pager_base: String,
-}
-
-fn choices<T: Copy>(
+pub(super) fn choices<T: Copy>(
     all: &[T],
     selected: &str,
     value: fn(T) -> &'static str,
@@ -84,61 +66,6 @@ fn choices<T: Copy>(
             selected: value(item) == selected,
         })
         .collect()
-}
-
-pub async fn list(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Query(query): Query<TicketQuery>,
-) -> Result<ListPage, PageError> {
-    let page_error = |e: AppError| PageError::new(e, Some(actor.clone()));
-    let filter = filter_for(&app, &actor, &query, ip.as_deref())
-        .await
-        .map_err(page_error)?;
-    let paging = Paging {
-        page: query.page,
-        per_page: Some(30),
-    };
-    let (rows, total) = store::list(&app.db, &filter, paging)
-        .await
-        .map_err(|e| page_error(e.into()))?;
-    let scope = staff_scope(&actor).unwrap_or(RegionScope::All);
-    let mine = query.mine.unwrap_or(false);
-    let kind = query.kind.clone().unwrap_or_default();
-    let status = query.status.clone().unwrap_or_default();
-    let region = query.region_code.clone().unwrap_or_default();
-    let overdue = query.overdue.unwrap_or(false);
-    let escalated = query.escalated.unwrap_or(false);
-    let pager_base = format!(
-        "/admin/tickets?mine={mine}&kind={}&status={}&region_code={}&overdue={overdue}&escalated={escalated}&",
-        url_encode(&kind),
-        url_encode(&status),
-        url_encode(&region)
-    );
-    Ok(ListPage {
-        scope_name: scope.name(&app.regions),
-        kinds: choices(
-            TicketKind::ALL,
-            &kind,
-            TicketKind::as_str,
-            TicketKind::label,
-        ),
-        statuses: choices(
-            TicketStatus::ALL,
-            &status,
-            TicketStatus::as_str,
-            TicketStatus::label,
-        ),
-        regions: region_options(&app, &scope, true, &region),
-        tickets: rows.into_iter().map(|r| TicketView::new(&app, r)).collect(),
-        pager: Pager::new(paging.page(), paging.per_page(), total),
-        me: Some(actor),
-        mine,
-        overdue,
-        escalated,
-        pager_base,
-    })
 }
 
 /// Something the nanny may attach to a follow-up.
@@ -167,6 +94,11 @@ pub struct DetailPage {
     errors: FieldErrors,
     error: Option<String>,
     today: String,
+    /// What the last action did (已保存跟进并完成…).
+    notice: Option<String>,
+    /// The earliest undone step, which 保存并完成此步 completes (0 when none).
+    current_step_id: i64,
+    current_step_name: String,
 }
 
 impl DetailPage {
@@ -208,7 +140,15 @@ async fn detail_page(
     let t = TicketDetail::load(app, ticket)
         .await
         .map_err(|e| page_error(e.into()))?;
+    let (current_step_id, current_step_name) = t
+        .steps
+        .iter()
+        .find(|s| s.done_at.is_none())
+        .map_or((0, String::new()), |s| (s.id, s.name.clone()));
     Ok(DetailPage {
+        notice: None,
+        current_step_id,
+        current_step_name,
         me: Some(actor),
         t,
         channels: Channel::ALL,
@@ -299,8 +239,11 @@ pub async fn detail(
     PageStaff(actor): PageStaff,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
+    Query(done): Query<super::workbench::DoneQuery>,
 ) -> Result<DetailPage, PageError> {
-    detail_page(
+    let me = actor.id.0;
+    let notice = super::workbench::done_message(&app, &actor, &done).await;
+    let mut page = detail_page(
         &app,
         actor,
         id,
@@ -309,7 +252,12 @@ pub async fn detail(
         FieldErrors::new(),
         None,
     )
-    .await
+    .await?;
+    if let Some(row) = store::find(&app.db, id).await? {
+        super::desk::mark_seen(&app, &row, me).await?;
+    }
+    page.notice = notice;
+    Ok(page)
 }
 
 /// Every refusal of a form in one line, above the form (each also stands beside its field).
@@ -332,12 +280,30 @@ async fn act(
     draft: FollowupDraft,
     action: impl AsyncFnOnce(&store::TicketRow) -> Result<(), AppError>,
 ) -> Result<Response, PageError> {
+    act_to(app, actor, id, ip, draft, async move |ticket| {
+        action(ticket)
+            .await
+            .map(|()| format!("/admin/tickets/{id}"))
+    })
+    .await
+}
+
+/// [`act`] for an action that says where to go next (a list with a message, the ticket page
+/// with one).
+pub(super) async fn act_to(
+    app: &App,
+    actor: Actor,
+    id: i64,
+    ip: Option<&str>,
+    draft: FollowupDraft,
+    action: impl AsyncFnOnce(&store::TicketRow) -> Result<String, AppError>,
+) -> Result<Response, PageError> {
     let result = match service::for_action(app, &actor, id, ip).await {
         Ok(ticket) => action(&ticket).await,
         Err(error) => Err(error),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/tickets/{id}")).into_response()),
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(AppError::Validation(errors)) => {
             let message = summary(&errors);
             let page = detail_page(app, actor, id, ip, draft, errors, Some(message)).await?;
@@ -352,14 +318,8 @@ async fn act(
     }
 }
 
-/// The follow-up form: `channel`, `note`, `outcome`, and any number of `link=kind:id`.
-pub async fn add_followup(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
+/// The follow-up form's fields: `channel`, `note`, `outcome`, and any number of `link=kind:id`.
+pub(super) fn followup_from(fields: &[(String, String)]) -> (FollowupDraft, FollowupRequest) {
     let value = |name: &str| {
         fields
             .iter()
@@ -387,6 +347,18 @@ pub async fn add_followup(
         outcome: Some(draft.outcome.clone()),
         links,
     };
+    (draft, request)
+}
+
+/// The follow-up form.
+pub async fn add_followup(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (draft, request) = followup_from(&fields);
     let by = actor.clone();
     act(&app, actor, id, ip.as_deref(), draft, async |ticket| {
         service::add_followup(&app, &by, ticket, &request)

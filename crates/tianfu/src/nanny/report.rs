@@ -49,6 +49,8 @@ pub struct Report {
 pub struct NannyLine {
     pub id: i64,
     pub name: String,
+    /// The nanny's phone, to call them.
+    pub phone: Option<String>,
     pub region_code: String,
     pub department: String,
     pub active: i64,
@@ -97,7 +99,7 @@ const TOTALS_SQL: &str = "SELECT \
   (SELECT COUNT(*) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4 AND t.first_contact_secs IS NOT NULL) AS contacted, \
   (SELECT CAST(COALESCE(SUM(t.first_contact_secs), 0) AS BIGINT) FROM tickets t WHERE t.region_code >= $1 AND t.region_code < $2 AND t.opened_at >= $3 AND t.opened_at < $4) AS contact_secs";
 
-const NANNIES_SQL: &str = "SELECT u.id, u.name, u.region_code, u.department, \
+const NANNIES_SQL: &str = "SELECT u.id, u.name, u.phone, u.region_code, u.department, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.opened_at < $4 AND (t.closed_at IS NULL OR t.closed_at >= $4)) AS active, \
   (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = u.id AND t.status = 'open' AND t.overdue_since IS NOT NULL) AS overdue_now, \
   (SELECT COUNT(*) FROM ticket_events e WHERE e.actor_id = u.id AND e.kind = 'followup' AND e.at >= $3 AND e.at < $4) AS followups, \

@@ -1,26 +1,24 @@
-//! The report page with its Excel export, and the administrators' plan-template page.
+//! The report page (figures, the twelve-month trend, the people sortable by any column) with
+//! its Excel export.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use tianfu_domain::ticket::{PlanTemplate, TemplateStep, validate_template};
-use tianfu_domain::{FieldErrors, Role, TicketKind};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
 use super::api::{ReportQuery, report_for};
-use super::plan;
 use super::report::{Report, department_label};
+use crate::AppState;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, url_encode};
 use crate::platform::scope::{RegionScope, staff_scope};
 use crate::staff::pages::{RegionOption, region_options};
-use crate::{App, AppState};
 
 pub struct NannyRow {
     pub name: String,
+    pub phone: String,
     pub region: String,
     pub department: &'static str,
     pub active: i64,
@@ -42,6 +40,57 @@ pub struct ReportPage {
     first_contact: String,
     nannies: Vec<NannyRow>,
     export_href: String,
+    /// The column headers, each a link sorting by it.
+    columns: Vec<Column>,
+    /// The twelve months' trend as JSON for the chart, and as rows for the table beside it.
+    trend_json: String,
+    trend: super::trend::Trend,
+}
+
+/// A sortable column of the people table.
+pub struct Column {
+    pub label: &'static str,
+    pub href: String,
+    /// ▲ or ▼ on the column sorted by, else empty.
+    pub arrow: &'static str,
+}
+
+/// The people table's columns: (key, label).
+const COLUMNS: &[(&str, &str)] = &[
+    ("name", "姓名"),
+    ("region", "地区"),
+    ("active", "跟进中"),
+    ("overdue", "当前逾期"),
+    ("followups", "跟进次数"),
+    ("on_time", "按时完成率"),
+    ("deals", "签约办结"),
+    ("rating", "平均评分"),
+];
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SortQuery {
+    sort: Option<String>,
+    /// asc or desc (the default).
+    dir: Option<String>,
+}
+
+/// Sorts the people by a column: numbers highest first unless `asc`; names in order.
+fn sort_lines(lines: &mut [super::report::NannyLine], key: &str, asc: bool) {
+    let rate = |v: Option<f64>| v.unwrap_or(-1.0);
+    lines.sort_by(|a, b| {
+        let order = match key {
+            "name" => a.name.cmp(&b.name),
+            "region" => a.region_code.cmp(&b.region_code),
+            "active" => a.active.cmp(&b.active),
+            "overdue" => a.overdue_now.cmp(&b.overdue_now),
+            "followups" => a.followups.cmp(&b.followups),
+            "on_time" => rate(a.on_time_rate()).total_cmp(&rate(b.on_time_rate())),
+            "deals" => a.closed_with_deal.cmp(&b.closed_with_deal),
+            "rating" => rate(a.average_rating()).total_cmp(&rate(b.average_rating())),
+            _ => std::cmp::Ordering::Equal,
+        };
+        if asc { order } else { order.reverse() }
+    });
 }
 
 fn percent(value: Option<f64>) -> String {
@@ -57,14 +106,64 @@ pub async fn report(
     PageStaff(actor): PageStaff,
     ClientIp(ip): ClientIp,
     Query(query): Query<ReportQuery>,
+    Query(sort): Query<SortQuery>,
 ) -> Result<ReportPage, PageError> {
-    let r = report_for(&app, &actor, &query, ip.as_deref())
+    let fail = |e: AppError| PageError::new(e, Some(actor.clone()));
+    let mut r = report_for(&app, &actor, &query, ip.as_deref())
         .await
-        .map_err(|e| PageError::new(e, Some(actor.clone())))?;
+        .map_err(fail)?;
+    let key = sort
+        .sort
+        .as_deref()
+        .filter(|k| COLUMNS.iter().any(|(c, _)| c == k))
+        .unwrap_or("");
+    let asc = sort.dir.as_deref() == Some("asc");
+    if !key.is_empty() {
+        sort_lines(&mut r.nannies, key, asc);
+    }
+    let base = format!(
+        "/admin/tickets/report?region_code={}&from={}&to={}",
+        url_encode(&r.region_code),
+        r.from,
+        r.to
+    );
+    let columns = COLUMNS
+        .iter()
+        .map(|(k, label)| {
+            let current = *k == key;
+            // Names read A to Z first; figures highest first; a second click reverses.
+            let first_asc = matches!(*k, "name" | "region");
+            let next_asc = if current { !asc } else { first_asc };
+            Column {
+                label,
+                href: format!(
+                    "{base}&sort={k}&dir={}",
+                    if next_asc { "asc" } else { "desc" }
+                ),
+                arrow: match (current, asc) {
+                    (false, _) => "",
+                    (true, true) => "▲",
+                    (true, false) => "▼",
+                },
+            }
+        })
+        .collect();
+    let ledger_region = if r.region_code.is_empty() {
+        "51".to_owned()
+    } else {
+        r.region_code.clone()
+    };
+    let trend = super::trend::last_twelve_months(&app, &ledger_region)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let trend_json = serde_json::to_string(&trend)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c");
     let nannies = r
         .nannies
         .iter()
         .map(|n| NannyRow {
+            phone: n.phone.clone().unwrap_or_default(),
             name: n.name.clone(),
             region: app.regions.full_name_of(&n.region_code),
             department: department_label(&n.department),
@@ -96,6 +195,9 @@ pub async fn report(
         r,
         nannies,
         export_href,
+        columns,
+        trend_json,
+        trend,
     })
 }
 
@@ -135,170 +237,4 @@ pub async fn export(
         bytes,
     )
         .into_response())
-}
-
-/// A template as form rows: a few empty rows past the configured steps, to add new ones.
-pub struct TemplateForm {
-    pub kind: &'static str,
-    pub label: &'static str,
-    pub escalate_after_days: String,
-    pub rows: Vec<(String, String, String)>,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "nanny/templates.html")]
-pub struct TemplatesPage {
-    me: Option<Actor>,
-    forms: Vec<TemplateForm>,
-    errors: FieldErrors,
-    saved: bool,
-}
-
-const EXTRA_ROWS: usize = 3;
-
-fn form_of(kind: TicketKind, template: &PlanTemplate) -> TemplateForm {
-    let mut rows: Vec<_> = template
-        .steps
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                s.due_days.to_string(),
-                s.repeat_days.map(|d| d.to_string()).unwrap_or_default(),
-            )
-        })
-        .collect();
-    rows.extend(std::iter::repeat_n(
-        (String::new(), String::new(), String::new()),
-        EXTRA_ROWS,
-    ));
-    TemplateForm {
-        kind: kind.as_str(),
-        label: kind.label(),
-        escalate_after_days: template.escalate_after_days.to_string(),
-        rows,
-    }
-}
-
-async fn ensure_admin(app: &App, actor: &Actor, ip: Option<&str>) -> Result<(), PageError> {
-    crate::platform::scope::ensure(app, actor, actor.role == Role::Admin, "plan-templates", ip)
-        .await
-        .map_err(|_| {
-            PageError::new(
-                AppError::Forbidden("仅管理员可以配置服务计划模板".into()),
-                Some(actor.clone()),
-            )
-        })
-}
-
-#[derive(serde::Deserialize)]
-pub struct SavedQuery {
-    saved: Option<bool>,
-}
-
-pub async fn templates(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Query(query): Query<SavedQuery>,
-) -> Result<TemplatesPage, PageError> {
-    ensure_admin(&app, &actor, ip.as_deref()).await?;
-    let mut forms = Vec::new();
-    for kind in TicketKind::ALL {
-        forms.push(form_of(*kind, &plan::load(&app.db, *kind).await?));
-    }
-    Ok(TemplatesPage {
-        me: Some(actor),
-        forms,
-        errors: FieldErrors::new(),
-        saved: query.saved.unwrap_or(false),
-    })
-}
-
-/// Saves one kind's template from `kind`, `escalate_after_days` and rows of `name`, `due_days`,
-/// `repeat_days` (blank rows are skipped).
-pub async fn save_templates(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    ensure_admin(&app, &actor, ip.as_deref()).await?;
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    };
-    let all = |name: &str| {
-        fields
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .collect::<Vec<_>>()
-    };
-    let kind = TicketKind::parse(&value("kind"))
-        .map_err(|e| PageError::new(AppError::validation("kind", e), Some(actor.clone())))?;
-    let (names, due, repeat) = (all("name"), all("due_days"), all("repeat_days"));
-    let mut errors = FieldErrors::new();
-    let mut steps = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        let (due_days, repeat_days) = (
-            due.get(i).cloned().unwrap_or_default(),
-            repeat.get(i).cloned().unwrap_or_default(),
-        );
-        if name.is_empty() && due_days.is_empty() && repeat_days.is_empty() {
-            continue;
-        }
-        let index = steps.len();
-        let due_days = due_days.parse::<u32>().unwrap_or_else(|_| {
-            errors.add(&format!("steps[{index}].due_days"), "完成时限须为天数");
-            1
-        });
-        let repeat_days = if repeat_days.is_empty() {
-            None
-        } else {
-            Some(repeat_days.parse::<u32>().unwrap_or_else(|_| {
-                errors.add(&format!("steps[{index}].repeat_days"), "重复周期须为天数");
-                7
-            }))
-        };
-        steps.push(TemplateStep {
-            name: name.clone(),
-            due_days,
-            repeat_days,
-        });
-    }
-    let escalate_after_days = value("escalate_after_days").parse::<u32>().unwrap_or(0);
-    let template = PlanTemplate {
-        steps,
-        escalate_after_days,
-    };
-    if let Err(more) = validate_template(&template) {
-        for (field, message) in more.iter() {
-            errors.add(field, message);
-        }
-    }
-    if errors.is_empty() {
-        plan::save(&app.db, kind, &template, actor.id.0, app.clock.now()).await?;
-        return Ok(Redirect::to("/admin/plan-templates?saved=true").into_response());
-    }
-    let mut forms = Vec::new();
-    for other in TicketKind::ALL {
-        if *other == kind {
-            let mut form = form_of(kind, &template);
-            form.escalate_after_days = value("escalate_after_days");
-            forms.push(form);
-        } else {
-            forms.push(form_of(*other, &plan::load(&app.db, *other).await?));
-        }
-    }
-    let page = TemplatesPage {
-        me: Some(actor),
-        forms,
-        errors,
-        saved: false,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -104,6 +104,25 @@ pub async fn add_followup(
     ticket: &TicketRow,
     request: &FollowupRequest,
 ) -> Result<i64, AppError> {
+    let (followup, links) = check_followup(app, ticket, request).await?;
+    store::add_followup(
+        &app.db,
+        ticket,
+        actor.id,
+        &followup,
+        &links,
+        app.clock.now(),
+    )
+    .await?
+    .map_err(closed)
+}
+
+/// A follow-up and its links as checked (every refusal at once, beside its field).
+pub(super) async fn check_followup(
+    app: &App,
+    ticket: &TicketRow,
+    request: &FollowupRequest,
+) -> Result<(ticket::Followup, Vec<(String, i64)>), AppError> {
     let mut errors = FieldErrors::new();
     let followup =
         ticket::validate_followup(&request.channel, &request.note, request.outcome.as_deref());
@@ -122,20 +141,10 @@ pub async fn add_followup(
             Err(message) => errors.add(&format!("links[{i}]"), message),
         }
     }
-    let followup = match followup {
-        Ok(f) if errors.is_empty() => f,
-        _ => return Err(errors.into()),
-    };
-    store::add_followup(
-        &app.db,
-        ticket,
-        actor.id,
-        &followup,
-        &links,
-        app.clock.now(),
-    )
-    .await?
-    .map_err(closed)
+    match followup {
+        Ok(f) if errors.is_empty() => Ok((f, links)),
+        _ => Err(errors.into()),
+    }
 }
 
 /// The ticket was closed while the change was on its way.

@@ -39,6 +39,9 @@ pub struct TicketRow {
     pub closed_at: Option<DateTime<Utc>>,
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,
+    /// When the ticket was last handed to its nanny, and when that nanny first opened it since.
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub seen_at: Option<DateTime<Utc>>,
 }
 
 impl TicketRow {
@@ -56,7 +59,7 @@ macro_rules! ticket_select {
         "SELECT t.id, t.kind, t.subject_id, t.served_id, s.name AS served_name, s.phone AS served_phone, t.title, \
          t.region_code, t.department, t.assignee_id, a.name AS assignee_name, a.phone AS assignee_phone, t.status, \
          t.outcome, t.close_reason, t.deal_id, t.opened_at, t.first_contact_at, t.next_due_at, t.overdue_since, \
-         t.escalated_at, t.escalated_to, t.closed_at, t.rating, t.rating_comment \
+         t.escalated_at, t.escalated_to, t.closed_at, t.rating, t.rating_comment, t.assigned_at, t.seen_at \
          FROM tickets t JOIN users s ON s.id = t.served_id LEFT JOIN users a ON a.id = t.assignee_id "
     };
 }
@@ -168,6 +171,12 @@ pub struct TicketFilter {
     pub status: Option<String>,
     pub overdue_only: bool,
     pub escalated_only: bool,
+    /// Open tickets whose next step falls due in `[from, to)` (今日到期).
+    pub due_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// 新分派: open tickets handed over since this time or not yet opened by their nanny.
+    pub fresh_since: Option<DateTime<Utc>>,
+    /// A LIKE pattern matched against the subject, the served person's name and phone.
+    pub search: Option<String>,
 }
 
 /// Appends `WHERE` with only the conditions the filter sets, so that each list reads its own
@@ -204,6 +213,28 @@ macro_rules! push_ticket_filter {
         if filter.escalated_only {
             query.push(" AND t.escalated_at IS NOT NULL");
         }
+        if let Some((from, to)) = filter.due_between {
+            query
+                .push(" AND t.status = 'open' AND t.next_due_at >= ")
+                .push_bind(from);
+            query.push(" AND t.next_due_at < ").push_bind(to);
+        }
+        if let Some(since) = filter.fresh_since {
+            query
+                .push(" AND t.status = 'open' AND (t.assigned_at >= ")
+                .push_bind(since);
+            query.push(" OR t.seen_at IS NULL)");
+        }
+        if let Some(pattern) = filter.search.clone() {
+            query.push(" AND (t.title LIKE ").push_bind(pattern.clone());
+            query
+                .push(" ESCAPE '\\' OR s.name LIKE ")
+                .push_bind(pattern.clone());
+            query
+                .push(" ESCAPE '\\' OR s.phone LIKE ")
+                .push_bind(pattern);
+            query.push(" ESCAPE '\\')");
+        }
     }};
 }
 
@@ -224,7 +255,11 @@ pub async fn list(
         .push(" OFFSET ")
         .push_bind(paging.offset());
         let rows = rows.build_query_as::<TicketRow>().fetch_all(pool).await?;
-        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM tickets t");
+        let mut count = sqlx::QueryBuilder::new(if filter.search.is_some() {
+            "SELECT COUNT(*) FROM tickets t JOIN users s ON s.id = t.served_id"
+        } else {
+            "SELECT COUNT(*) FROM tickets t"
+        });
         push_ticket_filter!(count, filter);
         let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
         Ok((rows, total))
@@ -290,7 +325,11 @@ pub struct TicketClosed;
 
 /// The first statement of every change to an open ticket: touches it only while it is open (on
 /// PostgreSQL this also locks it against a concurrent close until the change commits).
-async fn still_open(tx: &mut Tx, ticket: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub(super) async fn still_open(
+    tx: &mut Tx,
+    ticket: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let changed = on_tx!(tx, conn => {
         sqlx::query("UPDATE tickets SET updated_at = $2 WHERE id = $1 AND status = 'open'")
             .bind(ticket).bind(now)
@@ -317,12 +356,27 @@ pub async fn add_followup(
     links: &[(String, i64)],
     now: DateTime<Utc>,
 ) -> Result<Result<i64, TicketClosed>, sqlx::Error> {
-    let seconds = (now - ticket.opened_at).num_seconds().max(0);
     let mut tx = db.begin().await?;
     if !still_open(&mut tx, ticket.id, now).await? {
         return Ok(Err(TicketClosed));
     }
-    let id: i64 = on_tx!(&mut tx, conn => {
+    let id = write_followup(&mut tx, ticket, actor, followup, links, now).await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Writes a follow-up, its links, the first contact and its ledger event in the caller's
+/// transaction (which has checked that the ticket is open).
+pub(super) async fn write_followup(
+    tx: &mut Tx,
+    ticket: &TicketRow,
+    actor: UserId,
+    followup: &Followup,
+    links: &[(String, i64)],
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let seconds = (now - ticket.opened_at).num_seconds().max(0);
+    let id: i64 = on_tx!(tx, conn => {
         let id: i64 = sqlx::query_scalar(EVENT_SQL)
             .bind(ticket.id).bind(now).bind(actor.0).bind("followup")
             .bind(followup.channel.as_str()).bind(&followup.note).bind(&followup.outcome)
@@ -347,8 +401,7 @@ pub async fn add_followup(
         .actor(actor.0)
         .source(followup.channel.as_str());
     tx.record(now, &event).await?;
-    tx.commit().await?;
-    Ok(Ok(id))
+    Ok(id)
 }
 
 /// Marks a step done (false when it already was); a repeating step schedules its next
@@ -360,6 +413,24 @@ pub async fn complete_step(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<Result<bool, TicketClosed>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !still_open(&mut tx, ticket, now).await? {
+        return Ok(Err(TicketClosed));
+    }
+    let changed = write_step_done(&mut tx, ticket, step, actor, now).await?;
+    tx.commit().await?;
+    Ok(Ok(changed))
+}
+
+/// Marks a step done in the caller's transaction by one guarded statement (false, and nothing
+/// written, when it already was done), with its next occurrence, history and due times.
+pub(super) async fn write_step_done(
+    tx: &mut Tx,
+    ticket: i64,
+    step: &StepRow,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let next = tianfu_domain::ticket::next_occurrence(
         &step.name,
         step.repeat_days.and_then(|d| u32::try_from(d).ok()),
@@ -373,11 +444,7 @@ pub async fn complete_step(
         ),
         None => format!("完成“{}”", step.name),
     };
-    let mut tx = db.begin().await?;
-    if !still_open(&mut tx, ticket, now).await? {
-        return Ok(Err(TicketClosed));
-    }
-    let changed = on_tx!(&mut tx, conn => {
+    let changed = on_tx!(tx, conn => {
         sqlx::query("UPDATE ticket_steps SET done_at = $1, done_by = $2 WHERE id = $3 AND ticket_id = $4 AND done_at IS NULL")
             .bind(now).bind(actor.0).bind(step.id).bind(ticket)
             .execute(&mut **conn)
@@ -385,21 +452,12 @@ pub async fn complete_step(
     })?;
     if changed == 1 {
         if let Some(next) = &next {
-            insert_step(
-                &mut tx,
-                ticket,
-                &next.name,
-                next.due_at,
-                next.repeat_days,
-                now,
-            )
-            .await?;
+            insert_step(tx, ticket, &next.name, next.due_at, next.repeat_days, now).await?;
         }
-        history(&mut tx, ticket, now, Some(actor.0), "step_done", &note).await?;
-        refresh_due(&mut tx, ticket, now).await?;
+        history(tx, ticket, now, Some(actor.0), "step_done", &note).await?;
+        refresh_due(tx, ticket, now).await?;
     }
-    tx.commit().await?;
-    Ok(Ok(changed == 1))
+    Ok(changed == 1)
 }
 
 /// The nanny's changes to the plan ("一人一策": the plan is theirs to adapt).
@@ -468,7 +526,7 @@ pub async fn reassign(
     let mut tx = db.begin().await?;
     let changed = on_tx!(&mut tx, conn => {
         sqlx::query(
-            "UPDATE tickets SET assignee_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open' \
+            "UPDATE tickets SET assignee_id = $1, updated_at = $2, assigned_at = $2, seen_at = NULL WHERE id = $3 AND status = 'open' \
              AND (assignee_id = $4 OR (assignee_id IS NULL AND $4 IS NULL))",
         )
         .bind(to.0).bind(now).bind(ticket.id).bind(ticket.assignee_id)

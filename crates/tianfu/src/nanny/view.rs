@@ -74,7 +74,12 @@ pub struct TicketView {
     pub first_contact_at: Option<DateTime<Utc>>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub next_due_label: String,
+    /// The next step's countdown in Beijing days: 剩 3 天, 今日到期, 逾期 2 天 (open tickets).
+    pub countdown: Option<String>,
     pub overdue: bool,
+    /// Handed to its nanny within the last day, or not yet opened by them (新分派).
+    #[serde(skip)]
+    pub fresh: bool,
     /// The region the ticket was escalated to while it is overdue beyond the threshold.
     pub escalated_to: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -105,6 +110,16 @@ impl TicketView {
             region_name: app.regions.full_name_of(&row.region_code),
             opened_label: shanghai(row.opened_at),
             next_due_label: row.next_due_at.map(shanghai).unwrap_or_default(),
+            countdown: row
+                .next_due_at
+                .filter(|_| row.status == "open")
+                .map(|due| countdown(due, app.clock.now())),
+            fresh: row.status == "open"
+                && row.assignee_id.is_some()
+                && (row.seen_at.is_none()
+                    || row
+                        .assigned_at
+                        .is_some_and(|at| at >= super::desk::fresh_since(app.clock.now()))),
             overdue: row.overdue_since.is_some(),
             escalated_to: row.escalated_at.and(row.escalated_to),
             served: Person {
@@ -129,6 +144,18 @@ impl TicketView {
             rating: row.rating,
             rating_comment: row.rating_comment,
         }
+    }
+}
+
+/// Days left until `due` (by Beijing calendar days), or days it is late.
+pub fn countdown(due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    use crate::platform::clock::shanghai_date;
+    let days = (shanghai_date(due) - shanghai_date(now)).num_days();
+    match days {
+        _ if due < now && days >= 0 => "今日逾期".to_owned(),
+        0 => "今日到期".to_owned(),
+        d if d > 0 => format!("剩 {d} 天"),
+        d => format!("逾期 {} 天", -d),
     }
 }
 

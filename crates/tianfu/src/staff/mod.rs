@@ -7,7 +7,6 @@ pub mod pages;
 pub mod store;
 
 use axum::Router;
-use axum::response::Redirect;
 use axum::routing::get;
 
 use crate::AppState;
@@ -20,7 +19,6 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/admin/staff",
             axum::routing::post(api::create_staff),
         )
-        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
         .route("/admin/users", get(pages::users))
         .route("/admin/staff/new", get(pages::new_staff_form))
         .route("/admin/staff", axum::routing::post(pages::create_staff))

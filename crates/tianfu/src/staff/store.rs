@@ -46,7 +46,7 @@ fn bounds(scope: &RegionScope) -> (String, String) {
 }
 
 /// `%…%` for LIKE, with the user's own `%`, `_` and `\` taken literally.
-fn contains_pattern(query: &str) -> String {
+pub fn contains_pattern(query: &str) -> String {
     let escaped: String = query
         .chars()
         .flat_map(|c| {

@@ -389,7 +389,48 @@ async fn an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_
     assert_eq!(app.count("inquiries").await, 1);
 }
 
+/// A clerk works three tickets from the workbench on a phone and three more on a desktop.
+async fn a_clerk_works_three_tickets_from_the_workbench(app: TestApp) {
+    let staff_phone = app.staff_member("511623", "worker", "邻水县保姆").await;
+    let names = [
+        "工作台甲",
+        "工作台乙",
+        "工作台丙",
+        "工作台丁",
+        "工作台戊",
+        "工作台己",
+    ];
+    for name in names {
+        app.register("worker", name, "511623").await;
+    }
+    app.settle().await;
+    let label = format!("{:?}", app.backend).to_lowercase();
+    let stdout = run_script(
+        "workbench.mjs",
+        vec![
+            app.url.clone(),
+            staff_phone,
+            PASSWORD.into(),
+            names[0].into(),
+            label,
+        ],
+    )
+    .await;
+    assert!(stdout.contains("worked 6 tickets"), "{stdout}");
+    assert_eq!(
+        app.count_where("ticket_events", "kind = 'followup'").await,
+        6,
+        "one follow-up per ticket worked"
+    );
+    // Each worked ticket's first step, and the searched person's second step from the list.
+    assert_eq!(
+        app.count_where("ticket_steps", "done_at IS NOT NULL").await,
+        7
+    );
+}
+
 on_both_databases!(
+    a_clerk_works_three_tickets_from_the_workbench,
     a_visitor_searches_with_a_typo_and_follows_did_you_mean,
     an_organisation_registers_posts_a_need_and_a_visitor_inquires_from_the_sticky_bar,
     a_visitor_on_a_phone_shows_interest_in_a_hall_project_and_the_owner_sees_it,

@@ -44,3 +44,4 @@ mod sessions;
 mod staff;
 mod studio_review;
 mod townships;
+mod workbench;

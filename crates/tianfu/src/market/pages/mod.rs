@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/studios/{id}", get(studio::show))
         .route("/me/studio", get(studio::mine).post(studio::open))
         .route("/admin/reviews", get(review::queue))
+        .route("/admin/reviews/batch", post(review::batch))
         .route("/admin/reviews/{kind}/{id}", post(review::decide))
         .route("/admin/studios/reviews", get(studio_review::queue))
         .route("/admin/studios/{id}/review", post(studio_review::decide))
