@@ -165,6 +165,19 @@ async fn a_deal_from_the_scientists_listing_closes_the_needs_ticket(app: TestApp
         .await
         .unwrap();
     assert!(thread_page.contains(&format!(r#"href="/me/deals/{deal_id}""#)));
+    // The need's page shows its owner the deal.
+    let need_page = enterprise
+        .get(format!("{}/needs/{}", app.url, m.need))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        need_page.contains(&format!(r#"href="/me/deals/{deal_id}""#)),
+        "{need_page}"
+    );
     // Someone else's deal page is not theirs to read.
     let (_, other) = app.register("org", "旁人公司", "511024").await;
     let other = app.signed_in(&other).await;

@@ -396,6 +396,19 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<DealRow>, sqlx::Error> {
     on_db!(db, pool => sqlx::query_as::<_, DealRow>(SQL).bind(id).fetch_optional(pool).await)
 }
 
+/// `user`'s deals that name `listing` (as its need, capability or achievement), through the
+/// parties' indexes.
+pub async fn mine_on_listing(
+    db: &Db,
+    user: UserId,
+    listing: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    on_db!(db, pool => sqlx::query_as(
+        "SELECT id, stage FROM deals WHERE (buyer_id = $1 OR seller_id = $1) \
+         AND (need_id = $2 OR offer_id = $2 OR achievement_id = $2) ORDER BY id DESC LIMIT 20")
+        .bind(user.0).bind(listing).fetch_all(pool).await)
+}
+
 pub async fn mine(
     db: &Db,
     user: UserId,

@@ -142,6 +142,8 @@ pub struct DetailPage {
     nanny: Option<(String, String)>,
     /// What the owner's last action did (`?done=`).
     done: Option<String>,
+    /// The viewer's own deals on this listing: (id, stage label).
+    my_deals: Vec<(i64, String)>,
 }
 
 pub struct MatchLine {
@@ -255,7 +257,21 @@ async fn detail(
     } else {
         None
     };
+    let my_deals = match &me {
+        Some(me) => crate::market::deals::store::mine_on_listing(&app.db, me.id, line.view.id)
+            .await?
+            .into_iter()
+            .map(|(id, stage)| {
+                let label = tianfu_domain::DealStage::parse(&stage)
+                    .map(|s| s.label().to_owned())
+                    .unwrap_or(stage);
+                (id, label)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(DetailPage {
+        my_deals,
         can_inquire,
         contact_href,
         login_href: format!("/login?next={}", url_encode(&line.href)),
