@@ -267,16 +267,22 @@ pub async fn review(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Guarded, sqlx::Error> {
+    // The notice names who decided, as a letter from the service centre would.
+    let reviewer_name: String = on_db!(db, pool => sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+        .bind(reviewer.0).fetch_one(pool).await)?;
     let (status, text) = if approve {
         (
             "published",
-            format!("您发布的“{}”已通过审核，现已公开", listing.title),
+            format!(
+                "您发布的“{}”已通过审核（审核人：{reviewer_name}），现已公开",
+                listing.title
+            ),
         )
     } else {
         (
             "rejected",
             format!(
-                "您发布的“{}”未通过审核：{}",
+                "您发布的“{}”未通过审核（审核人：{reviewer_name}）：{}",
                 listing.title,
                 reason.unwrap_or("")
             ),

@@ -248,6 +248,18 @@ impl TestApp {
         response.text().await.expect("page text")
     }
 
+    /// The page at `path` as `client` (a signed-in browser) sees it.
+    pub async fn page_as(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("page text")
+    }
+
     /// Lets every follower of the ledger react to what has been done so far (a server's
     /// followers do within a quarter of a second; tests do not wait for the poll). Reads call it
     /// first, so a test sees the tickets, recommendations and figures its acts lead to.

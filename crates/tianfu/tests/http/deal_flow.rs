@@ -58,14 +58,9 @@ async fn a_deal_from_the_scientists_listing_closes_the_needs_ticket(app: TestApp
     app.settle().await;
     let scientist = app.signed_in(&phone_of(&app, &m.scientist).await).await;
     let thread = format!("{}/me/inquiries/{id}", app.url);
-    let page = scientist
-        .get(&thread)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page_as(&scientist, &format!("/me/inquiries/{id}"))
+        .await;
     assert!(
         page.contains(r#"<option value="service" selected>"#),
         "the capability's kind: {page}"
@@ -135,14 +130,9 @@ async fn a_deal_from_the_scientists_listing_closes_the_needs_ticket(app: TestApp
     );
 
     let enterprise = app.signed_in(&phone_of(&app, &m.enterprise).await).await;
-    let page = enterprise
-        .get(format!("{}/me/deals/{deal_id}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page_as(&enterprise, &format!("/me/deals/{deal_id}"))
+        .await;
     assert!(
         page.contains(r#"<li class="current" aria-current="step">签约</li>"#),
         "{page}"
@@ -156,24 +146,14 @@ async fn a_deal_from_the_scientists_listing_closes_the_needs_ticket(app: TestApp
     );
     assert!(page.contains(r#"id="contract-link""#));
     // The thread links the deal back.
-    let thread_page = enterprise
-        .get(&thread)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let thread_page = app
+        .page_as(&enterprise, &format!("/me/inquiries/{id}"))
+        .await;
     assert!(thread_page.contains(&format!(r#"href="/me/deals/{deal_id}""#)));
     // The need's page shows its owner the deal.
-    let need_page = enterprise
-        .get(format!("{}/needs/{}", app.url, m.need))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let need_page = app
+        .page_as(&enterprise, &format!("/needs/{}", m.need))
+        .await;
     assert!(
         need_page.contains(&format!(r#"href="/me/deals/{deal_id}""#)),
         "{need_page}"
@@ -285,6 +265,14 @@ async fn notices_name_who_and_arrive_once(app: TestApp) {
             .collect()
     };
     let (_, scientist_notes) = app.get("/api/v1/notifications", Some(&m.scientist)).await;
+    assert!(
+        scientist_notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"].as_str().unwrap().contains("已通过审核（审核人：")),
+        "the approval names its reviewer: {scientist_notes}"
+    );
     let told = about_deal(&scientist_notes);
     assert_eq!(
         told.len(),
