@@ -36,6 +36,11 @@ wire_enum!(
     wire_names(TicketStatus::ALL, TicketStatus::as_str, true)
 );
 wire_enum!(
+    /// `today` (今日到期), or empty for any due date.
+    DueFilter,
+    vec![String::new(), "today".to_owned()]
+);
+wire_enum!(
     ChannelName,
     wire_names(Channel::ALL, Channel::as_str, false)
 );
@@ -104,8 +109,10 @@ pub struct TicketQuery {
     /// Only tickets escalated to a higher level.
     pub escalated: Option<bool>,
     /// Words in the subject, the served person's name or phone (e.g. the phone's last digits).
+    #[param(max_length = 30)]
     pub q: Option<String>,
     /// `today`: open tickets whose next step falls due today (Beijing time).
+    #[param(value_type = Option<DueFilter>)]
     pub due: Option<String>,
     /// Only my open tickets handed to me in the last 24 hours or not yet opened (新分派).
     pub fresh: Option<bool>,

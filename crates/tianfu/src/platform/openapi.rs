@@ -54,7 +54,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         market::api::IndustryFilter, market::api::Keyword, market::api::Deadline,
         market::api::OfferCreate, market::api::AchievementCreate, market::api::NeedCreate,
         matching::api::FeedbackAction,
-        nanny::api::TicketKindFilter, nanny::api::TicketStatusFilter, nanny::api::ChannelName,
+        nanny::api::TicketKindFilter, nanny::api::TicketStatusFilter, nanny::api::DueFilter, nanny::api::ChannelName,
         nanny::api::TicketKindName, nanny::api::FollowupBody, nanny::api::StepBody,
         nanny::service::LinkRequest,
         stats::api::MetricName,
