@@ -53,6 +53,78 @@ pub struct MatchBenchReport {
     pub threads: usize,
 }
 
+/// The labelled needs' top-10, one after another.
+fn one_client(index: &SearchIndex, set: &EvalSet) -> Result<Vec<Duration>, SearchError> {
+    let mut times = Vec::with_capacity(LATENCY_QUERIES);
+    for i in 0..LATENCY_QUERIES {
+        let query = eval::need_query(set, i % set.needs.len());
+        let t = Instant::now();
+        index.matches(&query, Engine::Full)?;
+        times.push(t.elapsed());
+    }
+    Ok(times)
+}
+
+/// Many people at once: each client's wait includes the others' (the search pool has one
+/// thread per core).
+fn many_clients(
+    index: &Arc<SearchIndex>,
+    set: &Arc<EvalSet>,
+    clients: usize,
+    rounds: usize,
+) -> Result<Vec<Duration>, SearchError> {
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let index = Arc::clone(index);
+            let set = Arc::clone(set);
+            thread::spawn(move || -> Result<Vec<Duration>, SearchError> {
+                let mut times = Vec::with_capacity(rounds);
+                for i in 0..rounds {
+                    let query = eval::need_query(&set, (c * 7 + i) % set.needs.len());
+                    let t = Instant::now();
+                    index.matches(&query, Engine::Full)?;
+                    times.push(t.elapsed());
+                }
+                Ok(times)
+            })
+        })
+        .collect();
+    let mut all = Vec::with_capacity(clients * rounds);
+    for handle in handles {
+        all.extend(
+            handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+        );
+    }
+    Ok(all)
+}
+
+/// The latency figures alone, over the market an earlier [`run`] left in `dir`.
+pub fn latency(dir: &Path, clients: usize, rounds: usize) -> Result<String, SearchError> {
+    let set = Arc::new(EvalSet::built_in());
+    let index = Arc::new(SearchIndex::open(dir)?);
+    eval::load(&index, &set)?;
+    // Warm the caches as a running server's are.
+    one_client(&index, &set)?;
+    let (p50, p99) = percentiles(one_client(&index, &set)?);
+    let started = Instant::now();
+    let all = many_clients(&index, &set, clients, rounds)?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let count = all.len();
+    let (c50, c99) = percentiles(all);
+    Ok(format!(
+        "{} listings; top-10 for a need, 1 client: p50 {:.2} ms p99 {:.2} ms\n\
+         {clients} clients at once: p50 {:.2} ms p99 {:.2} ms ({:.0} needs/s)\n",
+        index.num_docs(),
+        ms(p50),
+        ms(p99),
+        ms(c50),
+        ms(c99),
+        count as f64 / elapsed.max(1e-9)
+    ))
+}
+
 /// `reuse` keeps the market an earlier run left in `dir` (the labelled set is indexed again).
 pub fn run(n: usize, dir: &Path, reuse: bool) -> Result<MatchBenchReport, SearchError> {
     let (before, _) = memory();
@@ -94,13 +166,7 @@ pub fn run(n: usize, dir: &Path, reuse: bool) -> Result<MatchBenchReport, Search
     let build = started.elapsed();
 
     // Latency: the evaluation needs, one client, as a person opening a need's page.
-    let mut times = Vec::with_capacity(LATENCY_QUERIES);
-    for i in 0..LATENCY_QUERIES {
-        let query = eval::need_query(&set, i % set.needs.len());
-        let t = Instant::now();
-        index.matches(&query, Engine::Full)?;
-        times.push(t.elapsed());
-    }
+    let times = one_client(&index, &set)?;
     // The labelled set again, now among all the generated listings.
     let at_scale = eval::report(&index, &set)?;
 
@@ -117,32 +183,7 @@ pub fn run(n: usize, dir: &Path, reuse: bool) -> Result<MatchBenchReport, Search
     let (p50, p99) = percentiles(times);
     let (experts_p50, experts_p99) = percentiles(expert_times);
 
-    // Many people at once: each client's wait includes the others' (the search pool has one
-    // thread per core).
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|c| {
-            let index = Arc::clone(&index);
-            let set = Arc::clone(&set);
-            thread::spawn(move || -> Result<Vec<Duration>, SearchError> {
-                let mut times = Vec::with_capacity(QUERIES_PER_CLIENT);
-                for i in 0..QUERIES_PER_CLIENT {
-                    let query = eval::need_query(&set, (c * 7 + i) % set.needs.len());
-                    let t = Instant::now();
-                    index.matches(&query, Engine::Full)?;
-                    times.push(t.elapsed());
-                }
-                Ok(times)
-            })
-        })
-        .collect();
-    let mut all = Vec::with_capacity(CLIENTS * QUERIES_PER_CLIENT);
-    for client in clients {
-        all.extend(
-            client
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))?,
-        );
-    }
+    let all = many_clients(&index, &set, CLIENTS, QUERIES_PER_CLIENT)?;
     let (clients_p50, clients_p99) = percentiles(all);
 
     // Refresh: generated needs matched from as many threads as the pool has.

@@ -19,7 +19,7 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 
-use crate::schema::Fields;
+use crate::schema::{Fields, Side};
 use crate::{ListingKind, SearchError};
 
 /// The unfiltered union fetches this many times the hits it would need if the wanted kinds'
@@ -83,27 +83,37 @@ pub fn top(
     kept(searcher.search(&filtered, &TopDocs::with_limit(fetch).order_by_score())?)
 }
 
-/// The share of the index that is of `kinds` (all of it when `kinds` is empty).
+/// The share of the searched listings that is of `kinds`: of their side's when they share one
+/// (the union then walks that side's fields only), else of the whole index.
 fn share_of(
     searcher: &Searcher,
     fields: &Fields,
     kinds: &[ListingKind],
 ) -> Result<f64, SearchError> {
-    // Deleted documents are in the document frequencies until a merge: count them in the
-    // total too, so the share is not overestimated.
-    let total: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|r| u64::from(r.max_doc()))
-        .sum();
-    if kinds.is_empty() || total == 0 {
+    if kinds.is_empty() {
         return Ok(1.0);
     }
-    let mut of_kinds = 0;
-    for kind in kinds {
-        of_kinds += searcher.doc_freq(&Term::from_field_text(fields.kind, kind.as_str()))?;
+    let count = |kinds: &[ListingKind]| -> Result<u64, SearchError> {
+        let mut n = 0;
+        for kind in kinds {
+            n += searcher.doc_freq(&Term::from_field_text(fields.kind, kind.as_str()))?;
+        }
+        Ok(n)
+    };
+    // Deleted documents are in the document frequencies until a merge: count them in the
+    // total too, so the share is not overestimated.
+    let total = match Side::of_all(kinds) {
+        Some(side) => count(side.kinds())?,
+        None => searcher
+            .segment_readers()
+            .iter()
+            .map(|r| u64::from(r.max_doc()))
+            .sum(),
+    };
+    if total == 0 {
+        return Ok(1.0);
     }
-    Ok((of_kinds as f64 / total as f64).min(1.0))
+    Ok((count(kinds)? as f64 / total as f64).min(1.0))
 }
 
 /// The union, narrowed to `kinds` by a clause that scores nothing.

@@ -240,6 +240,8 @@ pub(crate) fn matches(
         return Ok(Vec::new());
     }
     let f = &reader.fields;
+    // The wanted side's own fields: only its postings are walked.
+    let mf = f.matching(&q.kinds);
     let searcher = reader.reader.searcher();
     let own = match q.own {
         Some(own) => own_document(&searcher, reader, own)?,
@@ -257,7 +259,7 @@ pub(crate) fn matches(
     let mut exclude = q.exclude.clone();
     exclude.extend(q.own);
     let own_words = words_of(reader, &text);
-    let ranked = rarity.by_rarity(f.text, own_words.clone())?;
+    let ranked = rarity.by_rarity(mf.text, own_words.clone())?;
     let words: Vec<String> = if engine == Engine::BigramBm25 {
         Vec::new()
     } else {
@@ -269,9 +271,9 @@ pub(crate) fn matches(
             .collect()
     };
     let pairs = match engine {
-        Engine::BigramBm25 => rarity.telling(f.bigram, channels::bigrams_of(&text), usize::MAX)?,
+        Engine::BigramBm25 => rarity.telling(mf.bigram, channels::bigrams_of(&text), usize::MAX)?,
         Engine::WordBm25 => Vec::new(),
-        Engine::Full => rarity.telling_bigrams(f.bigram, &text)?,
+        Engine::Full => rarity.telling_bigrams(mf.bigram, &text)?,
     };
     let mentions = reader.thesaurus.mentions(&text);
     let features = reader.thesaurus.features(&text);
@@ -281,7 +283,7 @@ pub(crate) fn matches(
             .take(NEAR_SOURCES)
             .map(|(_, w)| w.clone())
             .collect();
-        rarity.near_words(f.text, Lexicon::built_in(), &sources, &own_words)?
+        rarity.near_words(mf.text, Lexicon::built_in(), &sources, &own_words)?
     } else {
         Vec::new()
     };
@@ -294,7 +296,7 @@ pub(crate) fn matches(
     let df_of = |word: &str| ranked.iter().find(|(_, w)| w == word).map(|(df, _)| *df);
     let mut meaning = Channel::default();
     for w in &words {
-        meaning.ask(&searcher, f.text, w, 1.0, df_of(w))?;
+        meaning.ask(&searcher, mf.text, w, 1.0, df_of(w))?;
     }
     if engine == Engine::Full {
         for feature in &features {
@@ -303,12 +305,12 @@ pub(crate) fn matches(
             } else {
                 BROADER_BOOST
             };
-            meaning.ask(&searcher, f.concepts, feature, boost, None)?;
+            meaning.ask(&searcher, mf.concepts, feature, boost, None)?;
         }
         for n in &near {
             meaning.ask(
                 &searcher,
-                f.text,
+                mf.text,
                 &n.word,
                 NEAR_BOOST * n.weight,
                 Some(n.df),
@@ -318,7 +320,7 @@ pub(crate) fn matches(
     let characters = |pairs: &[(u64, String)]| -> Result<Channel, SearchError> {
         let mut channel = Channel::default();
         for (df, pair) in pairs {
-            channel.ask(&searcher, f.bigram, pair, 1.0, Some(*df))?;
+            channel.ask(&searcher, mf.bigram, pair, 1.0, Some(*df))?;
         }
         Ok(channel)
     };

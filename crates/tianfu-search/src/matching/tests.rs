@@ -203,3 +203,39 @@ fn sharing_only_characters_is_a_lead_not_an_answer() {
     let said: Vec<String> = hits[0].reasons.iter().map(Reason::to_string).collect();
     assert!(said.iter().any(|r| r.starts_with("字面相近")), "{said:?}");
 }
+
+/// Where needs outnumber capabilities many times over (a county reports 8,947 needs to 1,628
+/// capabilities), the needs that read most like the asking need must not crowd out the
+/// capability that answers it: matching looks on the capabilities' side only.
+#[test]
+fn many_look_alike_needs_do_not_hide_the_capability() {
+    let mut docs: Vec<ListingDoc> = (100..160)
+        .map(|id| {
+            listing(
+                ListingKind::Need,
+                id,
+                "蛋鸡产蛋率下降求助",
+                "养殖场蛋鸡产蛋率下降，鸡舍闷热，求饲料配方和鸡舍降温方案。",
+            )
+        })
+        .collect();
+    docs.push(listing(
+        ListingKind::Offer,
+        7,
+        "蛋鸡饲料配方优化",
+        "针对产蛋高峰期营养需要调整饲料配方，提高蛋鸡产蛋率。",
+    ));
+    let index = market(&docs);
+    let need = listing(
+        ListingKind::Need,
+        200,
+        "我家蛋鸡产蛋率下降",
+        "鸡舍闷热，蛋鸡产蛋率下降，想调饲料配方。",
+    );
+    let hits = for_need(&index, &need);
+    assert_eq!(
+        hits.iter().map(|h| (h.kind, h.id)).collect::<Vec<_>>(),
+        vec![(ListingKind::Offer, 7)],
+        "{hits:?}"
+    );
+}
