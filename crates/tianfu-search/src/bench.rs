@@ -225,6 +225,22 @@ fn memory() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// CPU time this process has used (user and system), from `/proc/self/stat` in clock ticks
+/// of 10 ms: the work a search costs whatever else the machine is doing, where wall-clock
+/// latency on a busy machine measures the neighbours too.
+fn cpu_time() -> Duration {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name may hold spaces; the fields after its closing parenthesis do not.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
 fn dir_size(dir: &Path) -> Result<u64, SearchError> {
     let mut total = 0;
     for entry in fs::read_dir(dir)? {

@@ -42,6 +42,8 @@ pub(crate) struct Reader {
     pub(crate) thesaurus: Arc<Thesaurus>,
     /// Place names a match leaves out of the asking text (none until the app names them).
     pub(crate) places: Arc<std::sync::RwLock<crate::matching::places::PlaceNames>>,
+    /// Each segment's fast-field columns, opened once rather than on every match.
+    pub(crate) columns: crate::matching::candidates::ColumnCache,
 }
 
 /// The listing index. Put it behind an `Arc`: searches queue for the search pool, writes
@@ -114,6 +116,7 @@ impl SearchIndex {
             jieba,
             thesaurus: Arc::new(Thesaurus::built_in()),
             places: Default::default(),
+            columns: Default::default(),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let vocabulary = LiveVocabulary::default();

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::corpus::{self, Rng};
-use super::{dir_size, memory, ms, percentiles};
+use super::{cpu_time, dir_size, memory, ms, percentiles};
 use crate::matching::eval::{self, EvalReport, EvalSet};
 use crate::matching::lexicon::Lexicon;
 use crate::matching::{Engine, MatchQuery};
@@ -107,18 +107,22 @@ pub fn latency(dir: &Path, clients: usize, rounds: usize) -> Result<String, Sear
     eval::load(&index, &set)?;
     // Warm the caches as a running server's are.
     one_client(&index, &set)?;
+    let cpu = cpu_time();
     let (p50, p99) = percentiles(one_client(&index, &set)?);
+    let cpu_per_need = (cpu_time() - cpu) / LATENCY_QUERIES as u32;
     let started = Instant::now();
     let all = many_clients(&index, &set, clients, rounds)?;
     let elapsed = started.elapsed().as_secs_f64();
     let count = all.len();
     let (c50, c99) = percentiles(all);
     Ok(format!(
-        "{} listings; top-10 for a need, 1 client: p50 {:.2} ms p99 {:.2} ms\n\
+        "{} listings; top-10 for a need, 1 client: p50 {:.2} ms p99 {:.2} ms, \
+         {:.2} ms of CPU a need\n\
          {clients} clients at once: p50 {:.2} ms p99 {:.2} ms ({:.0} needs/s)\n",
         index.num_docs(),
         ms(p50),
         ms(p99),
+        ms(cpu_per_need),
         ms(c50),
         ms(c99),
         count as f64 / elapsed.max(1e-9)
