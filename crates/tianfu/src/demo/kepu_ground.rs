@@ -16,7 +16,7 @@ use crate::kepu::places::service::{self as places, PlaceInput};
 use crate::on_db;
 use crate::platform::auth::{Actor, actor_by_id};
 
-/// (kind, name, county, address, latitude, longitude, opening hours, offers).
+/// (kind, name, county or township, address, latitude, longitude, opening hours, offers).
 type DemoPlace = (
     &'static str,
     &'static str,
@@ -51,7 +51,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "郫都区唐昌镇科普e站",
-        "510117",
+        "510117104",
         "郫都区唐昌镇文化站",
         30.823,
         103.807,
@@ -61,7 +61,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "邻水县鼎屏镇科普e站",
-        "511623",
+        "511623100",
         "邻水县鼎屏镇文化站二楼",
         30.335,
         106.930,
@@ -71,7 +71,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "邻水县柑子镇科普e站",
-        "511623",
+        "511623103",
         "邻水县柑子镇便民服务中心",
         30.420,
         106.990,
@@ -101,7 +101,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "东兴区椑木镇科普e站",
-        "511011",
+        "511011110",
         "内江市东兴区椑木镇",
         29.536,
         105.152,
@@ -111,7 +111,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "资中县球溪镇科普e站",
-        "511025",
+        "511025106",
         "资中县球溪镇文化站",
         29.650,
         104.760,
@@ -131,7 +131,7 @@ const PLACES: &[DemoPlace] = &[
     (
         "estation",
         "苍溪县陵江镇科普e站",
-        "510824",
+        "510824100",
         "苍溪县陵江镇",
         31.732,
         105.934,
@@ -210,6 +210,8 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
         coming: 0,
         check_ins: 0,
     };
+    // The first place, where the demo's live activities happen.
+    let mut venue: Option<(i64, Actor)> = None;
     for (index, (kind, name, county, address, lat, lng, hours, offers)) in PLACES.iter().enumerate()
     {
         let city = &county[..4];
@@ -244,6 +246,9 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
         .await
         .map_err(failed("place"))?;
         report.places += 1;
+        if index == 0 {
+            venue = Some((place, staff.clone()));
+        }
         let residents = people_of(app, city, AccountRole::Public.as_str(), 40).await?;
         let volunteers = people_of(app, city, AccountRole::Volunteer.as_str(), 6).await?;
         // Three past activities over the year, one or two coming.
@@ -335,6 +340,9 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
             }
         }
     }
+    if let Some((place, staff)) = venue {
+        live(app, now, place, &staff, &mut report).await?;
+    }
     // The demo farmer has a ticket for a coming activity near home.
     let farmer = user(app, "15200000001").await?;
     set_clock(app, now);
@@ -372,4 +380,61 @@ pub async fn load(app: &App, now: DateTime<Utc>) -> anyhow::Result<GroundReport>
     report.coming += 1;
     set_clock(app, now);
     Ok(report)
+}
+
+/// Two activities to try by hand at the first place: one under way now (check-in open, so its
+/// screen's QR code can be scanned at once) and a small coming one already full, with a
+/// waiting list that moves up when someone cancels.
+async fn live(
+    app: &App,
+    now: DateTime<Utc>,
+    place: i64,
+    staff: &Actor,
+    report: &mut GroundReport,
+) -> anyhow::Result<()> {
+    let residents = people_of(app, "5101", AccountRole::Public.as_str(), 8).await?;
+    let shows = [
+        (
+            "科技馆奇妙夜：现场科学实验秀",
+            now - Duration::minutes(30),
+            30,
+            5,
+        ),
+        ("小小科学家：家庭亲子实验课", now + Duration::days(4), 3, 5),
+    ];
+    for (title, start, capacity, signups) in shows {
+        set_clock(app, now - Duration::days(2));
+        let id = activities::create(
+            app,
+            staff,
+            &ActivityInput {
+                title: title.into(),
+                description: format!(
+                    "{title}：科技辅导员现场演示并讲解，欢迎报名参加，到场后扫码签到。"
+                ),
+                region_code: String::new(),
+                place_id: Some(place),
+                team_id: None,
+                starts_at: start.to_rfc3339(),
+                ends_at: (start + Duration::hours(2)).to_rfc3339(),
+                capacity,
+                audiences: vec!["youth".into(), "elder".into()],
+            },
+            None,
+        )
+        .await
+        .map_err(failed("live activity"))?;
+        for (n, person) in residents.iter().take(signups).enumerate() {
+            set_clock(
+                app,
+                now - Duration::days(2) + Duration::minutes(n as i64 * 11),
+            );
+            activities::sign_up(app, person, id, Role::Attendee)
+                .await
+                .map_err(failed("live sign-up"))?;
+        }
+        report.coming += 1;
+    }
+    set_clock(app, now);
+    Ok(())
 }

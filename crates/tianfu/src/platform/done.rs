@@ -51,6 +51,19 @@ done_codes! {
     Approved => "approved", "已通过".to_owned();
     Rejected => "rejected", "已退回".to_owned();
     Read => "read", "已全部标为已读".to_owned();
+    // 科普 on the ground (kepu/activities, kepu/volunteers, kepu/places, kepu/sharers).
+    SignedUp => "signed-up", "报名成功！活动开始前1小时起可在现场扫码签到。".to_owned();
+    Waitlisted => "waitlisted", "名额已满，您已进入候补名单；有人取消时将按顺序为您确认，并通知您。".to_owned();
+    SignupCancelled => "signup-cancelled", "已取消报名。".to_owned();
+    FeedbackGiven => "feedback", "感谢您的评价！".to_owned();
+    CalledOff => "called-off", "活动已取消，已通知所有报名的人。".to_owned();
+    TeamJoined => "team-joined", "已加入志愿服务队！以志愿者身份报名队伍的活动，签到后即计入志愿服务时长。".to_owned();
+    TeamLeft => "team-left", "您已退出该志愿服务队。".to_owned();
+    MemberAdded => "member-added", "已添加队员，对方会收到通知。".to_owned();
+    MemberRemoved => "member-removed", "已移除该队员。".to_owned();
+    PlaceCreated => "place-created", "已新增科普场所".to_owned();
+    ManagerAdded => "manager-added", "已设为场所管理员，对方会收到通知。".to_owned();
+    Reported => "reported", "已提交，等待全民科普服务部确认。".to_owned();
 }
 
 /// `path` with `done=<code>` added to its query (before any `#fragment`).

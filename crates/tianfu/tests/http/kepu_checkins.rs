@@ -386,9 +386,108 @@ async fn a_phone_signs_up_scans_and_checks_in_through_the_pages(app: TestApp) {
     assert!(mine.contains("已签到"), "{mine}");
 }
 
+/// The number printed on a certificate (the text of `<span id="cert-number">`).
+fn cert_number(html: &str) -> String {
+    let start = html.find("id=\"cert-number\">").expect("a number") + "id=\"cert-number\">".len();
+    html[start..][..html[start..].find('<').unwrap()].to_owned()
+}
+
+async fn a_certificate_number_is_checked_against_the_ledger_and_no_hours_print_nothing(
+    app: TestApp,
+) {
+    let county = app.staff("511623", "kepu").await;
+    let (_, phone) = app.register("volunteer", "志愿者周明", "511623").await;
+    let volunteer = app.login(&phone).await;
+    let browser = app.signed_in(&phone).await;
+    let page = |path: String| {
+        let browser = browser.clone();
+        let url = format!("{}{path}", app.url);
+        async move {
+            let response = browser.get(url).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // No verified hours: no certificate (and no link to one).
+    let (status, none) = page("/me/volunteer/certificate".into()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{none}");
+    assert!(none.contains("暂不能出具证明"), "{none}");
+    let (_, mine) = page("/me/volunteer".into()).await;
+    assert!(!mine.contains("certificate-link"), "{mine}");
+
+    // Two activities served, two hours each; a certificate printed after the first.
+    let mut numbers = Vec::new();
+    for title in ["科技志愿服务进村", "科普大集志愿服务"] {
+        let id = post_activity(&app, &county, &activity_body(&app, title, "511623", 20, 2)).await;
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/kepu/activities/{id}/signups"),
+                &json!({"role": "volunteer"}),
+                Some(&volunteer),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        app.app.clock.advance(Duration::hours(2));
+        let (status, done) =
+            check_in(&app, id, &code_for(&app, id, &county).await, &volunteer).await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        let (status, certificate) = page("/me/volunteer/certificate".into()).await;
+        assert_eq!(status, StatusCode::OK);
+        numbers.push(cert_number(&certificate));
+        app.app.clock.advance(Duration::hours(1));
+    }
+    assert_ne!(numbers[0], numbers[1], "the number checks the total");
+
+    // Anyone verifies either printing; the page names the person only partly.
+    let visitor = app.browser();
+    for (number, hours) in [(&numbers[0], "2.0"), (&numbers[1], "4.0")] {
+        let response = visitor
+            .get(format!("{}/kepu/certificates/verify", app.url))
+            .query(&[("number", number.to_lowercase())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("证明有效"), "{html}");
+        assert!(
+            html.contains(&format!("<strong id=\"verified-hours\">{hours}</strong>")),
+            "{html}"
+        );
+        assert!(
+            html.contains("志****") && !html.contains("志愿者周明"),
+            "{html}"
+        );
+    }
+    // A changed total (its check altered) or a garbled number is refused in Chinese.
+    let forged = format!("{}0000", &numbers[1][..numbers[1].len() - 4]);
+    let forged = if forged == numbers[1] {
+        format!("{}1111", &numbers[1][..numbers[1].len() - 4])
+    } else {
+        forged
+    };
+    for (number, status, text) in [
+        (forged.as_str(), StatusCode::NOT_FOUND, "未找到与该编号相符"),
+        (
+            "ZY2026-12",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "编号格式应为",
+        ),
+    ] {
+        let response = visitor
+            .get(format!("{}/kepu/certificates/verify", app.url))
+            .query(&[("number", number)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{number}");
+        assert!(response.text().await.unwrap().contains(text), "{number}");
+    }
+}
+
 on_both_databases!(
     check_in_codes_serve_one_account_once_and_expire,
     volunteer_hours_come_from_verified_check_ins_only,
     volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs,
     a_phone_signs_up_scans_and_checks_in_through_the_pages,
+    a_certificate_number_is_checked_against_the_ledger_and_no_hours_print_nothing,
 );

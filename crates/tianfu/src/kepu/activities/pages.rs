@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::api::{RosterItem, mask_phone};
@@ -22,6 +22,7 @@ use crate::kepu::audience::Audience;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 
@@ -42,6 +43,8 @@ pub struct IndexPage {
     when: String,
     pager: Pager,
     pager_base: String,
+    /// Offer 发布活动 (staff of 全民科普服务部, place managers, team leaders).
+    can_post: bool,
 }
 
 /// The county a person lives in (a township's county), or the province for visitors.
@@ -73,7 +76,17 @@ pub async fn index(
     let (activities, total) = service::list(&app, &filter, paging)
         .await
         .map_err(|e| PageError::new(e, me.clone()))?;
+    let can_post = match &me {
+        Some(m)
+            if crate::platform::scope::works_in(m, crate::kepu::places::service::DEPARTMENT) =>
+        {
+            true
+        }
+        Some(m) => store::posts_for_something(&app.db, m.id.0).await?,
+        None => false,
+    };
     Ok(IndexPage {
+        can_post,
         region_name: app.regions.full_name_of(&region_code),
         pager: Pager::new(paging.page(), paging.per_page(), total),
         pager_base: format!(
@@ -96,7 +109,7 @@ pub struct ShowPage {
     can_manage: bool,
     can_volunteer: bool,
     checkin_open: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -110,27 +123,11 @@ impl ShowPage {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowParams {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "confirmed" => Some("报名成功！活动开始前1小时起可在现场扫码签到。"),
-        "waitlisted" => Some("名额已满，您已进入候补名单；有人取消时将按顺序为您确认，并通知您。"),
-        "cancelled" => Some("已取消报名。"),
-        "feedback" => Some("感谢您的评价！"),
-        "called-off" => Some("活动已取消，已通知所有报名的人。"),
-        _ => None,
-    }
-}
-
 async fn show_page(
     app: &AppState,
     me: Option<Actor>,
     id: i64,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<ShowPage, PageError> {
     let row = service::find(app, id)
@@ -167,9 +164,9 @@ pub async fn show(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<i64>,
-    Query(params): Query<ShowParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ShowPage, PageError> {
-    show_page(&app, me, id, notice_of(params.done.as_deref()), None).await
+    show_page(&app, me, id, done.message(), None).await
 }
 
 /// A refused act shown on the activity's page (409/422), anything else as an error page.
@@ -208,9 +205,14 @@ pub async fn sign_up(
 ) -> Result<Response, PageError> {
     let role = Role::parse(Some(&form.role)).unwrap_or(Role::Attendee);
     match service::sign_up(&app, &actor, id, role).await {
-        Ok(done) => Ok(
-            Redirect::to(&format!("/kepu/activities/{id}?done={}", done.status)).into_response(),
-        ),
+        Ok(signup) => {
+            let what = if signup.status == "waitlisted" {
+                Done::Waitlisted
+            } else {
+                Done::SignedUp
+            };
+            Ok(done::redirect(&format!("/kepu/activities/{id}"), what).into_response())
+        }
         Err(error) => refused(&app, actor, id, error).await,
     }
 }
@@ -221,7 +223,10 @@ pub async fn cancel(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     match service::cancel(&app, &actor, id).await {
-        Ok(_) => Ok(Redirect::to(&format!("/kepu/activities/{id}?done=cancelled")).into_response()),
+        Ok(_) => Ok(
+            done::redirect(&format!("/kepu/activities/{id}"), Done::SignupCancelled)
+                .into_response(),
+        ),
         Err(AppError::NotFound(message)) => {
             refused(
                 &app,
@@ -254,7 +259,7 @@ pub async fn call_off(
 ) -> Result<Response, PageError> {
     match service::call_off(&app, &actor, id, &form.reason, ip.as_deref()).await {
         Ok(_) => {
-            Ok(Redirect::to(&format!("/kepu/activities/{id}?done=called-off")).into_response())
+            Ok(done::redirect(&format!("/kepu/activities/{id}"), Done::CalledOff).into_response())
         }
         Err(error) => refused(&app, actor, id, error).await,
     }
@@ -276,7 +281,9 @@ pub async fn feedback(
 ) -> Result<Response, PageError> {
     let rating = form.rating.trim().parse().unwrap_or(0);
     match service::give_feedback(&app, &actor, id, rating, &form.comment).await {
-        Ok(()) => Ok(Redirect::to(&format!("/kepu/activities/{id}?done=feedback")).into_response()),
+        Ok(()) => Ok(
+            done::redirect(&format!("/kepu/activities/{id}"), Done::FeedbackGiven).into_response(),
+        ),
         Err(error) => refused(&app, actor, id, error).await,
     }
 }

@@ -55,6 +55,9 @@ pub struct NewPage {
     teams: Vec<(i64, String, bool)>,
     audiences: Vec<(&'static str, &'static str, bool)>,
     errors: FieldErrors,
+    /// 全民科普服务部 staff, or someone with a place or a team to post for; anyone else is
+    /// told who posts instead of being shown a form that would refuse them.
+    may_post: bool,
 }
 
 impl StaffPage {
@@ -138,14 +141,19 @@ async fn new_page(
     } else {
         form.region_code.clone()
     };
+    let places = place_choices(app, &actor, &form.place_id)
+        .await
+        .map_err(fail)?;
+    let teams = team_choices(app, &actor, &form.team_id)
+        .await
+        .map_err(fail)?;
     Ok(NewPage {
+        may_post: scope::works_in(&actor, places::service::DEPARTMENT)
+            || !places.is_empty()
+            || !teams.is_empty(),
         regions: region_options(app, &scope, true, &selected),
-        places: place_choices(app, &actor, &form.place_id)
-            .await
-            .map_err(fail)?,
-        teams: team_choices(app, &actor, &form.team_id)
-            .await
-            .map_err(fail)?,
+        places,
+        teams,
         audiences: audience_choices(&form.audiences),
         form,
         errors,
@@ -156,8 +164,14 @@ async fn new_page(
 pub async fn new(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
-) -> Result<NewPage, PageError> {
-    new_page(&app, actor, ActivityForm::default(), FieldErrors::new()).await
+) -> Result<Response, PageError> {
+    let page = new_page(&app, actor, ActivityForm::default(), FieldErrors::new()).await?;
+    let status = if page.may_post {
+        StatusCode::OK
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    Ok((status, page).into_response())
 }
 
 pub async fn create(

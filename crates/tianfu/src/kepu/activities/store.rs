@@ -453,6 +453,15 @@ pub async fn is_team_member(
     Ok(role.is_some_and(|r| !leaders_only || r == "leader"))
 }
 
+/// Does the person manage a place or lead a team (so they may post activities for it)?
+pub async fn posts_for_something(db: &Db, user: i64) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT place_id FROM kepu_place_managers WHERE user_id = $1 \
+         UNION ALL SELECT team_id FROM kepu_team_members WHERE user_id = $1 AND role = 'leader' LIMIT 1")
+        .bind(user).fetch_optional(pool).await)?;
+    Ok(found.is_some())
+}
+
 /// Is the person in any 志愿服务队 (so they may serve activities as a volunteer)?
 pub async fn in_any_team(db: &Db, user: i64) -> Result<bool, sqlx::Error> {
     let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(

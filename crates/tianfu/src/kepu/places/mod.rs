@@ -4,9 +4,11 @@
 //!
 //! - `store`: the place rows and their managers.
 //! - `service`: who may keep which place; the checked input.
-//! - `api`, `pages`: `/api/v1/kepu/places…`, `/kepu/places…`, `/admin/kepu/places`.
+//! - `api`, `pages`: `/api/v1/kepu/places…`, `/kepu/places…`, `/admin/kepu/places`;
+//!   `edit_pages`: `/admin/kepu/places/{id}/edit` (correct, re-pin, pause).
 
 pub mod api;
+pub mod edit_pages;
 pub mod pages;
 pub mod service;
 pub mod store;
@@ -26,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/kepu/places/{id}", get(pages::show))
         .route("/admin/kepu/places", get(pages::staff).post(pages::create))
         .route("/admin/kepu/places/{id}/managers", post(pages::add_manager))
+        .route(
+            "/admin/kepu/places/{id}/edit",
+            get(edit_pages::edit).post(edit_pages::save),
+        )
 }
 
 pub fn api_doc() -> utoipa::openapi::OpenApi {

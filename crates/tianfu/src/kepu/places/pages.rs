@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::FieldErrors;
 
@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::kepu::activities::service::ActivityView;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageStaff};
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 use crate::platform::scope::{RegionScope, staff_scope};
@@ -105,6 +106,7 @@ pub struct ShowPage {
     activities: Vec<ActivityView>,
     can_keep: bool,
     can_post: bool,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -112,14 +114,16 @@ pub async fn show(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<i64>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ShowPage, PageError> {
-    show_page(&app, me, id, None).await
+    show_page(&app, me, id, done.message(), None).await
 }
 
 async fn show_page(
     app: &AppState,
     me: Option<Actor>,
     id: i64,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<ShowPage, PageError> {
     let Some(row) = store::find(&app.db, id).await? else {
@@ -144,6 +148,7 @@ async fn show_page(
         activities,
         can_keep,
         can_post,
+        notice,
         error,
         me,
     })
@@ -174,6 +179,9 @@ pub struct PlaceForm {
     /// Uploaded photos' ids, separated by commas (the page's script fills it).
     #[serde(default)]
     pub photo_ids: String,
+    /// open or closed (the edit form; a new place is open).
+    #[serde(default)]
+    pub status: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -186,7 +194,6 @@ pub struct StaffPage {
     regions: Vec<RegionOption>,
     form: PlaceForm,
     errors: FieldErrors,
-    notice: Option<String>,
 }
 
 impl StaffPage {
@@ -198,7 +205,6 @@ impl StaffPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct StaffParams {
     page: Option<u32>,
-    created: Option<i64>,
 }
 
 async fn staff_page(
@@ -207,7 +213,6 @@ async fn staff_page(
     page: Option<u32>,
     form: PlaceForm,
     errors: FieldErrors,
-    notice: Option<String>,
 ) -> Result<StaffPage, PageError> {
     let scope = staff_scope(&actor).unwrap_or(RegionScope::Subtree(actor.region.clone()));
     let filter = store::PlaceFilter {
@@ -234,7 +239,6 @@ async fn staff_page(
         regions: region_options(app, &scope, true, &selected),
         form,
         errors,
-        notice,
         me: Some(actor),
     })
 }
@@ -244,22 +248,18 @@ pub async fn staff(
     PageStaff(actor): PageStaff,
     Query(params): Query<StaffParams>,
 ) -> Result<StaffPage, PageError> {
-    let notice = params
-        .created
-        .map(|id| format!("已新增科普场所（编号 {id}）"));
     staff_page(
         &app,
         actor,
         params.page,
         PlaceForm::default(),
         FieldErrors::new(),
-        notice,
     )
     .await
 }
 
 /// A number typed in a form: blank is none; anything else that is not a number is a field error.
-fn number<T: std::str::FromStr>(
+pub fn number<T: std::str::FromStr>(
     errors: &mut FieldErrors,
     field: &str,
     text: &str,
@@ -278,22 +278,17 @@ fn number<T: std::str::FromStr>(
     }
 }
 
-pub async fn create(
-    State(app): State<AppState>,
-    PageStaff(actor): PageStaff,
-    ClientIp(ip): ClientIp,
-    Form(form): Form<PlaceForm>,
-) -> Result<Response, PageError> {
-    let mut errors = FieldErrors::new();
-    let input = PlaceInput {
+/// The form as the service's input; numbers that are not numbers are field errors.
+pub fn input_of(form: &PlaceForm, errors: &mut FieldErrors) -> PlaceInput {
+    PlaceInput {
         kind: form.kind.clone(),
         name: form.name.clone(),
         region_code: form.region_code.clone(),
         address: form.address.clone(),
-        latitude: number(&mut errors, "latitude", &form.latitude, "纬度"),
-        longitude: number(&mut errors, "longitude", &form.longitude, "经度"),
+        latitude: number(errors, "latitude", &form.latitude, "纬度"),
+        longitude: number(errors, "longitude", &form.longitude, "经度"),
         opening_hours: form.opening_hours.clone(),
-        capacity: number(&mut errors, "capacity", &form.capacity, "接待能力"),
+        capacity: number(errors, "capacity", &form.capacity, "接待能力"),
         offers: form
             .offers
             .split([',', '，', '、', ' ', '　'])
@@ -313,17 +308,30 @@ pub async fn create(
             })
             .collect(),
         intro: form.intro.clone(),
-        status: "open".into(),
-    };
+        status: form.status.clone(),
+    }
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    PageStaff(actor): PageStaff,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<PlaceForm>,
+) -> Result<Response, PageError> {
+    let mut errors = FieldErrors::new();
+    let mut input = input_of(&form, &mut errors);
+    input.status = "open".into();
     let result = if errors.is_empty() {
         service::create(&app, &actor, &input, ip.as_deref()).await
     } else {
         Err(AppError::Validation(errors))
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/kepu/places?created={id}")).into_response()),
+        Ok(id) => {
+            Ok(done::redirect(&format!("/kepu/places/{id}"), Done::PlaceCreated).into_response())
+        }
         Err(AppError::Validation(errors)) => {
-            let page = staff_page(&app, actor, None, form, errors, None).await?;
+            let page = staff_page(&app, actor, None, form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(PageError::new(error, Some(actor))),
@@ -344,14 +352,16 @@ pub async fn add_manager(
     Form(form): Form<ManagerForm>,
 ) -> Result<Response, PageError> {
     match service::add_manager(&app, &actor, id, &form.phone, ip.as_deref()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/kepu/places/{id}")).into_response()),
+        Ok(()) => {
+            Ok(done::redirect(&format!("/kepu/places/{id}"), Done::ManagerAdded).into_response())
+        }
         Err(error @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
             let message = error
                 .fields()
                 .into_values()
                 .next()
                 .unwrap_or_else(|| error.to_string());
-            let page = show_page(&app, Some(actor), id, Some(message)).await?;
+            let page = show_page(&app, Some(actor), id, None, Some(message)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(error) => Err(PageError::new(error, Some(actor))),

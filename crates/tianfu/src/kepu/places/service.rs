@@ -269,12 +269,7 @@ pub async fn update(
     patch: super::api::PlacePatch,
     ip: Option<&str>,
 ) -> Result<PlaceRow, AppError> {
-    let row = super::store::find(&app.db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("科普场所"))?;
-    let current = RegionCode::parse(&row.region_code)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("place {id} region: {e}")))?;
-    ensure_keeper(app, actor, &current, ip).await?;
+    let row = find_kept(app, actor, id, ip).await?;
     let photo_ids = match patch.photo_ids {
         Some(ids) => ids,
         None => current_photo_ids(app, &row).await?,
@@ -295,10 +290,41 @@ pub async fn update(
         intro: patch.intro.unwrap_or(row.intro.clone()),
         status: patch.status.unwrap_or(row.status.clone()),
     };
-    let fields = check(app, &input).await?;
+    save(app, actor, id, &input, row.updated_at, ip).await
+}
+
+/// The place, if the actor keeps it (its region's 全民科普服务部 staff).
+pub async fn find_kept(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    ip: Option<&str>,
+) -> Result<PlaceRow, AppError> {
+    let row = super::store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("科普场所"))?;
+    let current = RegionCode::parse(&row.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("place {id} region: {e}")))?;
+    ensure_keeper(app, actor, &current, ip).await?;
+    Ok(row)
+}
+
+/// Writes a whole place over the version its editor saw (`seen`, its `updated_at`): a change
+/// someone made in between is never overwritten (409). The place may move only within the
+/// actor's region.
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &PlaceInput,
+    seen: chrono::DateTime<chrono::Utc>,
+    ip: Option<&str>,
+) -> Result<PlaceRow, AppError> {
+    find_kept(app, actor, id, ip).await?;
+    let fields = check(app, input).await?;
     ensure_keeper(app, actor, &fields.region_code, ip).await?;
     let mut tx = app.db.begin().await?;
-    if !super::store::update(&mut tx, id, &fields, row.updated_at, app.clock.now()).await? {
+    if !super::store::update(&mut tx, id, &fields, seen, app.clock.now()).await? {
         return Err(AppError::Conflict {
             message: "该场所刚被他人修改，请刷新后重试".into(),
             fields: FieldErrors::new(),
@@ -311,7 +337,7 @@ pub async fn update(
 }
 
 /// The media ids behind a place's stored photo hashes (a patch re-checks them).
-async fn current_photo_ids(app: &App, row: &PlaceRow) -> Result<Vec<i64>, AppError> {
+pub async fn current_photo_ids(app: &App, row: &PlaceRow) -> Result<Vec<i64>, AppError> {
     let hashes: Vec<String> = serde_json::from_str(&row.photos).unwrap_or_default();
     let mut ids = Vec::new();
     for sha in hashes {

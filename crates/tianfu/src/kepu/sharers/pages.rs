@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::{FieldErrors, RegionCode};
 
@@ -19,6 +19,7 @@ use super::store;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, PageUser};
 use crate::platform::clock::shanghai_date;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 use crate::{App, AppState, on_db};
@@ -57,7 +58,7 @@ pub struct DashboardPage {
     form: ReportForm,
     errors: FieldErrors,
     today: String,
-    reported: bool,
+    notice: Option<String>,
 }
 
 impl DashboardPage {
@@ -72,11 +73,6 @@ impl DashboardPage {
             share::link_path(*resource_id, &self.d.sharer.code)
         )
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DashboardQuery {
-    reported: Option<String>,
 }
 
 /// The newest published resources meant for the township's county, city or the whole province.
@@ -107,7 +103,7 @@ async fn dashboard_page(
     headers: &HeaderMap,
     form: ReportForm,
     errors: FieldErrors,
-    reported: bool,
+    notice: Option<String>,
 ) -> Result<DashboardPage, PageError> {
     let fail = |e: AppError, actor: &Actor| PageError::new(e, Some(actor.clone()));
     let (row, d) = match service::mine(app, &actor).await {
@@ -155,7 +151,7 @@ async fn dashboard_page(
         reports_total,
         form,
         errors,
-        reported,
+        notice,
         d,
         me: Some(actor),
     })
@@ -165,7 +161,7 @@ pub async fn dashboard(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
     headers: HeaderMap,
-    Query(query): Query<DashboardQuery>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<DashboardPage, PageError> {
     dashboard_page(
         &app,
@@ -173,7 +169,7 @@ pub async fn dashboard(
         &headers,
         ReportForm::default(),
         FieldErrors::new(),
-        query.reported.is_some(),
+        done.message(),
     )
     .await
 }
@@ -229,9 +225,9 @@ pub async fn report(
         Err(AppError::Validation(errors))
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/me/sharer?reported=1#reports").into_response()),
+        Ok(_) => Ok(done::redirect("/me/sharer#reports", Done::Reported).into_response()),
         Err(AppError::Validation(errors)) => {
-            let page = dashboard_page(&app, actor, &headers, form, errors, false).await?;
+            let page = dashboard_page(&app, actor, &headers, form, errors, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(PageError::new(other, Some(actor))),

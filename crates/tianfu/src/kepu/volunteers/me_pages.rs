@@ -126,6 +126,18 @@ pub async fn certificate(
     let year = year_of(&app, params.year.as_deref())
         .map_err(|e| PageError::new(e, Some(actor.clone())))?;
     let served = hours::of_person(&app.db, actor.id.0, year).await?;
+    // A certificate of no hours certifies nothing: say so instead of printing one.
+    if served.minutes == 0 {
+        return Err(PageError::new(
+            AppError::Conflict {
+                message: format!(
+                    "您{year}年还没有经现场签到核验的志愿服务时长，暂不能出具证明。以志愿者身份报名科普活动并在现场扫码签到后即可开具。"
+                ),
+                fields: Default::default(),
+            },
+            Some(actor),
+        ));
+    }
     Ok(CertificatePage {
         name: actor.name.clone(),
         phone: tianfu_domain::Phone::parse(&actor.phone)

@@ -11,6 +11,7 @@
 //! - `service`: the acts (form, join, add, leave/remove) and who may do them.
 //! - `views`: teams and members as the API and pages show them.
 //! - `answerers`: the team members a question is routed to.
+//! - `verify`: `/kepu/certificates/verify`, where anyone checks a certificate's number.
 //! - `api`, `pages`, `me_pages`, `staff_pages`: `/api/v1/kepu/teams…`,
 //!   `/api/v1/me/volunteer-hours`, `/kepu/teams…`, `/me/volunteer…`, `/admin/kepu/teams…`.
 
@@ -23,6 +24,7 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod store;
+pub mod verify;
 pub mod views;
 
 use axum::Router;
@@ -55,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/me/volunteer", get(me_pages::mine))
         .route("/me/volunteer/certificate", get(me_pages::certificate))
+        .route("/kepu/certificates/verify", get(verify::verify))
         .route(
             "/admin/kepu/teams",
             get(staff_pages::staff).post(staff_pages::create),

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::rules;
@@ -17,6 +17,7 @@ use super::views::{self, TeamSummary, TeamView};
 use crate::AppState;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 
@@ -119,7 +120,7 @@ pub struct ShowPage {
     can_join: bool,
     can_manage: bool,
     hours: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -129,28 +130,11 @@ impl ShowPage {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowParams {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "joined" => {
-            Some("已加入志愿服务队！以志愿者身份报名队伍的活动，签到后即计入志愿服务时长。")
-        }
-        "left" => Some("您已退出该志愿服务队。"),
-        "added" => Some("已添加队员，对方会收到通知。"),
-        "removed" => Some("已移除该队员。"),
-        _ => None,
-    }
-}
-
 async fn show_page(
     app: &AppState,
     me: Option<Actor>,
     id: i64,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<ShowPage, PageError> {
     let fail = |e: AppError, me: &Option<Actor>| PageError::new(e, me.clone());
@@ -179,9 +163,9 @@ pub async fn show(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path(id): Path<i64>,
-    Query(params): Query<ShowParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ShowPage, PageError> {
-    show_page(&app, me, id, notice_of(params.done.as_deref()), None).await
+    show_page(&app, me, id, done.message(), None).await
 }
 
 /// What an act came to: back to the team's page with a notice, or the page again with the
@@ -191,10 +175,10 @@ async fn after(
     actor: Actor,
     id: i64,
     result: Result<(), AppError>,
-    done: &str,
+    what: Done,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/kepu/teams/{id}?done={done}")).into_response()),
+        Ok(()) => Ok(done::redirect(&format!("/kepu/teams/{id}"), what).into_response()),
         Err(
             error @ (AppError::Conflict { .. }
             | AppError::Validation(_)
@@ -220,7 +204,7 @@ pub async fn join(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let result = service::join(&app, &actor, id).await;
-    after(&app, actor, id, result, "joined").await
+    after(&app, actor, id, result, Done::TeamJoined).await
 }
 
 pub async fn leave(
@@ -230,7 +214,7 @@ pub async fn leave(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let result = service::remove(&app, &actor, id, actor.id.0, ip.as_deref()).await;
-    after(&app, actor, id, result, "left").await
+    after(&app, actor, id, result, Done::TeamLeft).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -258,7 +242,7 @@ pub async fn add_member(
     )
     .await
     .map(|_| ());
-    after(&app, actor, id, result, "added").await
+    after(&app, actor, id, result, Done::MemberAdded).await
 }
 
 pub async fn remove_member(
@@ -268,10 +252,10 @@ pub async fn remove_member(
     Path((id, user)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let result = service::remove(&app, &actor, id, user, ip.as_deref()).await;
-    let done = if user == actor.id.0 {
-        "left"
+    let what = if user == actor.id.0 {
+        Done::TeamLeft
     } else {
-        "removed"
+        Done::MemberRemoved
     };
-    after(&app, actor, id, result, done).await
+    after(&app, actor, id, result, what).await
 }

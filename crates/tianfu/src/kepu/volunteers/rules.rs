@@ -161,6 +161,41 @@ pub fn verification_number(user: i64, year: i32, minutes: i64) -> String {
     format!("ZY{year}-{user:06}-{check}")
 }
 
+/// (year, person) of a number as printed (`ZY2026-000123-1A2B3C4D`, any case, spaces trimmed);
+/// `None` when it is not shaped like one. Whether its check holds is for the ledger to say.
+pub fn parse_verification_number(text: &str) -> Option<(i32, i64)> {
+    let text = text.trim().to_ascii_uppercase();
+    let rest = text.strip_prefix("ZY")?;
+    let mut parts = rest.split('-');
+    let (year, user, check) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some()
+        || year.len() != 4
+        || check.len() != 8
+        || !check.bytes().all(|b| b.is_ascii_hexdigit())
+        || user.is_empty()
+        || user.len() > 18
+        || !user.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((year.parse().ok()?, user.parse().ok()?))
+}
+
+/// A certificate's number as it would have been printed after each service of the year (the
+/// running totals, oldest first): a certificate printed in June stays verifiable in December.
+/// The year's services are few, so this is a handful of hashes.
+pub fn printed_totals(user: i64, year: i32, minutes: &[i64]) -> Vec<(i64, String)> {
+    minutes
+        .iter()
+        .scan(0, |total, m| {
+            *total += m;
+            Some(*total)
+        })
+        .filter(|total| *total > 0)
+        .map(|total| (total, verification_number(user, year, total)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +254,16 @@ mod tests {
         assert_eq!(number, verification_number(123, 2026, 150));
         assert_ne!(number, verification_number(123, 2026, 151));
         assert_ne!(number, verification_number(124, 2026, 150));
+        assert_eq!(
+            parse_verification_number(&format!(" {} ", number.to_lowercase())),
+            Some((2026, 123))
+        );
+        assert_eq!(parse_verification_number("ZY2026-000123"), None);
+        assert_eq!(parse_verification_number("ZY2026-00x123-1A2B3C4D"), None);
+        assert_eq!(parse_verification_number("AB2026-000123-1A2B3C4D"), None);
+        let printed = printed_totals(123, 2026, &[120, 30]);
+        assert_eq!(printed.len(), 2);
+        assert_eq!(printed[1], (150, number));
         assert_eq!(hours_label(150), "2.5");
         assert_eq!(hours_label(100), "1.7");
     }
