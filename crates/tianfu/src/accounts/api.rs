@@ -59,6 +59,10 @@ pub struct LoginRequest {
     pub totp_code: Option<String>,
     /// Instead of the password: a code sent to the phone with purpose `login`.
     pub sms_code: Option<String>,
+    /// The `device_token` an earlier login of this account returned to this install: attempts
+    /// with it are counted against this device, not the account, so strangers' wrong passwords
+    /// do not make its owner wait.
+    pub device_token: Option<String>,
 }
 
 crate::platform::openapi::wire_enum!(
@@ -78,6 +82,9 @@ pub struct LoginResponse {
     /// hours) or until logout, and ends sooner when unused for 3 days (staff: 30 minutes).
     pub token: String,
     pub user: MeView,
+    /// Keep it on this install and send it with later logins (`device_token`): this device is
+    /// then not held up by the delays strangers' wrong passwords put on the account.
+    pub device_token: String,
 }
 
 /// Log in with phone and password (or a code sent to the phone) and get a bearer token.
@@ -97,15 +104,35 @@ pub async fn login(
         None if request.password.is_empty() => {
             return Err(AppError::validation("password", "请输入密码或短信验证码"));
         }
-        None => login::authenticate(&app, &request.phone, &request.password, ip.as_deref()).await?,
+        None => {
+            login::authenticate(
+                &app,
+                &request.phone,
+                &request.password,
+                ip.as_deref(),
+                request.device_token.as_deref(),
+            )
+            .await?
+        }
     };
     // A code sent to the phone stands in for the password, never for the second factor.
     gate::after_password(&app, id, request.totp_code.as_deref(), ip.as_deref())
         .await?
         .into_api_result()?;
+    let device_token = login_guard::device::remember(
+        &app.db,
+        id,
+        request.device_token.as_deref(),
+        app.clock.now(),
+    )
+    .await?;
     let token = gate::start(&app, id, SessionKind::Bearer, &origin).await?;
     let user = me_view(&app, id).await?;
-    Ok(Json(LoginResponse { token, user }))
+    Ok(Json(LoginResponse {
+        token,
+        user,
+        device_token,
+    }))
 }
 
 /// End the session of the bearer token sent.

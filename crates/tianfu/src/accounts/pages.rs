@@ -273,13 +273,32 @@ pub async fn login_submit(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     origin: SessionOrigin,
+    headers: axum::http::HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
+    let presented = login_guard::device::from_cookie(&headers);
     let outcome = if form.sms_code.trim().is_empty() {
-        login::authenticate(&app, &form.phone, &form.password, ip.as_deref()).await
+        login::authenticate(
+            &app,
+            &form.phone,
+            &form.password,
+            ip.as_deref(),
+            presented.as_deref(),
+        )
+        .await
     } else {
         login_guard::sign_in_with_code(&app, &form.phone, &form.sms_code, ip.as_deref()).await
+    };
+    // The password (or phone code) was right: this browser is the account's known device from
+    // now on, whatever the second factor says.
+    let device = match &outcome {
+        Ok(id) => Some(
+            login_guard::device::remember(&app.db, *id, presented.as_deref(), app.clock.now())
+                .await
+                .map_err(AppError::from)?,
+        ),
+        Err(_) => None,
     };
     // A right password (or phone code) may still need a second factor: that step answers here.
     let outcome = match outcome {
@@ -287,7 +306,14 @@ pub async fn login_submit(
         Err(refusal) => Err(refusal),
     };
     match outcome {
-        Ok(response) => Ok(response),
+        Ok(mut response) => {
+            if let Some(token) = device {
+                response
+                    .headers_mut()
+                    .append(SET_COOKIE, login_guard::device::cookie(&token));
+            }
+            Ok(response)
+        }
         Err(AppError::Internal(cause)) => Err(AppError::Internal(cause).into()),
         Err(refusal) => {
             let message = refusal

@@ -12,16 +12,33 @@ use crate::platform::period::check_date;
 pub const OUTCOMES: &[(&str, &str)] =
     &[("success", "成功"), ("failure", "失败"), ("denied", "拒绝")];
 
-/// The actions written today, with their Chinese names; an action not listed shows as itself.
+/// Every action the application writes, with its Chinese name (the search page offers them in
+/// this order). Rows written by older versions (`login.locked`) keep their names; an action not
+/// listed shows as itself.
 pub const ACTIONS: &[(&str, &str)] = &[
     ("login.success", "登录成功"),
     ("login.failure", "登录失败"),
-    ("login.locked", "账号锁定"),
+    ("login.limited", "登录被限速（需等待）"),
+    ("login.second_factor.failure", "动态验证码错误"),
+    ("login.refused", "停用账号尝试登录"),
+    ("security.alert", "安全告警：登录失败过多"),
+    ("phone_code.requested", "申请短信验证码"),
+    ("password.changed", "修改密码"),
+    ("password.change.failure", "修改密码失败"),
+    ("password.reset", "重置密码"),
+    ("session.ended", "结束会话"),
+    ("session.signed_out_others", "退出其他设备"),
+    ("totp.enabled", "开启双因素认证"),
+    ("totp.disabled", "关闭双因素认证"),
+    ("account.disabled", "停用账号"),
+    ("account.enabled", "启用账号"),
+    ("csrf.refused", "跨站请求被拒绝"),
     ("permission.denied", "越权访问被拒绝"),
     ("staff.created", "创建工作人员账号"),
     ("user.region_changed", "变更所在地区"),
     ("funding.saved", "保存资金分配方案"),
     ("audit.exported", "导出审计日志"),
+    ("login.locked", "账号锁定（旧版）"),
 ];
 
 pub fn action_label(action: &str) -> String {
@@ -202,6 +219,26 @@ mod tests {
             filter.before.unwrap().to_rfc3339(),
             "2026-11-30T16:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn the_security_gates_actions_have_chinese_names() {
+        for action in [
+            "login.limited",
+            "login.second_factor.failure",
+            "login.refused",
+            "security.alert",
+            "phone_code.requested",
+            "password.changed",
+            "password.reset",
+            "session.signed_out_others",
+            "totp.enabled",
+            "account.disabled",
+            "csrf.refused",
+        ] {
+            let label = action_label(action);
+            assert!(!label.is_ascii(), "{action} shows as {label}");
+        }
     }
 
     #[test]

@@ -57,8 +57,10 @@ pub struct AuditPage {
     outcomes: Vec<Choice>,
     lines: Vec<AuditLineView>,
     pager: Pager,
-    /// The query string without `page`, for paging and export links.
+    /// The query string without `page`, for the export links.
     base_query: String,
+    /// `/admin/audit?<base_query>&`, for the shared pager (`market/pager.html`).
+    pager_base: String,
 }
 
 fn choices(all: &'static [(&'static str, &'static str)], selected: &str) -> Vec<Choice> {
@@ -117,6 +119,7 @@ pub async fn index(
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let page = AuditPage {
         me: Some(actor),
+        pager_base: format!("/admin/audit?{}&", query.base_query()),
         base_query: query.base_query(),
         typed: Typed {
             from: text(&query.from),

@@ -4,7 +4,8 @@
 //! the Chinese error page elsewhere, so a person or a program never sees the framework's text.
 
 use axum::extract::Request;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::{Response, StatusCode};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
@@ -21,6 +22,11 @@ pub async fn in_our_words(request: Request, next: Next) -> axum::response::Respo
     let exempt = request.uri().path() == "/healthz";
     let response = next.run(request).await;
     let status = response.status();
+    // A method the route does not take: axum answers with an empty body (or, through the
+    // router's fallback, the HTML not-found page); a program gets the envelope instead.
+    if api && status == StatusCode::METHOD_NOT_ALLOWED && !is_json(&response) {
+        return method_not_allowed(response.headers().get(ALLOW).cloned());
+    }
     if exempt || !(status.is_client_error() || status.is_server_error()) || !is_plain(&response) {
         return response;
     }
@@ -34,6 +40,28 @@ pub async fn in_our_words(request: Request, next: Next) -> axum::response::Respo
     } else {
         PageError::new(error, None).into_response()
     }
+}
+
+fn is_json(response: &axum::response::Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"))
+}
+
+/// 405 in the JSON envelope, keeping the `Allow` header that names the methods the route takes.
+fn method_not_allowed(allow: Option<HeaderValue>) -> axum::response::Response {
+    let body = serde_json::json!({"error": {
+        "code": "method_not_allowed",
+        "message": "该接口不支持这种请求方法，请按接口说明调用",
+        "fields": {},
+    }});
+    let mut response = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    if let Some(allow) = allow {
+        response.headers_mut().insert(ALLOW, allow);
+    }
+    response
 }
 
 fn is_plain(response: &axum::response::Response) -> bool {

@@ -6,7 +6,6 @@ use std::process::Command;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tianfu::staff::store::{NewStaff, add_staff};
 
 use crate::common::{Backend, PASSWORD, TestApp};
 use crate::market_pages::signed_in;
@@ -14,18 +13,7 @@ use crate::on_both_databases;
 
 /// An administrator's phone (to sign in to pages) and bearer token.
 async fn admin(app: &TestApp, name: &str) -> (String, String) {
-    let phone = app.phone();
-    let input = NewStaff {
-        phone: phone.clone(),
-        password: PASSWORD.into(),
-        name: name.into(),
-        region_code: "51".into(),
-        department: "worker".into(),
-        admin: true,
-    };
-    add_staff(&app.app, None, input)
-        .await
-        .expect("admin created");
+    let phone = app.admin_member(name).await;
     let token = app.login(&phone).await;
     (phone, token)
 }

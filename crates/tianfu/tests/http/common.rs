@@ -374,6 +374,24 @@ impl TestApp {
         phone
     }
 
+    /// Adds an administrator (province, password [`PASSWORD`]) named `name` and returns their
+    /// phone, to sign in with as a browser or for a token.
+    pub async fn admin_member(&self, name: &str) -> String {
+        let phone = self.phone();
+        let input = NewStaff {
+            phone: phone.clone(),
+            password: PASSWORD.into(),
+            name: name.into(),
+            region_code: "51".into(),
+            department: "worker".into(),
+            admin: true,
+        };
+        add_staff(&self.app, None, input)
+            .await
+            .expect("admin created");
+        phone
+    }
+
     pub async fn admin(&self) -> String {
         let phone = self.phone();
         let input = NewStaff {

@@ -31,18 +31,7 @@ fn holding_only(app: &TestApp, name: &str, value: &str) -> reqwest::Client {
 
 /// The session token of a staff administrator signed in through the pages.
 async fn admin_session(app: &TestApp) -> String {
-    let phone = app.phone();
-    let input = tianfu::staff::store::NewStaff {
-        phone: phone.clone(),
-        password: PASSWORD.into(),
-        name: "省管理员".into(),
-        region_code: "51".into(),
-        department: "worker".into(),
-        admin: true,
-    };
-    tianfu::staff::store::add_staff(&app.app, None, input)
-        .await
-        .unwrap();
+    let phone = app.admin_member("省管理员").await;
     let response = app
         .browser()
         .post(format!("{}/login", app.url))

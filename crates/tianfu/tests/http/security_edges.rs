@@ -351,4 +351,28 @@ async fn oversize_bodies_and_overflowing_ids_answer_in_chinese(app: TestApp) {
             "{path}: {html}"
         );
     }
+    // A method a route does not take is a 405 in the envelope, with the methods it does take
+    // (it was an empty answer, or the HTML not-found page).
+    for (path, allowed) in [
+        ("/api/v1/auth/login", "POST"),
+        ("/api/v1/admin/users/1/disable", "POST"),
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.url))
+            .bearer_auth(&org)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(header(&response, "allow"), allowed, "{path}");
+        let reply: serde_json::Value = response.json().await.expect("JSON envelope");
+        assert_eq!(reply["error"]["code"], "method_not_allowed", "{path}");
+        assert!(
+            reply["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("请求方法")
+        );
+    }
 }

@@ -8,10 +8,13 @@
 //! checked, by one guarded statement, so a burst of parallel guesses gets one through, not all.
 //! A success forgets the account's failures; an address's are forgotten only with time.
 //!
-//! The owner's way back is a code sent to their phone (`sign_in_with_code`): it is not held up
-//! by the account's delay, only by the address's, and it clears the delay. Bursts of failures
-//! for one account or from one address alert the administrators once per window.
+//! The owner's ways back: their usual browser or app, which holds a known-device token
+//! ([`device`]) and is counted on its own instead of against the account; and, on a new device,
+//! a code sent to their phone (`sign_in_with_code`), held up only by the address's delay, which
+//! clears the account's. Bursts of failures for one account or from one address alert the
+//! administrators once per window.
 
+pub mod device;
 pub mod store;
 
 use chrono::{DateTime, Duration, Utc};
@@ -30,6 +33,15 @@ pub const WRONG_CREDENTIALS: &str = "手机号或密码错误";
 
 const ACCOUNT: &str = "account";
 const ADDRESS: &str = "address";
+const DEVICE: &str = "device";
+
+/// One attempt's turn: the counters it was counted under (the account's, or a known device's).
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub counters: Failures,
+    scope: &'static str,
+    subject: String,
+}
 
 /// The counters after one more failure at `now`: forgotten ones start again, the alert window
 /// opens anew when it has passed.
@@ -98,18 +110,29 @@ pub async fn check_address(app: &App, phone: &Phone, ip: Option<&str>) -> Result
     }
 }
 
-/// Counts this attempt against the account before its password is checked; 429 while the
-/// account must wait, or when another attempt claimed the same turn.
+/// Counts this attempt against the account before its password is checked (or, from a device
+/// known for this phone — `device` is its key from [`device::known_for`] — against that device);
+/// 429 while it must wait, or when another attempt claimed the same turn.
 pub async fn claim_account(
     app: &App,
     phone: &Phone,
     ip: Option<&str>,
-) -> Result<Failures, AppError> {
+    device: Option<&str>,
+) -> Result<Claim, AppError> {
+    let (scope, subject) = match device {
+        Some(key) => (DEVICE, key.to_owned()),
+        None => (ACCOUNT, phone.as_str().to_owned()),
+    };
     let now = app.clock.now();
     let limits = &app.config.limits;
-    let old = store::get(&app.db, ACCOUNT, phone.as_str()).await?;
+    let old = store::get(&app.db, scope, &subject).await?;
     if let Some(retry) = waiting(old.as_ref(), now) {
-        return Err(refuse(app, &phone.masked(), ip, retry, "account must wait").await);
+        let why = if scope == DEVICE {
+            "device must wait"
+        } else {
+            "account must wait"
+        };
+        return Err(refuse(app, &phone.masked(), ip, retry, why).await);
     }
     let schedule = &limits.login_delay;
     let new = next_failures(
@@ -119,10 +142,14 @@ pub async fn claim_account(
         schedule.free_failures,
         limits.alert.window_seconds,
     );
-    if !store::replace(&app.db, ACCOUNT, phone.as_str(), old.as_ref(), &new).await? {
+    if !store::replace(&app.db, scope, &subject, old.as_ref(), &new).await? {
         return Err(refuse(app, &phone.masked(), ip, 1, "concurrent attempt").await);
     }
-    Ok(new)
+    Ok(Claim {
+        counters: new,
+        scope,
+        subject,
+    })
 }
 
 /// After a failed attempt: counts it against the address, and alerts the administrators when
@@ -130,7 +157,7 @@ pub async fn claim_account(
 pub async fn failed(
     app: &App,
     phone: &Phone,
-    account: Option<&Failures>,
+    claim: Option<&Claim>,
     ip: Option<&str>,
 ) -> Result<(), AppError> {
     let address = &ip.map_or_else(|| "unknown".to_owned(), address_key);
@@ -153,8 +180,18 @@ pub async fn failed(
             break;
         }
     }
-    if let Some(account) = account {
-        alert_if_burst(app, ACCOUNT, phone.as_str(), &phone.masked(), account, ip).await?;
+    // A known device's own failures are its owner's typos or a thief's: its growing delay
+    // answers them; the account's bursts are what strangers do.
+    if let Some(claim) = claim.filter(|c| c.scope == ACCOUNT) {
+        alert_if_burst(
+            app,
+            ACCOUNT,
+            phone.as_str(),
+            &phone.masked(),
+            &claim.counters,
+            ip,
+        )
+        .await?;
     }
     if let Some(counted) = counted {
         alert_if_burst(app, ADDRESS, address, address, &counted, ip).await?;
@@ -215,6 +252,14 @@ async fn alert_if_burst(
 pub async fn forget_account(app: &App, phone: &str) -> Result<(), AppError> {
     store::forget(&app.db, ACCOUNT, phone).await?;
     Ok(())
+}
+
+/// After a success: forgets the failures the attempt was counted under (and the account's).
+pub async fn forget_claim(app: &App, phone: &str, claim: &Claim) -> Result<(), AppError> {
+    if claim.scope != ACCOUNT {
+        store::forget(&app.db, claim.scope, &claim.subject).await?;
+    }
+    forget_account(app, phone).await
 }
 
 /// Signs in with a code sent to the phone (purpose `login`). Held up only by the address's

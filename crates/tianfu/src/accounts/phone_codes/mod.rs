@@ -126,11 +126,21 @@ pub async fn send(
     ip: Option<&str>,
 ) -> Result<(), AppError> {
     let now = app.clock.now();
-    let limit = Rule::CodesPerPhone.limit(&app.config.limits);
-    if let Err(retry_after) = app
-        .limiter
-        .hit(limit, Rule::CodesPerPhone, phone.as_str(), now)
+    let resend_after = now - Duration::seconds(RESEND_SECONDS);
+    // Inside the minute the request is refused before it is counted: requests that no code
+    // answers must not use up the phone's hourly quota, or anyone could keep the owner from
+    // getting a code by asking six times in a second.
+    if let Some(last) = store::current(&app.db, phone.as_str(), purpose.as_str()).await?
+        && last.sent_at >= resend_after
     {
+        let retry_after = (last.sent_at - resend_after).num_seconds().max(1) as u64;
+        return Err(AppError::TooManyRequests { retry_after });
+    }
+    // Counted per phone and purpose: notices that a phone is already registered do not use up
+    // the codes its owner signs in or resets with.
+    let limit = Rule::CodesPerPhone.limit(&app.config.limits);
+    let key = format!("{}:{}", phone.as_str(), purpose.as_str());
+    if let Err(retry_after) = app.limiter.hit(limit, Rule::CodesPerPhone, &key, now) {
         return Err(AppError::TooManyRequests { retry_after });
     }
     let registered = store::user_with_phone(&app.db, phone.as_str())
@@ -146,7 +156,6 @@ pub async fn send(
         Some(code) => hash(&random_salt(), phone.as_str(), purpose, code),
         None => NO_CODE.to_owned(),
     };
-    let resend_after = now - Duration::seconds(RESEND_SECONDS);
     let stored = store::issue(
         &app.db,
         phone.as_str(),

@@ -142,7 +142,7 @@ pub async fn verify(
     if let Some(actor) = crate::platform::auth::actor_by_id(&app.db, user).await?
         && let Ok(phone) = tianfu_domain::Phone::parse(&actor.phone)
     {
-        let account = login_guard::claim_account(app, &phone, ip).await.ok();
+        let account = login_guard::claim_account(app, &phone, ip, None).await.ok();
         login_guard::failed(app, &phone, account.as_ref(), ip).await?;
     }
     Err(AppError::SecondFactor {

@@ -67,7 +67,7 @@ fn classify(method: &Method, path: &str) -> Option<Rule> {
     }
     Some(match path {
         "/api/v1/auth/register" | "/register" => Rule::Register,
-        "/api/v1/auth/login" | "/login" => Rule::Login,
+        "/api/v1/auth/login" | "/login" | "/login/totp" => Rule::Login,
         "/api/v1/auth/password-reset" | "/forgot-password" => Rule::Reset,
         "/api/v1/auth/phone-codes" | "/phone-codes" => Rule::Codes,
         _ => Rule::Writes,
@@ -225,6 +225,7 @@ mod tests {
             classify(&Method::POST, "/api/v1/auth/login"),
             Some(Rule::Login)
         );
+        assert_eq!(classify(&Method::POST, "/login/totp"), Some(Rule::Login));
         assert_eq!(classify(&Method::GET, "/api/v1/search"), Some(Rule::Search));
         assert_eq!(classify(&Method::DELETE, "/api/v1/x/1"), Some(Rule::Writes));
         assert_eq!(classify(&Method::GET, "/register"), None);

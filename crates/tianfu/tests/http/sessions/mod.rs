@@ -5,7 +5,6 @@
 use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use tianfu::staff::store::{NewStaff, add_staff};
 
 use crate::common::{PASSWORD, TestApp};
 
@@ -23,6 +22,7 @@ macro_rules! on_both_databases_with_real_sessions {
 }
 
 mod disable;
+mod lockout;
 mod password;
 mod totp;
 
@@ -42,18 +42,7 @@ pub async fn delete(app: &TestApp, path: &str, token: &str) -> StatusCode {
 
 /// An administrator's phone and bearer token.
 pub async fn admin_member(app: &TestApp) -> (String, String) {
-    let phone = app.phone();
-    let input = NewStaff {
-        phone: phone.clone(),
-        password: PASSWORD.into(),
-        name: "系统管理员".into(),
-        region_code: "51".into(),
-        department: "worker".into(),
-        admin: true,
-    };
-    add_staff(&app.app, None, input)
-        .await
-        .expect("admin created");
+    let phone = app.admin_member("系统管理员").await;
     let token = app.login(&phone).await;
     (phone, token)
 }

@@ -92,7 +92,32 @@ async fn the_password_page_changes_the_password(app: TestApp) {
     );
 }
 
+async fn a_stolen_session_cannot_guess_the_password_faster_than_the_login_page(app: TestApp) {
+    let (_, phone) = app.register("worker", "赵守信", "511011").await;
+    let stolen = app.login(&phone).await;
+    let guess = json!({"current_password": "Guess2026x", "new_password": "Taken2027pass"});
+    for _ in 0..3 {
+        let (status, reply) = app.post("/api/v1/me/password", &guess, Some(&stolen)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
+    }
+    // The account must now wait, as after three wrong passwords at the login page: even the
+    // right password is not checked.
+    let right = json!({"current_password": PASSWORD, "new_password": "Taken2027pass"});
+    let (status, reply) = app.post("/api/v1/me/password", &right, Some(&stolen)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{reply}");
+    let login = json!({"phone": phone, "password": PASSWORD});
+    assert_eq!(
+        app.post("/api/v1/auth/login", &login, None).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the same counter as the login page"
+    );
+    app.app.clock.advance(chrono::Duration::seconds(61));
+    let (status, reply) = app.post("/api/v1/me/password", &right, Some(&stolen)).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+}
+
 on_both_databases_with_real_sessions!(
+    a_stolen_session_cannot_guess_the_password_faster_than_the_login_page,
     changing_the_password_signs_out_everywhere_else,
     the_password_page_changes_the_password,
 );
