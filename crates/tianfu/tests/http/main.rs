@@ -11,6 +11,7 @@ mod browser;
 mod browser_deals;
 mod csrf;
 mod deal_flow;
+mod deal_page;
 mod deals;
 mod fairs;
 mod funding;

@@ -4,12 +4,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tianfu_domain::{DealStage, Party};
 
 use super::api::DealView;
+use super::upload::ContractForm;
 use super::{service, store};
 use crate::AppState;
 use crate::market::integrity::contracts;
@@ -173,7 +174,8 @@ async fn refused_or(
     }
 }
 
-/// The contract file chosen on the deal's page (a multipart form).
+/// The contract file chosen on the deal's page (a multipart form, read as `propose` reads its
+/// own: `upload::ContractForm`).
 pub async fn upload_contract(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
@@ -186,25 +188,8 @@ pub async fn upload_contract(
         if !deal.is_party(actor.id) {
             return Err(AppError::Forbidden("只有交易双方可以上传合同".into()));
         }
-        let mut multipart = Multipart::from_request(request, &app)
-            .await
-            .map_err(|_| AppError::validation("contract", "请选择合同文件"))?;
-        let too_large = |_| {
-            AppError::TooLarge(format!(
-                "合同文件过大：最大 {} MB",
-                contracts::MAX_BYTES / (1024 * 1024)
-            ))
-        };
-        let mut bytes = Vec::new();
-        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-            if field.name() == Some("contract") {
-                bytes = field.bytes().await.map_err(too_large)?.to_vec();
-            }
-        }
-        if bytes.is_empty() {
-            return Err(AppError::validation("contract", "请选择合同文件"));
-        }
-        contracts::store(&app, id, actor.id.0, &bytes).await?;
+        let form = ContractForm::read(request, &app).await?;
+        contracts::store(&app, id, actor.id.0, form.required_contract()?).await?;
         Ok("uploaded")
     }
     .await;
