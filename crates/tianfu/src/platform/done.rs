@@ -51,6 +51,12 @@ done_codes! {
     Approved => "approved", "已通过".to_owned();
     Rejected => "rejected", "已退回".to_owned();
     Read => "read", "已全部标为已读".to_owned();
+    DealProposed => "proposed", "已提出交易意向，已通知对方".to_owned();
+    DealMoved => "moved", "已更新交易阶段，已通知对方".to_owned();
+    DealSigned => "signed", "已确认签约，等待对方确认".to_owned();
+    DealTerminated => "terminated", "交易已终止".to_owned();
+    DealRestored => "deal-restored", "已撤销终止，交易已恢复".to_owned();
+    ContractUploaded => "uploaded", "合同文件已上传".to_owned();
 }
 
 /// `path` with `done=<code>` added to its query (before any `#fragment`).
@@ -95,6 +101,8 @@ mod tests {
             Done::Withdrawn,
             Done::InquiryReopened,
             Done::Read,
+            Done::DealRestored,
+            Done::ContractUploaded,
         ] {
             assert_eq!(Done::parse(done.code()), Some(done));
         }

@@ -59,4 +59,40 @@ async fn the_contract_form_checks_the_file_as_the_proposal_does(app: TestApp) {
     );
 }
 
-on_both_databases!(the_contract_form_checks_the_file_as_the_proposal_does);
+/// Each action on the deal's page comes back to it saying what it did (`?done=`): ending it,
+/// then taking the ending back; a code the page does not know says nothing.
+async fn the_page_says_what_each_action_did(app: TestApp) {
+    let m = market(&app).await;
+    let deal = a_deal(&app, &m).await;
+    let enterprise = app.signed_in(&phone_of(&app, &m.enterprise).await).await;
+    let act = |to: &'static str| {
+        enterprise
+            .post(format!("{}/me/deals/{deal}/transition", app.url))
+            .form(&[("to", to)])
+            .send()
+    };
+    for (to, code, message) in [
+        ("terminated", "terminated", "交易已终止"),
+        ("undo", "deal-restored", "已撤销终止，交易已恢复"),
+        ("negotiating", "moved", "已更新交易阶段，已通知对方"),
+    ] {
+        let response = act(to).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{to}");
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, format!("/me/deals/{deal}?done={code}"));
+        let page = app.page_as(&enterprise, &location).await;
+        assert!(
+            page.contains(&format!(r#"role="status">{message}</p>"#)),
+            "{to}: {page}"
+        );
+    }
+    let page = app
+        .page_as(&enterprise, &format!("/me/deals/{deal}?done=bogus"))
+        .await;
+    assert!(!page.contains(r#"role="status""#), "{page}");
+}
+
+on_both_databases!(
+    the_contract_form_checks_the_file_as_the_proposal_does,
+    the_page_says_what_each_action_did,
+);

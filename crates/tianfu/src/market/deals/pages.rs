@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::{DealStage, Party};
 
@@ -17,6 +17,7 @@ use crate::market::integrity::contracts;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager};
 
@@ -134,14 +135,14 @@ pub async fn transition(
         let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
         if form.to == "undo" {
             service::undo_termination(&app, &actor, &deal).await?;
-            return Ok("undone");
+            return Ok(Done::DealRestored);
         }
         service::transition(&app, &actor, &deal, &form.to, ip.as_deref()).await?;
         let after = store::find(&app.db, id).await?;
         Ok(match after.as_ref().map(|d| d.stage.as_str()) {
-            Some("terminated") => "terminated",
-            Some("negotiating") if form.to == "signed" => "signed",
-            _ => "moved",
+            Some("terminated") => Done::DealTerminated,
+            Some("negotiating") if form.to == "signed" => Done::DealSigned,
+            _ => Done::DealMoved,
         })
     }
     .await;
@@ -154,10 +155,10 @@ async fn refused_or(
     actor: Actor,
     id: i64,
     ip: Option<&str>,
-    outcome: Result<&'static str, AppError>,
+    outcome: Result<Done, AppError>,
 ) -> Result<Response, PageError> {
     match outcome {
-        Ok(done) => Ok(Redirect::to(&format!("/me/deals/{id}?done={done}")).into_response()),
+        Ok(done) => Ok(done::redirect(&format!("/me/deals/{id}"), done).into_response()),
         Err(AppError::Internal(cause)) => {
             Err(PageError::new(AppError::Internal(cause), Some(actor)))
         }
@@ -190,7 +191,7 @@ pub async fn upload_contract(
         }
         let form = ContractForm::read(request, &app).await?;
         contracts::store(&app, id, actor.id.0, form.required_contract()?).await?;
-        Ok("uploaded")
+        Ok(Done::ContractUploaded)
     }
     .await;
     refused_or(&app, actor, id, ip.as_deref(), outcome).await

@@ -4,7 +4,7 @@
 //! nanny ticket whichever listing the conversation was about.
 
 use axum::extract::{Path, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tianfu_domain::{Fen, ListingKind, ServiceType};
 
 use super::service::{self, DealInput, TermsInput};
@@ -12,6 +12,7 @@ use super::upload::ContractForm;
 use crate::market::inquiries::store::InquiryRow;
 use crate::market::integrity::contracts;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
+use crate::platform::done::{self, Done};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 use crate::{App, AppState, on_db};
@@ -232,7 +233,9 @@ pub async fn propose(
         Err(refusal) => (Typed::default(), Err(refusal)),
     };
     match outcome {
-        Ok(deal) => Ok(Redirect::to(&format!("/me/deals/{deal}?done=proposed")).into_response()),
+        Ok(deal) => {
+            Ok(done::redirect(&format!("/me/deals/{deal}"), Done::DealProposed).into_response())
+        }
         Err(AppError::Internal(cause)) => {
             Err(PageError::new(AppError::Internal(cause), Some(actor)))
         }
