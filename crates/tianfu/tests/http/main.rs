@@ -16,6 +16,7 @@ mod deals;
 mod fairs;
 mod funding;
 mod inputs;
+mod inquiry_undo;
 mod integrity;
 mod kepu;
 mod kepu_activities;
