@@ -38,6 +38,7 @@ mod platform;
 mod ratings;
 mod regions;
 mod reports;
+mod review_queue;
 mod search;
 mod search_forgives;
 mod security_edges;
