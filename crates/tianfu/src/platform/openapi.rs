@@ -31,6 +31,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         market::api::my_listings,
         market::studios::api::create, market::studios::api::list, market::studios::api::get,
         market::review::queue, market::review::decide, market::search::api,
+        market::studios::review_api::queue, market::studios::review_api::decide,
         market::inquiries::api::create, market::inquiries::api::list, market::inquiries::api::get,
         market::inquiries::api::reply, market::inquiries::api::set_status, market::inquiries::api::undo,
         market::deals::api::create, market::deals::api::list, market::deals::api::get, market::deals::api::transition, market::deals::api::undo_termination,

@@ -46,5 +46,6 @@ mod security_gate;
 mod sessions;
 mod staff;
 mod studio_review;
+mod studio_review_api;
 mod townships;
 mod workbench;
