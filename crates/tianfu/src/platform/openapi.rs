@@ -40,7 +40,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         notifications::api::list, notifications::api::mark_read,
         nanny::api::list, nanny::api::get, nanny::api::add_followup, nanny::api::add_step, nanny::api::change_step,
         nanny::api::remove_step, nanny::api::complete_step, nanny::api::assign, nanny::api::close, nanny::api::mine,
-        nanny::api::rate, nanny::api::report, nanny::api::get_template, nanny::api::put_template,
+        nanny::api::rate, nanny::report_api::report, nanny::plan_api::get_template, nanny::plan_api::put_template,
         stats::api::metrics, stats::api::region, stats::api::children, stats::api::events,
     ),
     components(schemas(
@@ -55,7 +55,7 @@ use crate::{accounts, market, matching, nanny, notifications, regions, staff, st
         market::api::IndustryFilter, market::api::Keyword, market::api::Deadline,
         market::api::OfferCreate, market::api::AchievementCreate, market::api::NeedCreate,
         matching::api::FeedbackAction,
-        nanny::api::TicketKindFilter, nanny::api::TicketStatusFilter, nanny::api::DueFilter, nanny::api::ChannelName,
+        nanny::ticket_query::TicketKindFilter, nanny::ticket_query::TicketStatusFilter, nanny::ticket_query::DueFilter, nanny::api::ChannelName,
         nanny::api::TicketKindName, nanny::api::FollowupBody, nanny::api::StepBody,
         nanny::service::LinkRequest,
         stats::api::MetricName,
