@@ -58,6 +58,14 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::page))
         .route("/api/v1/admin/reviews", get(review::queue))
         .route("/api/v1/admin/reviews/{kind}/{id}", post(review::decide))
+        .route(
+            "/api/v1/admin/studios/reviews",
+            get(studios::review_api::queue),
+        )
+        .route(
+            "/api/v1/admin/studios/{id}/review",
+            post(studios::review_api::decide),
+        )
         .merge(pages::routes())
         .merge(inquiries::routes())
         .merge(deals::routes())

@@ -38,7 +38,8 @@ pub fn parse_kind(kind: Option<&str>) -> Result<Option<ListingKind>, AppError> {
     }
 }
 
-/// Listings awaiting review in the staff member's region subtree, newest first.
+/// Listings awaiting review in the staff member's region subtree, the longest waiting first (as
+/// the review page lists them).
 #[utoipa::path(get, path = "/api/v1/admin/reviews", tag = "staff", params(ReviewQuery),
     responses((status = 200, body = inline(ListResponse<ListingView>)), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn queue(
@@ -53,15 +54,12 @@ pub async fn queue(
         owner: None,
         scope: staff_scope(&actor),
     };
-    let (rows, total) = store::list(
-        &app.db,
-        &filter,
-        Paging {
-            page: query.page,
-            per_page: query.per_page,
-        },
-    )
-    .await?;
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let rows = store::oldest_first(&app.db, &filter, paging).await?;
+    let total = store::count(&app.db, &filter).await?;
     let mut items: Vec<ListingView> = rows
         .into_iter()
         .map(|r| ListingView::new(&app, r))

@@ -11,12 +11,17 @@ pub mod follow;
 pub mod open;
 pub mod pages;
 pub mod plan;
+pub mod plan_api;
 pub mod plan_pages;
 pub mod queue;
 pub mod report;
+pub mod report_api;
 pub mod report_pages;
+pub mod served_pages;
 pub mod service;
 pub mod store;
+pub mod ticket_page;
+pub mod ticket_query;
 pub mod trend;
 pub mod view;
 pub mod workbench;
@@ -29,7 +34,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/tickets", get(api::list))
-        .route("/api/v1/tickets/report", get(api::report))
+        .route("/api/v1/tickets/report", get(report_api::report))
         .route("/api/v1/tickets/{id}", get(api::get))
         .route("/api/v1/tickets/{id}/followups", post(api::add_followup))
         .route("/api/v1/tickets/{id}/steps", post(api::add_step))
@@ -47,7 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/tickets", get(api::mine))
         .route(
             "/api/v1/admin/plan-templates/{kind}",
-            get(api::get_template).put(api::put_template),
+            get(plan_api::get_template).put(plan_api::put_template),
         )
         .merge(pages::routes())
 }

@@ -8,10 +8,10 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use tianfu_domain::{Channel, TicketKind, TicketStatus};
 
-use super::api::{TicketQuery, filter_for};
 use super::desk;
-use super::pages::{Choice, choices};
 use super::store;
+use super::ticket_page::{Choice, choices};
+use super::ticket_query::{TicketQuery, filter_for};
 use super::view::TicketView;
 use super::workbench::{DoneQuery, done_message};
 use crate::AppState;

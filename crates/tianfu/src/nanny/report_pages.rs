@@ -7,8 +7,8 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::api::{ReportQuery, report_for};
 use super::report::{Report, department_label};
+use super::report_api::{ReportQuery, report_for};
 use crate::AppState;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::error::AppError;

@@ -13,9 +13,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::desk::{self, Counts};
-use super::pages::{FollowupDraft, act_to, followup_from};
+use super::pages::{act_to, followup_from};
 use super::service::{self, FollowupRequest};
 use super::store;
+use super::ticket_page::FollowupDraft;
 use crate::AppState;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::error::AppError;

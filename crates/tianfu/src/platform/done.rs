@@ -64,6 +64,13 @@ done_codes! {
     PlaceCreated => "place-created", "已新增科普场所".to_owned();
     ManagerAdded => "manager-added", "已设为场所管理员，对方会收到通知。".to_owned();
     Reported => "reported", "已提交，等待全民科普服务部确认。".to_owned();
+    // Deals (market/deals).
+    DealProposed => "proposed", "已提出交易意向，已通知对方".to_owned();
+    DealMoved => "moved", "已更新交易阶段，已通知对方".to_owned();
+    DealSigned => "signed", "已确认签约，等待对方确认".to_owned();
+    DealTerminated => "terminated", "交易已终止".to_owned();
+    DealRestored => "deal-restored", "已撤销终止，交易已恢复".to_owned();
+    ContractUploaded => "uploaded", "合同文件已上传".to_owned();
 }
 
 /// `path` with `done=<code>` added to its query (before any `#fragment`).
@@ -108,6 +115,8 @@ mod tests {
             Done::Withdrawn,
             Done::InquiryReopened,
             Done::Read,
+            Done::DealRestored,
+            Done::ContractUploaded,
         ] {
             assert_eq!(Done::parse(done.code()), Some(done));
         }

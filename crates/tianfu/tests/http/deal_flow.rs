@@ -19,13 +19,13 @@ async fn inquiry_on_offer(app: &TestApp, m: &Market) -> i64 {
     inquiry["id"].as_i64().unwrap()
 }
 
-async fn phone_of(app: &TestApp, token: &str) -> String {
+pub async fn phone_of(app: &TestApp, token: &str) -> String {
     let (_, me) = app.get("/api/v1/me", Some(token)).await;
     me["phone"].as_str().unwrap().to_owned()
 }
 
 /// A multipart body as a browser sends it (the form has a file field).
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+pub fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "----tianfu-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -6,7 +6,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use chrono::Duration;
-use serde::Deserialize;
 use tianfu_domain::{DealStage, ListingKind, Party};
 
 use super::api::DealView;
@@ -16,6 +15,7 @@ use super::store::DealRow;
 use crate::market::integrity::contracts::{self, ContractView};
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::DoneQuery;
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 use crate::{App, AppState, on_db};
@@ -77,7 +77,8 @@ pub struct DetailPage {
     can_upload: bool,
     can_undo: bool,
     updated: String,
-    done: Option<&'static str>,
+    /// What the last action did (`?done=`, a `platform::done::Done`).
+    done: Option<String>,
     error: Option<String>,
 }
 
@@ -85,25 +86,6 @@ pub struct TicketLine {
     pub href: String,
     pub label: String,
     pub nanny: Option<(String, String)>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct DetailQuery {
-    #[serde(default)]
-    done: String,
-}
-
-/// What a finished action says at the top of the page.
-fn done_message(done: &str) -> Option<&'static str> {
-    Some(match done {
-        "proposed" => "已提出交易意向，已通知对方",
-        "moved" => "已更新交易阶段，已通知对方",
-        "signed" => "已确认签约，等待对方确认",
-        "terminated" => "交易已终止",
-        "undone" => "已撤销终止，交易已恢复",
-        "uploaded" => "合同文件已上传",
-        _ => return None,
-    })
 }
 
 async fn tickets(app: &App, actor: &Actor, deal: &DealRow) -> Result<Vec<TicketLine>, AppError> {
@@ -159,7 +141,7 @@ pub async fn page(
     actor: Actor,
     id: i64,
     ip: Option<&str>,
-    done: Option<&'static str>,
+    done: Option<String>,
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
     let fail = |e: AppError| PageError::new(e, Some(actor.clone()));
@@ -234,17 +216,9 @@ pub async fn detail(
     PageUser(actor): PageUser,
     ClientIp(ip): ClientIp,
     Path(id): Path<i64>,
-    Query(query): Query<DetailQuery>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<DetailPage, PageError> {
-    page(
-        &app,
-        actor,
-        id,
-        ip.as_deref(),
-        done_message(&query.done),
-        None,
-    )
-    .await
+    page(&app, actor, id, ip.as_deref(), done.message(), None).await
 }
 
 #[cfg(test)]

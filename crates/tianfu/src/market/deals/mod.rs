@@ -8,6 +8,7 @@ pub mod pages;
 pub mod propose;
 pub mod service;
 pub mod store;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -4,18 +4,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Path, Query, Request, State};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::{DealStage, Party};
 
 use super::api::DealView;
+use super::upload::ContractForm;
 use super::{service, store};
 use crate::AppState;
 use crate::market::integrity::contracts;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager};
 
@@ -133,14 +135,14 @@ pub async fn transition(
         let deal = service::visible(&app, &actor, id, ip.as_deref()).await?;
         if form.to == "undo" {
             service::undo_termination(&app, &actor, &deal).await?;
-            return Ok("undone");
+            return Ok(Done::DealRestored);
         }
         service::transition(&app, &actor, &deal, &form.to, ip.as_deref()).await?;
         let after = store::find(&app.db, id).await?;
         Ok(match after.as_ref().map(|d| d.stage.as_str()) {
-            Some("terminated") => "terminated",
-            Some("negotiating") if form.to == "signed" => "signed",
-            _ => "moved",
+            Some("terminated") => Done::DealTerminated,
+            Some("negotiating") if form.to == "signed" => Done::DealSigned,
+            _ => Done::DealMoved,
         })
     }
     .await;
@@ -153,10 +155,10 @@ async fn refused_or(
     actor: Actor,
     id: i64,
     ip: Option<&str>,
-    outcome: Result<&'static str, AppError>,
+    outcome: Result<Done, AppError>,
 ) -> Result<Response, PageError> {
     match outcome {
-        Ok(done) => Ok(Redirect::to(&format!("/me/deals/{id}?done={done}")).into_response()),
+        Ok(done) => Ok(done::redirect(&format!("/me/deals/{id}"), done).into_response()),
         Err(AppError::Internal(cause)) => {
             Err(PageError::new(AppError::Internal(cause), Some(actor)))
         }
@@ -173,7 +175,8 @@ async fn refused_or(
     }
 }
 
-/// The contract file chosen on the deal's page (a multipart form).
+/// The contract file chosen on the deal's page (a multipart form, read as `propose` reads its
+/// own: `upload::ContractForm`).
 pub async fn upload_contract(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
@@ -186,26 +189,9 @@ pub async fn upload_contract(
         if !deal.is_party(actor.id) {
             return Err(AppError::Forbidden("只有交易双方可以上传合同".into()));
         }
-        let mut multipart = Multipart::from_request(request, &app)
-            .await
-            .map_err(|_| AppError::validation("contract", "请选择合同文件"))?;
-        let too_large = |_| {
-            AppError::TooLarge(format!(
-                "合同文件过大：最大 {} MB",
-                contracts::MAX_BYTES / (1024 * 1024)
-            ))
-        };
-        let mut bytes = Vec::new();
-        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-            if field.name() == Some("contract") {
-                bytes = field.bytes().await.map_err(too_large)?.to_vec();
-            }
-        }
-        if bytes.is_empty() {
-            return Err(AppError::validation("contract", "请选择合同文件"));
-        }
-        contracts::store(&app, id, actor.id.0, &bytes).await?;
-        Ok("uploaded")
+        let form = ContractForm::read(request, &app).await?;
+        contracts::store(&app, id, actor.id.0, form.required_contract()?).await?;
+        Ok(Done::ContractUploaded)
     }
     .await;
     refused_or(&app, actor, id, ip.as_deref(), outcome).await

@@ -3,16 +3,16 @@
 //! lets the side that needs name the need it answers — so that signing closes that need's
 //! nanny ticket whichever listing the conversation was about.
 
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
-use std::collections::HashMap;
+use axum::extract::{Path, Request, State};
+use axum::response::{IntoResponse, Response};
 use tianfu_domain::{Fen, ListingKind, ServiceType};
 
 use super::service::{self, DealInput, TermsInput};
+use super::upload::ContractForm;
 use crate::market::inquiries::store::InquiryRow;
 use crate::market::integrity::contracts;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
+use crate::platform::done::{self, Done};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 use crate::{App, AppState, on_db};
@@ -59,8 +59,8 @@ pub struct Typed {
 }
 
 impl Typed {
-    fn from_fields(fields: &HashMap<String, String>) -> Self {
-        let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    fn from_form(form: &ContractForm) -> Self {
+        let get = |name: &str| form.field(name);
         Typed {
             contract_type: get("contract_type"),
             amount_yuan: get("amount_yuan"),
@@ -166,51 +166,6 @@ fn format_yuan(fen: i64) -> String {
     }
 }
 
-type Submitted = (HashMap<String, String>, Option<(String, Vec<u8>)>);
-
-/// The form's fields and its file (name, bytes), if one was chosen: a browser sends the form as
-/// multipart (it has a file field); a form without a file may come url-encoded.
-async fn read(request: Request, app: &AppState) -> Result<Submitted, AppError> {
-    let multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/"));
-    let too_large = || {
-        AppError::TooLarge(format!(
-            "合同文件过大：最大 {} MB",
-            contracts::MAX_BYTES / (1024 * 1024)
-        ))
-    };
-    if !multipart {
-        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
-            .await
-            .map_err(|_| too_large())?;
-        let fields = form_urlencoded::parse(&bytes).into_owned().collect();
-        return Ok((fields, None));
-    }
-    let mut multipart = Multipart::from_request(request, app)
-        .await
-        .map_err(|_| AppError::validation("contract", "表单无法读取，请重新提交"))?;
-    let mut fields = HashMap::new();
-    let mut file = None;
-    let unreadable = |_| too_large();
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "contract" {
-            let file_name = field.file_name().unwrap_or("合同").to_owned();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            if !bytes.is_empty() {
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            let text = field.text().await.map_err(unreadable)?;
-            fields.insert(name, text);
-        }
-    }
-    Ok((fields, file))
-}
-
 /// Creates the deal from what was submitted; the contract file is checked before anything is
 /// stored, and kept once the deal exists.
 async fn create(
@@ -218,16 +173,9 @@ async fn create(
     actor: &Actor,
     row: &InquiryRow,
     typed: &Typed,
-    file: Option<&(String, Vec<u8>)>,
+    form: &ContractForm,
 ) -> Result<i64, AppError> {
-    if let Some((_, bytes)) = file
-        && contracts::sniff(bytes).is_none()
-    {
-        return Err(AppError::validation(
-            "contract",
-            "合同文件请上传 PDF，或 PNG/JPEG 扫描件",
-        ));
-    }
+    let file = form.contract()?;
     let amount =
         Fen::parse_yuan(&typed.amount_yuan).map_err(|e| AppError::validation("amount_fen", e))?;
     let kind = ListingKind::parse(&row.listing_kind).map_err(|_| AppError::not_found("内容"))?;
@@ -259,7 +207,7 @@ async fn create(
         },
     };
     let deal = service::create(app, actor, input).await?;
-    if let Some((_, bytes)) = file {
+    if let Some(bytes) = file {
         contracts::store(app, deal, actor.id.0, bytes).await?;
     }
     Ok(deal)
@@ -276,16 +224,18 @@ pub async fn propose(
     let row = crate::market::inquiries::service::participant(&app, &actor, id, ip.as_deref())
         .await
         .map_err(|e| PageError::new(e, Some(actor.clone())))?;
-    let (typed, outcome) = match read(request, &app).await {
-        Ok((fields, file)) => {
-            let typed = Typed::from_fields(&fields);
-            let outcome = create(&app, &actor, &row, &typed, file.as_ref()).await;
+    let (typed, outcome) = match ContractForm::read(request, &app).await {
+        Ok(form) => {
+            let typed = Typed::from_form(&form);
+            let outcome = create(&app, &actor, &row, &typed, &form).await;
             (typed, outcome)
         }
         Err(refusal) => (Typed::default(), Err(refusal)),
     };
     match outcome {
-        Ok(deal) => Ok(Redirect::to(&format!("/me/deals/{deal}?done=proposed")).into_response()),
+        Ok(deal) => {
+            Ok(done::redirect(&format!("/me/deals/{deal}"), Done::DealProposed).into_response())
+        }
         Err(AppError::Internal(cause)) => {
             Err(PageError::new(AppError::Internal(cause), Some(actor)))
         }

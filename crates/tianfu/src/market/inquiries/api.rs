@@ -185,3 +185,23 @@ pub async fn set_status(
         .ok_or_else(|| AppError::not_found("洽谈"))?;
     Ok(Json(full_view(&app, row).await?))
 }
+
+/// Take back one's own 婉拒 or 结束洽谈 within ten minutes (`platform::done::UNDO_MINUTES`), as
+/// the thread's 撤销 button does: the inquiry is open again and the other side is told. One
+/// guarded statement: a second taking-back, one by the other side or one too late is a 409.
+#[utoipa::path(post, path = "/api/v1/inquiries/{id}/undo", tag = "market", params(("id" = i64, Path)),
+    responses((status = 200, body = InquiryView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn undo(
+    State(app): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ClientIp(ip): ClientIp,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<InquiryView>, AppError> {
+    let row = service::participant(&app, &actor, id, ip.as_deref()).await?;
+    super::undo::undo(&app, actor.id, &row).await?;
+    let row = store::find(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("洽谈"))?;
+    Ok(Json(full_view(&app, row).await?))
+}

@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/inquiries/{id}", get(api::get))
         .route("/api/v1/inquiries/{id}/messages", post(api::reply))
         .route("/api/v1/inquiries/{id}/status", post(api::set_status))
+        .route("/api/v1/inquiries/{id}/undo", post(api::undo))
         .route("/inquiries", post(pages::start))
         .route("/me/inquiries", get(pages::list))
         .route("/me/inquiries/{id}", get(pages::show).post(pages::act))

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -14,13 +14,13 @@ use tianfu_domain::{
 };
 
 use super::form_input::{ListingForm, validate};
-use super::{detail_href, my_listing, parse_id};
+use super::{MyListing, detail_href};
+use crate::AppState;
 use crate::market::service;
 use crate::market::store::ListingRow;
 use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
-use crate::{App, AppState};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "market/form.html")]
@@ -148,46 +148,22 @@ fn edit_target(row: &ListingRow, kind: ListingKind) -> Target {
     }
 }
 
-async fn owned_row(
-    app: &App,
-    actor: &Actor,
-    raw_id: &str,
-    ip: Option<&str>,
-) -> Result<(ListingRow, ListingKind), PageError> {
-    let fail = |e| PageError::new(e, Some(actor.clone()));
-    let id = parse_id(raw_id, "内容").map_err(fail)?;
-    let row = my_listing(app, actor, id, ip).await.map_err(fail)?;
-    let kind = row
-        .kind()
-        .ok_or_else(|| fail(AppError::not_found("内容")))?;
-    Ok((row, kind))
-}
-
-pub async fn edit_form(
-    State(app): State<AppState>,
-    PageUser(actor): PageUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
-) -> Result<FormPage, PageError> {
-    let (row, kind) = owned_row(&app, &actor, &id, ip.as_deref()).await?;
+pub async fn edit_form(MyListing { actor, row, kind }: MyListing) -> FormPage {
     let form = ListingForm::from_row(&row);
-    Ok(form_page(
+    form_page(
         actor,
         edit_target(&row, kind),
         form,
         FieldErrors::new(),
         None,
-    ))
+    )
 }
 
 pub async fn update(
     State(app): State<AppState>,
-    PageUser(actor): PageUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    MyListing { actor, row, kind }: MyListing,
     Form(form): Form<ListingForm>,
 ) -> Result<Response, PageError> {
-    let (row, kind) = owned_row(&app, &actor, &id, ip.as_deref()).await?;
     let target = edit_target(&row, kind);
     let result = match validate(&app, kind, &form) {
         Ok(listing) => service::edit(&app, &row, &listing, None).await,

@@ -9,13 +9,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::{ListingKind, ListingStatus, TicketKind, UserId};
 
-use super::{Line, first_message, my_listing, page_number, parse_id};
+use super::{Line, MyListing, first_message, page_number, parse_id};
 use crate::market::service;
 use crate::market::store::{self, ListingFilter};
 use crate::market::studios::store as studios;
 use crate::matching::{self, MatchItem};
 use crate::platform::api::Paging;
-use crate::platform::auth::{Actor, ClientIp, MaybeUser, PageUser};
+use crate::platform::auth::{Actor, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
 use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
@@ -403,16 +403,10 @@ pub struct StatusForm {
 /// Withdraws (撤回) or closes (关闭) one's listing, then goes back where the button was.
 pub async fn change_status(
     State(app): State<AppState>,
-    PageUser(actor): PageUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    MyListing { actor, row, .. }: MyListing,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, Some(actor.clone()));
-    let id = parse_id(&id, "内容").map_err(fail)?;
-    let row = my_listing(&app, &actor, id, ip.as_deref())
-        .await
-        .map_err(fail)?;
     match service::change_status(&app, &row, &form.status).await {
         Ok(()) => {
             let next = match form.next.as_deref() {

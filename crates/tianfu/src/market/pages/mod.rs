@@ -12,15 +12,19 @@ mod studio_review;
 mod undo;
 
 use axum::Router;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tianfu_domain::ListingKind;
 
 use super::service;
 use super::store::{self, ListingRow};
 use super::view::ListingView;
-use crate::platform::auth::Actor;
+use crate::platform::auth::{Actor, ClientIp, PageUser};
 use crate::platform::clock::shanghai;
 use crate::platform::error::AppError;
+use crate::platform::page::PageError;
 use crate::{App, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -119,19 +123,39 @@ impl Line {
     }
 }
 
-/// The actor's own listing of any kind, for a change: 404 when they may not see it, 403
-/// (audited, through `service::owned`) when they may see it but it is someone else's.
-async fn my_listing(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    ip: Option<&str>,
-) -> Result<ListingRow, AppError> {
-    let kind = store::find(&app.db, id)
-        .await?
-        .and_then(|row| row.kind())
-        .ok_or_else(|| AppError::not_found("内容"))?;
-    service::owned(app, actor, kind, id, ip).await
+/// The signed-in person's own listing named by the path (`/me/listings/{id}/…`), for a change:
+/// what every "my listing" action (撤回/关闭, 撤销, 重新提交, 修改) starts from. A visitor not signed
+/// in goes to the login page; a path that is no listing, or one they may not see, is a 404; one
+/// they may see but is someone else's is a 403, audited through `service::owned`.
+pub struct MyListing {
+    pub actor: Actor,
+    pub row: ListingRow,
+    pub kind: ListingKind,
+}
+
+impl FromRequestParts<AppState> for MyListing {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        let PageUser(actor) = PageUser::from_request_parts(parts, app).await?;
+        let ClientIp(ip) = ClientIp::from_request_parts(parts, app)
+            .await
+            .unwrap_or(ClientIp(None));
+        let fail = |e| PageError::new(e, Some(actor.clone())).into_response();
+        let Path(raw) = Path::<String>::from_request_parts(parts, app)
+            .await
+            .map_err(|_| fail(AppError::not_found("内容")))?;
+        let id = parse_id(&raw, "内容").map_err(fail)?;
+        let kind = store::find(&app.db, id)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .and_then(|row| row.kind())
+            .ok_or_else(|| fail(AppError::not_found("内容")))?;
+        let row = service::owned(app, &actor, kind, id, ip.as_deref())
+            .await
+            .map_err(fail)?;
+        Ok(MyListing { actor, row, kind })
+    }
 }
 
 /// The first message of an error, for a line at the top of a page.

@@ -7,19 +7,17 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tianfu_domain::{ListingKind, RegionCode};
 
 use super::parse_id;
-use crate::market::studios::{review, store};
+use crate::market::studios::decision::{self, reviews_studios};
+use crate::market::studios::review;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::clock::shanghai;
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
-use crate::platform::scope::{self, RegionScope, staff_scope};
-use crate::platform::tx::Guarded;
+use crate::platform::scope::{RegionScope, staff_scope};
 use crate::{App, AppState};
 
 /// The queue shows this many at a time; the oldest first, so nothing waits for ever.
@@ -58,12 +56,6 @@ fn field_list(fields: &str) -> Vec<String> {
         .collect()
 }
 
-/// May the actor review studios at all (their department)? The region is checked per studio.
-fn reviews_studios(app: &App, actor: &Actor) -> bool {
-    scope::reviewable_kinds(actor, &app.config.review)
-        .is_none_or(|kinds| kinds.contains(&ListingKind::Offer))
-}
-
 async fn queue_page(
     app: &App,
     actor: Actor,
@@ -72,7 +64,7 @@ async fn queue_page(
     let scope = staff_scope(&actor).unwrap_or(RegionScope::All);
     let allowed = reviews_studios(app, &actor);
     let rows = if allowed {
-        review::waiting(&app.db, &scope, SHOWN)
+        review::waiting(&app.db, &scope, SHOWN, 0)
             .await
             .map_err(|e| PageError::new(e.into(), Some(actor.clone())))?
     } else {
@@ -128,50 +120,31 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(form): Form<StudioDecision>,
 ) -> Result<Response, PageError> {
-    let fail = |e, actor: &Actor| PageError::new(e, Some(actor.clone()));
-    let id = parse_id(&id, "工作室").map_err(|e| fail(e, &actor))?;
-    let row = store::find(&app.db, id)
-        .await
-        .map_err(|e| fail(e.into(), &actor))?
-        .ok_or_else(|| fail(AppError::not_found("工作室"), &actor))?;
-    let region = RegionCode::parse(&row.region_code)
-        .map_err(|_| fail(AppError::not_found("工作室"), &actor))?;
-    let subject = format!("review:studio:{id}");
-    let allowed = scope::can_review(&actor, &app.config.review, ListingKind::Offer, &region);
-    scope::ensure(&app, &actor, allowed, &subject, ip.as_deref())
-        .await
-        .map_err(|_| {
-            let message = "这个工作室不在您的审核范围内（所在地区或部门不符）";
-            fail(AppError::Forbidden(message.into()), &actor)
-        })?;
+    let id = parse_id(&id, "工作室").map_err(|e| PageError::new(e, Some(actor.clone())))?;
+    // The form always carries the revision shown; one that cannot be read decides nothing.
     let revision = form.revision.trim().parse::<i64>().unwrap_or(-1);
-    let reason = form.reason.trim();
-    let now = app.clock.now();
-    let outcome = match form.decision.as_str() {
-        "approve" => review::approve(&app.db, &row, revision, actor.id, now).await,
-        "reject" if reason.is_empty() => {
-            return refuse(&app, actor, id, "不通过时请填写原因，工作室负责人会看到").await;
+    let outcome = decision::decide(
+        &app,
+        &actor,
+        id,
+        &form.decision,
+        Some(&form.reason),
+        Some(revision),
+        ip.as_deref(),
+    )
+    .await;
+    match outcome {
+        Ok(_) => Ok(Redirect::to("/admin/studios/reviews").into_response()),
+        Err(refusal @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            let status = refusal.status();
+            let message = refusal
+                .fields()
+                .into_values()
+                .next()
+                .unwrap_or_else(|| refusal.to_string());
+            let page = queue_page(&app, actor, Some((id, message))).await?;
+            Ok((status, page).into_response())
         }
-        "reject" if reason.chars().count() > 200 => {
-            return refuse(&app, actor, id, "原因不能超过200个字").await;
-        }
-        "reject" => review::reject(&app.db, &row, revision, actor.id, reason, now).await,
-        _ => {
-            let message = "审核结论只能是通过或不通过";
-            return refuse(&app, actor, id, message).await;
-        }
-    };
-    match outcome.map_err(|e| fail(e.into(), &actor))? {
-        Guarded::Changed => Ok(Redirect::to("/admin/studios/reviews").into_response()),
-        Guarded::Lost => {
-            let message = "该工作室已被审核，或负责人刚刚又修改了内容，请查看最新内容后再审核";
-            let page = queue_page(&app, actor, Some((id, message.into()))).await?;
-            Ok((StatusCode::CONFLICT, page).into_response())
-        }
+        Err(other) => Err(PageError::new(other, Some(actor))),
     }
-}
-
-async fn refuse(app: &App, actor: Actor, id: i64, message: &str) -> Result<Response, PageError> {
-    let page = queue_page(app, actor, Some((id, message.into()))).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

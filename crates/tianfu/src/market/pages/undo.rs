@@ -1,15 +1,14 @@
 //! The buttons after a 撤回 or 关闭: 撤销 within the window, then 重新提交审核 / 重新开放.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::ListingStatus;
 
-use super::{my_listing, parse_id};
+use super::MyListing;
 use crate::AppState;
 use crate::market::undo;
-use crate::platform::auth::{ClientIp, PageUser};
 use crate::platform::done::{self, Done};
 use crate::platform::page::{PageError, safe_next};
 
@@ -28,16 +27,10 @@ fn back(form: &BackForm) -> String {
 /// `POST /me/listings/{id}/undo`.
 pub async fn undo(
     State(app): State<AppState>,
-    PageUser(actor): PageUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    MyListing { actor, row, .. }: MyListing,
     Form(form): Form<BackForm>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, Some(actor.clone()));
-    let id = parse_id(&id, "内容").map_err(fail)?;
-    let row = my_listing(&app, &actor, id, ip.as_deref())
-        .await
-        .map_err(fail)?;
     undo::undo(&app, &row).await.map_err(fail)?;
     Ok(done::redirect(&back(&form), Done::Undone).into_response())
 }
@@ -45,16 +38,10 @@ pub async fn undo(
 /// `POST /me/listings/{id}/reopen`: 重新提交审核 or 重新开放.
 pub async fn reopen(
     State(app): State<AppState>,
-    PageUser(actor): PageUser,
-    ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    MyListing { actor, row, .. }: MyListing,
     Form(form): Form<BackForm>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, Some(actor.clone()));
-    let id = parse_id(&id, "内容").map_err(fail)?;
-    let row = my_listing(&app, &actor, id, ip.as_deref())
-        .await
-        .map_err(fail)?;
     let was_closed = row.status() == Some(ListingStatus::Closed);
     undo::reopen(&app, &row).await.map_err(fail)?;
     let done = if was_closed {

@@ -53,26 +53,43 @@ pub async fn edit(
     Ok(Guarded::of(changed))
 }
 
-/// Studios waiting for review in `scope`, oldest submission first.
+fn bounds(scope: &RegionScope) -> (String, String) {
+    match scope {
+        RegionScope::All => (String::new(), "~".to_owned()),
+        RegionScope::Subtree(region) => region.subtree_bounds(),
+    }
+}
+
+/// A page of the studios waiting for review in `scope`, oldest submission first.
 pub async fn waiting(
     db: &Db,
     scope: &RegionScope,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<StudioRow>, sqlx::Error> {
-    let (low, high) = match scope {
-        RegionScope::All => (String::new(), "~".to_owned()),
-        RegionScope::Subtree(region) => region.subtree_bounds(),
-    };
+    let (low, high) = bounds(scope);
     const SQL: &str = concat!(
         studio_select!(),
         "WHERE s.submitted_at IS NOT NULL AND s.region_code >= $1 AND s.region_code < $2 \
-         ORDER BY s.submitted_at, s.id LIMIT $3"
+         ORDER BY s.submitted_at, s.id LIMIT $3 OFFSET $4"
     );
     crate::on_db!(db, pool => sqlx::query_as::<_, StudioRow>(SQL)
         .bind(low)
         .bind(high)
         .bind(limit)
+        .bind(offset)
         .fetch_all(pool)
+        .await)
+}
+
+/// How many studios wait for review in `scope` (few: `studios_waiting` holds only those).
+pub async fn count_waiting(db: &Db, scope: &RegionScope) -> Result<i64, sqlx::Error> {
+    let (low, high) = bounds(scope);
+    crate::on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM studios WHERE submitted_at IS NOT NULL AND region_code >= $1 AND region_code < $2")
+        .bind(low)
+        .bind(high)
+        .fetch_one(pool)
         .await)
 }
 
