@@ -60,8 +60,8 @@ const CANDIDATES: usize = 10;
 
 /// A term used by more than this share of the listings searched says little about which of
 /// them answers (两成, 电子 in a market of technology listings), yet it is the longest list of
-/// postings block-max WAND has to keep choosing among: left out, the slowest needs took half
-/// the time at a million capabilities, with the same dev-half figures.
+/// postings block-max WAND has to keep choosing among. Left out, the dev half's figures did
+/// not move, alone or at a million capabilities.
 const COMMON_SHARE: f64 = 0.05;
 /// ...but on a county's small market a word three listings use is not common.
 const COMMON_FLOOR: u64 = 50;
