@@ -455,6 +455,14 @@ async fn a_need_finds_scientists_by_their_studio_and_expertise(app: TestApp) {
 
 async fn a_provider_who_answers_inquiries_says_so_in_the_reasons(app: TestApp) {
     let m = market(&app).await;
+    // The studio is open before the first look, so both looks are over the same listings: only
+    // the track record differs between them.
+    open_studio(
+        &app,
+        &m.scientist,
+        json!({"name": "蛋鸡科创工作室", "intro": "蛋鸡养殖。", "fields": ["蛋鸡"], "members": []}),
+    )
+    .await;
     let (_, before) = app
         .get(&format!("/api/v1/needs/{}/matches", m.need), None)
         .await;
@@ -489,12 +497,6 @@ async fn a_provider_who_answers_inquiries_says_so_in_the_reasons(app: TestApp) {
     assert!(!records.contains_key(&999_999), "no record, no entry");
 
     // Staff rate the scientist's studio 精品: the platform vouches for them.
-    open_studio(
-        &app,
-        &m.scientist,
-        json!({"name": "蛋鸡科创工作室", "intro": "蛋鸡养殖。", "fields": ["蛋鸡"], "members": []}),
-    )
-    .await;
     tianfu::on_db!(&app.app.db, pool => sqlx::query("UPDATE studios SET rating = 'excellent' WHERE owner_id = $1")
         .bind(owner).execute(pool).await.map(|_| ()).unwrap());
 
