@@ -8,8 +8,7 @@ use std::collections::HashSet;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use crate::index::Reader;
 use crate::matching::channels::Rarity;
@@ -17,6 +16,7 @@ use crate::matching::explain::{self, Asked};
 use crate::matching::lexicon::Lexicon;
 use crate::matching::thesaurus::CONCEPT_PREFIX;
 use crate::matching::{CONCEPT_BOOST, term};
+use crate::schema::MatchFields;
 use crate::snippet::Highlighter;
 use crate::{SearchError, SearchHit};
 
@@ -99,11 +99,17 @@ pub fn related(
         bigrams: &[],
         features: &[],
     };
+    let fields = MatchFields {
+        text: f.text,
+        bigram: f.bigram,
+        concepts: f.concepts,
+    };
+    let addresses: Vec<DocAddress> = found.iter().map(|(_, address)| *address).collect();
+    let explained = explain::reasons(ix, searcher, fields, &asked, &addresses)?;
     let mut out = Vec::with_capacity(found.len());
-    for (score, address) in found {
+    for ((score, address), explained) in found.into_iter().zip(explained) {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-        let reason = explain::reasons(ix, &asked, text(f.title), text(f.body))
+        let reason = explained
             .reasons
             .first()
             .map_or_else(|| "意思相近".to_owned(), ToString::to_string);
