@@ -158,3 +158,27 @@ const focusInquiry = () => {
 // After the load (and the browser's own jump to the #fragment, which would take the focus back).
 window.addEventListener("load", () => setTimeout(focusInquiry, 0));
 window.addEventListener("hashchange", focusInquiry);
+
+// 离我最近: only when the person presses the button does the browser ask for their location;
+// the list then reloads ordered by distance (the point goes in the address, rounded to about
+// 100 m, and is never stored).
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.querySelector("button[data-locate]");
+  if (!button || !navigator.geolocation) return;
+  const status = document.querySelector("[data-locate-status]");
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    button.disabled = true;
+    if (status) status.textContent = "正在获取您的位置…";
+    navigator.geolocation.getCurrentPosition((position) => {
+      const url = new URL(window.location.href);
+      url.searchParams.set("lat", position.coords.latitude.toFixed(3));
+      url.searchParams.set("lng", position.coords.longitude.toFixed(3));
+      url.searchParams.delete("page");
+      window.location.assign(url.toString());
+    }, () => {
+      button.disabled = false;
+      if (status) status.textContent = "未能获取您的位置（可能未允许定位），仍按时间排序。";
+    }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
+  });
+});

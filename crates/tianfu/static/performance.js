@@ -1,6 +1,7 @@
 // 精准绩效 dashboard: the map of Sichuan (or of one city's counties) coloured by the chosen score
 // or figure, a click on a region drilling down, and the monthly trend (ECharts, from npm;
-// outlines from /assets/geo/…). Without JavaScript the ranking table alone serves.
+// outlines from /assets/geo/…, drawn by region-map.js). Without JavaScript the ranking table
+// alone serves.
 (function () {
   "use strict";
   function json(id) {
@@ -8,42 +9,9 @@
     if (!node) return null;
     try { return JSON.parse(node.textContent); } catch (e) { return null; }
   }
+  // The map itself is region-map.js's, shared with the 科普员 coverage page.
   function drawMap(data) {
-    var figure = document.getElementById("perf-map");
-    if (!figure || !data) return;
-    fetch("/assets/geo/" + encodeURIComponent(data.outline)).then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (geo) {
-      if (!geo) { figure.hidden = true; return; }
-      var name = "perf-" + data.outline;
-      echarts.registerMap(name, geo);
-      var numbers = data.values.filter(function (v) { return v.value !== null; }).map(function (v) { return v.value; });
-      var max = numbers.length ? Math.max.apply(null, numbers) : 1;
-      var min = numbers.length ? Math.min.apply(null, numbers) : 0;
-      var chart = echarts.init(figure, null, { renderer: "svg" });
-      var esc = echarts.format.encodeHTML;
-      chart.setOption({
-        title: { text: data.label, left: "center", textStyle: { fontSize: 14 } },
-        tooltip: { trigger: "item", formatter: function (p) {
-          return esc(p.name) + "<br>" + esc(data.label) + "：" + esc(p.data ? p.data.text : "无数据");
-        } },
-        visualMap: { min: min, max: max > min ? max : min + 1, left: "left", bottom: 0, calculable: true,
-                     text: ["高", "低"], inRange: { color: ["#f3f6e8", "#9bd08a", "#1a7f64"] } },
-        series: [{
-          type: "map", map: name, roam: true, selectedMode: false,
-          label: { show: data.values.length < 30, fontSize: 9 },
-          itemStyle: { borderColor: "#789" }, emphasis: { itemStyle: { areaColor: "#ffd27a" } },
-          data: data.values.map(function (v) {
-            return { name: v.name, value: v.value === null ? NaN : v.value, code: v.code, text: v.text };
-          })
-        }]
-      });
-      chart.on("click", function (p) {
-        if (p.data && p.data.code) location.href = data.link.replace("{code}", encodeURIComponent(p.data.code));
-      });
-      window.addEventListener("resize", function () { chart.resize(); });
-      figure.setAttribute("data-drawn", String(data.values.length));
-    });
+    if (window.tianfuRegionMap) window.tianfuRegionMap.draw(document.getElementById("perf-map"), data);
   }
   function drawTrend(data) {
     var figure = document.getElementById("perf-trend");

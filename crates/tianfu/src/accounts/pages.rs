@@ -20,7 +20,7 @@ use crate::platform::auth::{
 };
 use crate::platform::clock::shanghai;
 use crate::platform::error::AppError;
-use crate::platform::page::{PageError, safe_next};
+use crate::platform::page::{PageError, carrying_next, local_next, safe_next};
 use crate::regions::picker::{self, Picker, PickerInput};
 
 #[derive(Template, WebTemplate)]
@@ -100,6 +100,9 @@ pub struct RegisterForm {
     agree: String,
     /// `sent` when `/phone-codes` sent the visitor back (no JavaScript).
     code: Option<String>,
+    /// Where the visitor was going when asked to sign in (a scanned check-in code): kept in a
+    /// hidden field and followed after registering, when it is a path on this site.
+    next: Option<String>,
 }
 
 impl RegisterForm {
@@ -125,6 +128,15 @@ pub struct RegisterPage {
     audiences: [crate::kepu::audience::Audience; 5],
     verify_phone: bool,
     notice: Option<&'static str>,
+    /// The local `next` the form carries, if any.
+    next: Option<String>,
+}
+
+impl RegisterPage {
+    /// 已有账号？登录, keeping `next`.
+    fn login_href(&self) -> String {
+        carrying_next("/login", self.next.as_deref().unwrap_or_default())
+    }
 }
 
 fn register_page(
@@ -147,6 +159,7 @@ fn register_page(
         audiences: crate::kepu::audience::Audience::ALL,
         verify_phone: app.config.verify_phone,
         notice: phone_codes::pages::code_notice(form.code.as_deref()),
+        next: local_next(form.next.as_deref()),
         form,
     }
 }
@@ -223,12 +236,14 @@ pub async fn register_submit(
         Err(other) => return Err(other.into()),
     };
     let token = auth::create_session(&app.db, id, SessionKind::Cookie, app.clock.now()).await?;
+    // Where they were going (by the login's rule: never off this site), else the welcome.
+    let to = local_next(form.next.as_deref()).unwrap_or_else(|| "/me?welcome=1".to_owned());
     Ok((
         [(
             SET_COOKIE,
             auth::session_cookie(&token, app.config.secure_cookies),
         )],
-        Redirect::to("/me?welcome=1"),
+        Redirect::to(&to),
     )
         .into_response())
 }
@@ -257,6 +272,13 @@ pub struct LoginPage {
     next: String,
     error: Option<String>,
     reset: bool,
+}
+
+impl LoginPage {
+    /// `/register` (or `/login/code`) carrying `next`, so the link scanned is not lost.
+    fn with_next(&self, path: &str) -> String {
+        carrying_next(path, &self.next)
+    }
 }
 
 pub async fn login_form(MaybeUser(me): MaybeUser, Query(form): Query<LoginForm>) -> LoginPage {

@@ -13,6 +13,7 @@ const APP_CSS: &str = include_str!("../../static/app.css");
 const APP_JS: &str = include_str!("../../static/app.js");
 const PLACES_MAP_JS: &str = include_str!("../../static/places-map.js");
 const PERFORMANCE_JS: &str = include_str!("../../static/performance.js");
+const REGION_MAP_JS: &str = include_str!("../../static/region-map.js");
 const NANNY_REPORT_JS: &str = include_str!("../../static/nanny-report.js");
 
 /// One of the site's own scripts, revalidated on every load.
@@ -58,6 +59,10 @@ pub fn routes(node_modules: &std::path::Path) -> Router<AppState> {
         .route(
             "/assets/performance.js",
             get(|| async { script(PERFORMANCE_JS) }),
+        )
+        .route(
+            "/assets/region-map.js",
+            get(|| async { script(REGION_MAP_JS) }),
         )
         .route(
             "/assets/nanny-report.js",

@@ -88,8 +88,23 @@ pub fn url_encode(value: &str) -> String {
 /// path on this site, otherwise `/me`. The answer is always a normalised local path that is
 /// safe to put in a `Location` header.
 pub fn safe_next(next: Option<&str>) -> String {
+    local_next(next).unwrap_or_else(|| "/me".to_owned())
+}
+
+/// `next` when it is a path on this site (by the rule of [`safe_next`]), else nothing: for acts
+/// whose own default differs from `/me` (registration lands on its welcome).
+pub fn local_next(next: Option<&str>) -> Option<String> {
     next.and_then(local_path)
-        .unwrap_or_else(|| "/me".to_owned())
+}
+
+/// `path` carrying `next` along (`/register?next=…`) unless `next` is the default `/me`, so a
+/// visitor who moves between 登录 and 注册 keeps the link they came with.
+pub fn carrying_next(path: &str, next: &str) -> String {
+    if next == "/me" || next.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?next={}", url_encode(next))
+    }
 }
 
 /// The longest `next` followed; a longer one is not a link anyone clicked.
@@ -279,6 +294,17 @@ mod tests {
         for next in ["/a b", "/é", "/x?y=\u{fffd}"] {
             assert!(axum::http::HeaderValue::from_str(&safe_next(Some(next))).is_ok());
         }
+    }
+
+    #[test]
+    fn next_is_carried_between_login_and_register_unless_default() {
+        assert_eq!(carrying_next("/register", "/me"), "/register");
+        assert_eq!(
+            carrying_next("/register", "/kepu/checkin?code=AB&x=1"),
+            "/register?next=/kepu/checkin%3Fcode%3DAB%26x%3D1"
+        );
+        assert_eq!(local_next(Some("//evil.example")), None);
+        assert_eq!(local_next(Some("/kepu/x")).as_deref(), Some("/kepu/x"));
     }
 
     #[test]

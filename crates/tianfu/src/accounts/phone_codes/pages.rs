@@ -22,6 +22,9 @@ pub struct CodeForm {
     phone: String,
     #[serde(default)]
     purpose: String,
+    /// The `next` the page's form carries (registering after a scanned code), kept on the way
+    /// back.
+    next: Option<String>,
 }
 
 /// Where each purpose's page is.
@@ -40,13 +43,23 @@ pub async fn send_code(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
     let purpose = Purpose::parse(&form.purpose).map_err(|m| AppError::validation("purpose", m))?;
-    let back = page_of(purpose);
+    let next = crate::platform::page::local_next(form.next.as_deref())
+        .map(|n| format!("&next={}", url_encode(&n)))
+        .unwrap_or_default();
     let Ok(phone) = Phone::parse(&form.phone) else {
-        let to = format!("{back}?phone={}&code=bad_phone", url_encode(&form.phone));
+        let to = format!(
+            "{}?phone={}&code=bad_phone{next}",
+            page_of(purpose),
+            url_encode(&form.phone)
+        );
         return Ok(Redirect::to(&to).into_response());
     };
     super::send(&app, &phone, purpose, ip.as_deref()).await?;
-    let to = format!("{back}?phone={}&code=sent", url_encode(phone.as_str()));
+    let to = format!(
+        "{}?phone={}&code=sent{next}",
+        page_of(purpose),
+        url_encode(phone.as_str())
+    );
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -74,6 +87,13 @@ pub struct CodeLoginPage {
     phone: String,
     next: String,
     notice: Option<&'static str>,
+}
+
+impl CodeLoginPage {
+    /// 密码登录 keeping `next`.
+    fn password_href(&self) -> String {
+        crate::platform::page::carrying_next("/login", &self.next)
+    }
 }
 
 /// 短信验证码登录: the form posts to `/login` with `sms_code` instead of `password`.

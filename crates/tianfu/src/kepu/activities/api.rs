@@ -11,6 +11,7 @@ use super::checkin::{self, CheckinCode, CheckinResult};
 use super::rules::Role;
 use super::service::{self, ActivityInput, ActivityView, CancelResult, SignupResult};
 use super::store::{self, ActivityFilter};
+use super::{near_me, nearby};
 use crate::AppState;
 use crate::platform::api::{ApiJson, ApiPath, ApiQuery, ListResponse, Paging};
 use crate::platform::auth::{ApiMaybeUser, ApiUser, ClientIp};
@@ -93,6 +94,14 @@ pub struct ListParams {
     pub when: Option<String>,
     pub place_id: Option<i64>,
     pub team_id: Option<i64>,
+    /// 离我最近: the caller's latitude (WGS-84, 18 to 54), given with `lng`. The list (its first
+    /// 100) is then ordered by the distance of each activity's place, those without coordinates
+    /// last, and items carry `distance_km`. Never stored.
+    #[param(value_type = Option<f64>, minimum = 18, maximum = 54)]
+    pub lat: Option<String>,
+    /// The caller's longitude (WGS-84, 73 to 136), given with `lat`.
+    #[param(value_type = Option<f64>, minimum = 73, maximum = 136)]
+    pub lng: Option<String>,
     /// 1-based page number.
     #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
@@ -150,14 +159,30 @@ pub async fn list(
     State(app): State<AppState>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<ListResponse<ActivityView>>, AppError> {
-    let mut filter = filter_of(&app, params.region_code.as_deref(), params.when.as_deref())?;
+    let point = nearby::parse_point(params.lat.as_deref(), params.lng.as_deref());
+    let filter = filter_of(&app, params.region_code.as_deref(), params.when.as_deref());
+    // Every bad field at once.
+    let (mut filter, point) = match (filter, point) {
+        (Ok(filter), Ok(point)) => (filter, point),
+        (Err(AppError::Validation(mut errors)), point) => {
+            if let Err(more) = point {
+                errors.extend(more);
+            }
+            return Err(AppError::Validation(errors));
+        }
+        (Err(other), _) => return Err(other),
+        (Ok(_), Err(errors)) => return Err(errors.into()),
+    };
     filter.place_id = params.place_id;
     filter.team_id = params.team_id;
     let paging = Paging {
         page: params.page,
         per_page: params.per_page,
     };
-    let (items, total) = service::list(&app, &filter, paging).await?;
+    let (items, total) = match point {
+        Some(me) => near_me::list(&app, &filter, paging, me).await?,
+        None => service::list(&app, &filter, paging).await?,
+    };
     Ok(Json(ListResponse { items, total }))
 }
 

@@ -7,11 +7,15 @@
 //! - `store`: SQL; one activity's acts are serialised on its row.
 //! - `service`: views and the acts (post, sign up, cancel, feedback).
 //! - `checkin`: the venue's one-use codes and their QR image, and the check-in act.
+//! - `nearby`: 离我最近 — the caller's point, haversine distance, the order (pure);
+//!   `near_me`: the region's next activities ordered by it.
 //! - `api`, `pages`: `/api/v1/kepu/activities…`, `/kepu/activities…`, `/me/activities`.
 
 pub mod api;
 pub mod bench;
 pub mod checkin;
+pub mod near_me;
+pub mod nearby;
 pub mod pages;
 pub mod rules;
 pub mod service;

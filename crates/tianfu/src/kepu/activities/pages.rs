@@ -31,6 +31,9 @@ pub struct IndexParams {
     region_code: Option<String>,
     when: Option<String>,
     page: Option<u32>,
+    /// 离我最近: the browser's location, sent when the person asks (never stored).
+    lat: Option<String>,
+    lng: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,6 +48,10 @@ pub struct IndexPage {
     pager_base: String,
     /// Offer 发布活动 (staff of 全民科普服务部, place managers, team leaders).
     can_post: bool,
+    /// Ordered by distance from this point, the person's location (离我最近).
+    point: Option<super::nearby::Point>,
+    /// Why the location sent could not be used (the list is then by time, answered as 422).
+    error: Option<String>,
 }
 
 /// The county a person lives in (a township's county), or the province for visitors.
@@ -60,7 +67,7 @@ pub async fn index(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Query(params): Query<IndexParams>,
-) -> Result<IndexPage, PageError> {
+) -> Result<Response, PageError> {
     let region_code = params
         .region_code
         .map(|c| c.trim().to_owned())
@@ -69,13 +76,28 @@ pub async fn index(
     let when = params.when.unwrap_or_default();
     let filter = super::api::filter_of(&app, Some(&region_code), Some(&when))
         .map_err(|e| PageError::new(e, me.clone()))?;
+    // A location that cannot be used is said above the list, which stays in time order.
+    let (point, error) =
+        match super::nearby::parse_point(params.lat.as_deref(), params.lng.as_deref()) {
+            Ok(point) => (point, None),
+            Err(errors) => (
+                None,
+                Some(errors.iter().map(|(_, m)| m).collect::<Vec<_>>().join("；")),
+            ),
+        };
     let paging = Paging {
         page: params.page,
         per_page: Some(20),
     };
-    let (activities, total) = service::list(&app, &filter, paging)
-        .await
-        .map_err(|e| PageError::new(e, me.clone()))?;
+    let listed = match point {
+        Some(at) => super::near_me::list(&app, &filter, paging, at).await,
+        None => service::list(&app, &filter, paging).await,
+    };
+    let (activities, total) = listed.map_err(|e| PageError::new(e, me.clone()))?;
+    // The pages of a list by distance carry the point along (in the address only).
+    let near = point
+        .map(|p| format!("lat={}&lng={}&", p.lat, p.lng))
+        .unwrap_or_default();
     let can_post = match &me {
         Some(m)
             if crate::platform::scope::works_in(m, crate::kepu::places::service::DEPARTMENT) =>
@@ -85,20 +107,28 @@ pub async fn index(
         Some(m) => store::posts_for_something(&app.db, m.id.0).await?,
         None => false,
     };
-    Ok(IndexPage {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = IndexPage {
+        error,
         can_post,
         region_name: app.regions.full_name_of(&region_code),
         pager: Pager::new(paging.page(), paging.per_page(), total),
         pager_base: format!(
-            "/kepu/activities?region_code={}&when={}&",
+            "/kepu/activities?region_code={}&when={}&{near}",
             url_encode(&region_code),
             url_encode(&when)
         ),
+        point,
         me,
         activities,
         region_code,
         when,
-    })
+    };
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]

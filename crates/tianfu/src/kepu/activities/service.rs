@@ -48,6 +48,10 @@ pub struct ActivityView {
     pub ended: bool,
     /// The caller's own sign-up, when signed in and signed up.
     pub my_signup: Option<MySignup>,
+    /// Kilometres from the caller's location, when they asked for 离我最近 (`lat`, `lng`) and
+    /// the activity's place has coordinates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -101,6 +105,7 @@ pub fn view(app: &App, row: &ActivityRow, now: DateTime<Utc>) -> ActivityView {
         status: row.status.clone(),
         ended: row.ends_at <= now,
         my_signup: None,
+        distance_km: None,
     }
 }
 

@@ -27,6 +27,9 @@ pub struct ActivityRow {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub place_name: Option<String>,
+    /// The place's WGS-84 coordinates, when it has them (离我最近).
+    pub place_latitude: Option<f64>,
+    pub place_longitude: Option<f64>,
     pub team_name: Option<String>,
     pub organiser_name: String,
 }
@@ -35,7 +38,7 @@ macro_rules! activity_select {
     () => {
         "SELECT a.id, a.title, a.description, a.region_code, a.place_id, a.team_id, a.organiser_id, \
      a.audiences, a.starts_at, a.ends_at, a.capacity, a.confirmed, a.status, a.created_at, \
-     p.name AS place_name, t.name AS team_name, u.name AS organiser_name \
+     p.name AS place_name, p.latitude AS place_latitude, p.longitude AS place_longitude, t.name AS team_name, u.name AS organiser_name \
      FROM kepu_activities a LEFT JOIN kepu_places p ON p.id = a.place_id \
      LEFT JOIN kepu_teams t ON t.id = a.team_id JOIN users u ON u.id = a.organiser_id"
     };

@@ -1,17 +1,20 @@
-//! `/admin/kepu/sharers/coverage`: townships with and without a 科普员, drawn county by county
-//! as a grid for a county or a city, and as a table of cities for the province.
+//! `/admin/kepu/sharers/coverage`: a map of the region coloured by the share of townships with a
+//! 科普员 (the province by city, a city by county, a county alone), then the accessible version:
+//! townships drawn county by county as a grid for a county or a city, a table of cities for the
+//! province.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use serde::Deserialize;
-use tianfu_domain::RegionCode;
+use tianfu_domain::{RegionCode, RegionLevel};
 
 use super::admin_pages::{COUNTIES_LISTED, scope_of};
 use super::coverage::{self, CoverageView};
+use super::coverage_map::{self, ChildCoverage};
+use crate::AppState;
 use crate::platform::auth::{Actor, ClientIp, PageStaff};
 use crate::platform::page::PageError;
-use crate::{App, AppState};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "kepu/sharers/coverage.html")]
@@ -23,53 +26,11 @@ pub struct CoveragePage {
     /// The region above, if the staff member may look there.
     up: Option<(String, String)>,
     /// When there are too many counties to draw: each city's totals, to look into one.
-    cities: Vec<CityLine>,
-}
-
-/// A city's coverage on the province's page.
-pub struct CityLine {
-    pub code: String,
-    pub name: String,
-    pub townships: i64,
-    pub covered: i64,
-    pub sharers: i64,
-}
-
-impl CityLine {
-    pub fn percent(&self) -> i64 {
-        if self.townships == 0 {
-            0
-        } else {
-            self.covered * 100 / self.townships
-        }
-    }
-}
-
-/// The counties' figures added up by city (a county's code starts with its city's four digits).
-fn by_city(app: &App, c: &CoverageView) -> Vec<CityLine> {
-    let mut cities: Vec<CityLine> = Vec::new();
-    for county in &c.counties {
-        let code = &county.region_code[..4];
-        if cities.last().is_none_or(|last| last.code != code) {
-            cities.push(CityLine {
-                code: code.to_owned(),
-                name: app
-                    .regions
-                    .find(code)
-                    .map(|r| r.name.clone())
-                    .unwrap_or_default(),
-                townships: 0,
-                covered: 0,
-                sharers: 0,
-            });
-        }
-        if let Some(city) = cities.last_mut() {
-            city.townships += county.townships;
-            city.covered += county.covered;
-            city.sharers += county.sharers;
-        }
-    }
-    cities
+    cities: Vec<ChildCoverage>,
+    /// The map's data for `region-map.js`, none for a township.
+    map_json: Option<String>,
+    /// A county's map is its outline alone: the page says why the townships are a grid.
+    county: bool,
 }
 
 impl CoveragePage {
@@ -99,14 +60,20 @@ pub async fn coverage(
         Ok(c) => c,
         Err(e) => return Err(PageError::new(e, Some(actor))),
     };
-    let up = RegionCode::parse(&c.region_code)
-        .ok()
+    let root = RegionCode::parse(&c.region_code).ok();
+    let up = root
+        .as_ref()
         .and_then(|r| r.parent())
         .filter(|p| scope_of(&actor).contains(p))
         .map(|p| (p.to_string(), app.regions.full_name(&p)));
     let grids = c.counties.len() <= COUNTIES_LISTED;
+    let children = coverage_map::children(&app, &c);
+    let map_json =
+        coverage_map::map_of(&actor, &c, &children).map(|m| coverage_map::script_json(&m));
     Ok(CoveragePage {
-        cities: if grids { Vec::new() } else { by_city(&app, &c) },
+        cities: if grids { Vec::new() } else { children },
+        county: root.is_some_and(|r| r.level() == RegionLevel::County),
+        map_json,
         grids,
         c,
         up,

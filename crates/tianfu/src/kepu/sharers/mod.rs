@@ -9,7 +9,8 @@
 //! - `store`: the appointment rows (one per person: appoint, revoke, appoint again).
 //! - `reach`: reads through a 科普员's links, all time and this month, and what they shared most.
 //! - `reports`: offline activities reported, confirmed or rejected (rows); `report_service`: the acts.
-//! - `coverage`: townships with and without a 科普员, by county.
+//! - `coverage`: townships with and without a 科普员, by county; `coverage_map`: the same added
+//!   up by child region (cities, counties) for the map and the province's table.
 //! - `share`: share links and their QR images.
 //! - `api`, `report_api`: `/api/v1/kepu/sharers…`; `pages` (`/me/sharer`); `admin_pages`,
 //!   `coverage_pages`, `report_pages` (`/admin/kepu/sharers…`).
@@ -17,6 +18,7 @@
 pub mod admin_pages;
 pub mod api;
 pub mod coverage;
+pub mod coverage_map;
 pub mod coverage_pages;
 pub mod pages;
 pub mod reach;
