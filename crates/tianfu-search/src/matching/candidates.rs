@@ -105,17 +105,10 @@ fn share_of(
     if kinds.is_empty() {
         return Ok(1.0);
     }
-    let count = |kinds: &[ListingKind]| -> Result<u64, SearchError> {
-        let mut n = 0;
-        for kind in kinds {
-            n += searcher.doc_freq(&Term::from_field_text(fields.kind, kind.as_str()))?;
-        }
-        Ok(n)
-    };
     // Deleted documents are in the document frequencies until a merge: count them in the
     // total too, so the share is not overestimated.
     let total = match Side::of_all(kinds) {
-        Some(side) => count(side.kinds())?,
+        Some(side) => count(searcher, fields, side.kinds())?,
         None => searcher
             .segment_readers()
             .iter()
@@ -125,7 +118,7 @@ fn share_of(
     if total == 0 {
         return Ok(1.0);
     }
-    Ok((count(kinds)? as f64 / total as f64).min(1.0))
+    Ok((count(searcher, fields, kinds)? as f64 / total as f64).min(1.0))
 }
 
 /// How many listings matching `kinds` searches among: their side's, or the whole index.
@@ -135,15 +128,19 @@ pub fn docs_of(
     kinds: &[ListingKind],
 ) -> Result<u64, SearchError> {
     match Side::of_all(kinds) {
-        Some(side) => {
-            let mut n = 0;
-            for kind in side.kinds() {
-                n += searcher.doc_freq(&Term::from_field_text(fields.kind, kind.as_str()))?;
-            }
-            Ok(n)
-        }
+        Some(side) => count(searcher, fields, side.kinds()),
         None => Ok(searcher.num_docs()),
     }
+}
+
+/// Listings of `kinds` (deleted ones included until a merge), from the kind field's
+/// document frequencies.
+fn count(searcher: &Searcher, fields: &Fields, kinds: &[ListingKind]) -> Result<u64, SearchError> {
+    let mut n = 0;
+    for kind in kinds {
+        n += searcher.doc_freq(&Term::from_field_text(fields.kind, kind.as_str()))?;
+    }
+    Ok(n)
 }
 
 /// The union, narrowed to `kinds` by a clause that scores nothing.
