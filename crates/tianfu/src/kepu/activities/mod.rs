@@ -9,7 +9,8 @@
 //! - `checkin`: the venue's one-use codes and their QR image, and the check-in act.
 //! - `nearby`: 离我最近 — the caller's point, haversine distance, the order (pure);
 //!   `near_me`: the region's next activities ordered by it.
-//! - `api`, `pages`: `/api/v1/kepu/activities…`, `/kepu/activities…`, `/me/activities`.
+//! - `api`, `pages`: `/api/v1/kepu/activities…`, `/kepu/activities…`, `/me/activities`;
+//!   `venue_pages`: the check-in screen, attendance and the check-in page.
 
 pub mod api;
 pub mod bench;
@@ -21,6 +22,7 @@ pub mod rules;
 pub mod service;
 pub mod staff_pages;
 pub mod store;
+pub mod venue_pages;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -51,12 +53,18 @@ pub fn routes() -> Router<AppState> {
         .route("/kepu/activities/{id}/cancel", post(pages::cancel))
         .route("/kepu/activities/{id}/feedback", post(pages::feedback))
         .route("/kepu/activities/{id}/call-off", post(pages::call_off))
-        .route("/kepu/activities/{id}/screen", get(pages::screen))
-        .route("/kepu/activities/{id}/screen/code", get(pages::screen_code))
-        .route("/kepu/activities/{id}/attendance", get(pages::attendance))
+        .route("/kepu/activities/{id}/screen", get(venue_pages::screen))
+        .route(
+            "/kepu/activities/{id}/screen/code",
+            get(venue_pages::screen_code),
+        )
+        .route(
+            "/kepu/activities/{id}/attendance",
+            get(venue_pages::attendance),
+        )
         .route(
             "/kepu/checkin",
-            get(pages::checkin_page).post(pages::checkin),
+            get(venue_pages::checkin_page).post(venue_pages::checkin),
         )
         .route("/me/activities", get(pages::mine))
         .route(
