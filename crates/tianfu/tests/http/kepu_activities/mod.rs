@@ -55,6 +55,16 @@ pub async fn figure(app: &TestApp, region: &str, metric: &str) -> f64 {
         .unwrap_or_else(|| panic!("{metric} in {figures}"))
 }
 
+/// Signs `token` up for `activity` as `role` (attendee or volunteer).
+pub async fn sign_up(app: &TestApp, activity: i64, role: &str, token: &str) -> (StatusCode, Value) {
+    app.post(
+        &format!("/api/v1/kepu/activities/{activity}/signups"),
+        &json!({ "role": role }),
+        Some(token),
+    )
+    .await
+}
+
 pub async fn code_for(app: &TestApp, activity: i64, token: &str) -> String {
     let (status, code) = app
         .post(

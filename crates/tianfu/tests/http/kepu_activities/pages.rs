@@ -79,14 +79,7 @@ async fn staff_edit_and_pause_a_place_on_its_page_without_losing_anothers_edit(a
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let back = saved.headers()["location"].to_str().unwrap().to_owned();
     assert_eq!(back, format!("/kepu/places/{id}?done=saved"));
-    let shown = staff
-        .get(format!("{}{back}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let shown = app.page_as(&staff, &back).await;
     assert!(
         shown.contains("id=\"notice\"") && shown.contains("已保存"),
         "{shown}"

@@ -48,14 +48,7 @@ async fn page_login(app: &TestApp, phone: &str, device: Option<&str>) -> reqwest
 async fn strangers_guesses_do_not_hold_up_the_owners_known_device(app: TestApp) {
     let (id, phone) = app.register("public", "钱十", "511011").await;
     // The owner signs in once from the app and once from a browser: each is now a known device.
-    let (status, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply = app.login_reply(&phone).await;
     let app_device = reply["device_token"]
         .as_str()
         .expect("device_token")
@@ -131,13 +124,7 @@ async fn strangers_guesses_do_not_hold_up_the_owners_known_device(app: TestApp) 
 
 async fn a_known_device_meets_its_own_growing_delay(app: TestApp) {
     let (_, phone) = app.register("public", "吴十二", "511011").await;
-    let (_, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None,
-        )
-        .await;
+    let reply = app.login_reply(&phone).await;
     let device = reply["device_token"]
         .as_str()
         .expect("device_token")
@@ -157,16 +144,7 @@ async fn a_known_device_meets_its_own_growing_delay(app: TestApp) {
         StatusCode::TOO_MANY_REQUESTS
     );
     // The account itself was not touched: a stranger's right password passes.
-    assert_eq!(
-        app.post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
+    app.login(&phone).await;
     app.app.clock.advance(Duration::seconds(61));
     assert_eq!(
         app.post("/api/v1/auth/login", &right, None).await.0,
@@ -211,15 +189,7 @@ async fn a_burst_of_code_requests_does_not_use_up_the_owners_codes(app: TestApp)
     app.app.clock.advance(Duration::seconds(61));
     assert_eq!(ask("register").await.0, StatusCode::TOO_MANY_REQUESTS);
     // …and the owner still gets a sign-in code and signs in with it.
-    let code = app.code_for(&phone, "login").await;
-    let (status, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "sms_code": code}),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply = app.login_with_code(&phone).await;
     assert_eq!(reply["user"]["id"], id);
 }
 
