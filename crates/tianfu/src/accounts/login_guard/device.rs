@@ -11,7 +11,6 @@
 
 use axum::http::HeaderMap;
 use axum::http::HeaderValue;
-use axum::http::header::COOKIE;
 use chrono::{DateTime, Duration, Utc};
 use tianfu_domain::UserId;
 
@@ -24,15 +23,7 @@ pub const DAYS: i64 = 365;
 
 /// The device token the request carries in its cookie, if any.
 pub fn from_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
+    crate::platform::cookies::read(headers, COOKIE_NAME)
 }
 
 pub fn cookie(token: &str) -> HeaderValue {
