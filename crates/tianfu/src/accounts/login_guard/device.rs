@@ -84,6 +84,15 @@ pub async fn remember(
             return Ok(token.to_owned());
         }
     }
+    // Devices older than a year count for nothing (`known_for`); they go when a new one comes,
+    // so the table holds about a year of sign-ins. One statement on the `created_at` index.
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM known_devices WHERE created_at <= $1")
+            .bind(now - Duration::days(DAYS))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
     let token = random_hex(32);
     on_db!(db, pool => {
         sqlx::query("INSERT INTO known_devices (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
