@@ -67,10 +67,7 @@ pub async fn list(
     let filter = filter_for(&app, &actor, &query, ip.as_deref())
         .await
         .map_err(page_error)?;
-    let paging = Paging {
-        page: query.page,
-        per_page: Some(30),
-    };
+    let paging = Paging::fixed(query.page, 30);
     let (rows, total) = store::list(&app.db, &filter, paging)
         .await
         .map_err(|e| page_error(e.into()))?;
@@ -135,7 +132,7 @@ pub async fn list(
         filtered: !kind.is_empty() || !status.is_empty() || !region.is_empty() || escalated,
         lines,
         channels: Channel::ALL,
-        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager: Pager::of(&paging, total),
         pager_base: format!("/admin/tickets?{back}&"),
         me: Some(actor),
         mine,

@@ -161,6 +161,14 @@ pub struct Paging {
 }
 
 impl Paging {
+    /// A page's paging: the page asked for, with the number of rows the page itself shows.
+    pub fn fixed(page: Option<u32>, per_page: u32) -> Self {
+        Paging {
+            page,
+            per_page: Some(per_page),
+        }
+    }
+
     pub fn page(&self) -> u32 {
         self.page.unwrap_or(1).max(1)
     }

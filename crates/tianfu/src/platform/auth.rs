@@ -157,8 +157,26 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
 }
 
 pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    cookie_lasting(token, secure, SessionKind::Cookie.lifetime())
+}
+
+/// The session cookie of someone signing in on a page. It lasts as long as the server keeps the
+/// session at most: the shorter of a page session's lifetime and the policy's absolute lifetime
+/// for the role (a staff member's 12 hours), so a browser does not keep a cookie of a session
+/// that has ended.
+pub fn session_cookie_for(
+    policy: &super::session_policy::SessionPolicy,
+    staff: bool,
+    token: &str,
+    secure: bool,
+) -> HeaderValue {
+    let lifetime = SessionKind::Cookie.lifetime().min(policy.max_age(staff));
+    cookie_lasting(token, secure, lifetime)
+}
+
+fn cookie_lasting(token: &str, secure: bool, lifetime: Duration) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let max_age = SessionKind::Cookie.lifetime().num_seconds();
+    let max_age = lifetime.num_seconds();
     HeaderValue::from_str(&format!(
         "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     ))

@@ -7,12 +7,25 @@
 //! One layer rather than a flag at each `Set-Cookie`, so that a cookie added later cannot forget.
 
 use axum::extract::{Request, State};
-use axum::http::header::SET_COOKIE;
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::AppState;
+
+/// The value of the request's cookie `name` (trimmed), if it holds a non-empty one.
+pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}
 
 pub fn forwarded_https(headers: &HeaderMap) -> bool {
     headers
@@ -69,6 +82,18 @@ mod tests {
         assert_eq!(with_secure(plain), "a=1; Path=/; HttpOnly; Secure");
         let secure = HeaderValue::from_static("a=1; Path=/; Secure");
         assert_eq!(with_secure(secure), "a=1; Path=/; Secure");
+    }
+
+    #[test]
+    fn reads_a_cookie_by_name() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(read(&headers, "a"), None);
+        headers.insert(COOKIE, HeaderValue::from_static("ab=0; a= 1 ; empty="));
+        headers.append(COOKIE, HeaderValue::from_static("b=2"));
+        assert_eq!(read(&headers, "a").as_deref(), Some("1"));
+        assert_eq!(read(&headers, "b").as_deref(), Some("2"));
+        assert_eq!(read(&headers, "empty"), None);
+        assert_eq!(read(&headers, "c"), None);
     }
 
     #[test]

@@ -71,6 +71,20 @@ done_codes! {
     DealTerminated => "terminated", "交易已终止".to_owned();
     DealRestored => "deal-restored", "已撤销终止，交易已恢复".to_owned();
     ContractUploaded => "uploaded", "合同文件已上传".to_owned();
+    // The fair (fair/review, fair/sessions, fair/halls). The review console says how many were
+    // assigned or selected from its own query; these are the messages without the numbers.
+    ReviewerInvited => "invited", "已邀请评审专家，对方会收到通知。".to_owned();
+    ReviewsAssigned => "assigned", "已分配评审专家。".to_owned();
+    SelectionPublished => "published", "遴选结果已发布，已通知所有项目方。".to_owned();
+    MajorProjectsUpdated => "major", "重大项目已更新。".to_owned();
+    ScoreSaved => "score-saved", "评分已保存，截止前可以修改。".to_owned();
+    SessionRegistered => "registered", "报名成功！请按时到场，凭本人账号签到。".to_owned();
+    SessionCancelled => "session-cancelled", "已取消报名，名额已释放。".to_owned();
+    InterestSent => "interest", "已将您的意向转给项目方并通知了对接服务人员，可在“我的洽谈”中继续沟通。".to_owned();
+    MeetingRequested => "meeting", "预约已发出，项目方将在3天内答复；可在“我的1对1洽谈”中查看。".to_owned();
+    MeetingAccepted => "accepted", "已接受预约，已通知对方。".to_owned();
+    MeetingDeclined => "meeting-declined", "已婉拒预约，已通知对方。".to_owned();
+    MeetingCancelled => "meeting-cancelled", "已取消预约，已通知项目方。".to_owned();
 }
 
 /// `path` with `done=<code>` added to its query (before any `#fragment`).
@@ -117,6 +131,10 @@ mod tests {
             Done::Read,
             Done::DealRestored,
             Done::ContractUploaded,
+            Done::ScoreSaved,
+            Done::SessionCancelled,
+            Done::MeetingDeclined,
+            Done::MeetingCancelled,
         ] {
             assert_eq!(Done::parse(done.code()), Some(done));
         }

@@ -219,6 +219,11 @@ impl Pager {
         }
     }
 
+    /// The pager of a list read with `paging` that found `total` rows.
+    pub fn of(paging: &super::api::Paging, total: i64) -> Self {
+        Self::new(paging.page(), paging.per_page(), total)
+    }
+
     pub fn window(&self) -> Vec<u32> {
         let start = self.page.saturating_sub(3).max(1);
         let end = (self.page + 3).min(self.pages);

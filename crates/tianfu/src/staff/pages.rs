@@ -109,10 +109,7 @@ pub async fn users(
     let filter = filter_for(&app, &actor, &query, ip.as_deref())
         .await
         .map_err(page_error)?;
-    let paging = Paging {
-        page: query.page,
-        per_page: Some(20),
-    };
+    let paging = Paging::fixed(query.page, 20);
     let (rows, total) = store::list_users(&app.db, &filter, paging)
         .await
         .map_err(|e| page_error(e.into()))?;
@@ -146,7 +143,7 @@ pub async fn users(
         regions: region_options(&app, &scope, true, &region),
         can_add_staff: actor.role == Role::Admin || actor.region.level() < RegionLevel::County,
         can_audit: actor.role == Role::Admin,
-        pager: Pager::new(paging.page(), paging.per_page(), total),
+        pager: Pager::of(&paging, total),
         me: Some(actor),
         scope_name,
         q,

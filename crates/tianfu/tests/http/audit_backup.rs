@@ -185,27 +185,13 @@ async fn the_audit_page_is_for_administrators_and_linked_from_the_console(app: T
     let (admin_phone, _) = admin(&app, "审计管理员").await;
     let staff_phone = app.staff_member("5110", "worker", "内江审计员").await;
     let browser = signed_in(&app, &admin_phone).await;
-    let users = browser
-        .get(format!("{}/admin/users", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let users = app.page_as(&browser, "/admin/users").await;
     assert!(
         users.contains("href=\"/admin/audit\""),
         "the console links the audit log"
     );
     let staff_browser = signed_in(&app, &staff_phone).await;
-    let staff_users = staff_browser
-        .get(format!("{}/admin/users", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let staff_users = app.page_as(&staff_browser, "/admin/users").await;
     assert!(!staff_users.contains("href=\"/admin/audit\""));
 
     let page = browser

@@ -337,15 +337,31 @@ impl TestApp {
     }
 
     pub async fn login(&self, phone: &str) -> String {
-        let (status, reply) = self
-            .post(
-                "/api/v1/auth/login",
-                &json!({"phone": phone, "password": PASSWORD}),
-                None,
-            )
-            .await;
+        self.login_reply(phone).await["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    /// Signs in through the API with the password and answers the whole reply (token, user,
+    /// `device_token`).
+    pub async fn login_reply(&self, phone: &str) -> Value {
+        self.login_with(json!({"phone": phone, "password": PASSWORD}))
+            .await
+    }
+
+    /// Asks for a sign-in code as a person would and signs in with it instead of the password;
+    /// answers the whole reply.
+    pub async fn login_with_code(&self, phone: &str) -> Value {
+        let code = self.code_for(phone, "login").await;
+        self.login_with(json!({"phone": phone, "sms_code": code}))
+            .await
+    }
+
+    async fn login_with(&self, body: Value) -> Value {
+        let (status, reply) = self.post("/api/v1/auth/login", &body, None).await;
         assert_eq!(status, StatusCode::OK, "{reply}");
-        reply["token"].as_str().expect("token").to_owned()
+        reply
     }
 
     /// Creates a staff member (as the command line would) and returns their bearer token.

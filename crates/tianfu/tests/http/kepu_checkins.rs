@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::common::TestApp;
 use crate::kepu::person;
 use crate::kepu_activities::{
-    activity_body, check_in, code_for, figure, place_body, post_activity,
+    activity_body, check_in, code_for, figure, place_body, post_activity, sign_up,
 };
 use crate::on_both_databases;
 
@@ -212,13 +212,7 @@ async fn volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs(a
     };
     // The place's manager posts at the place, but may not serve (and time) their own activity.
     let own = post_activity(&app, &manager, &at_place("站长的活动", 2)).await;
-    let (status, refused) = app
-        .post(
-            &format!("/api/v1/kepu/activities/{own}/signups"),
-            &json!({"role": "volunteer"}),
-            Some(&manager),
-        )
-        .await;
+    let (status, refused) = sign_up(&app, own, "volunteer", &manager).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
     // An activity at a place happens inside the place's region, not above it.
     let mut above = at_place("越级的活动", 48);
@@ -264,13 +258,7 @@ async fn volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs(a
     // A team's activity is served by its members only.
     let outsider = person(&app, "volunteer", "外队志愿者", "511623").await;
     let team_activity = created["id"].as_i64().unwrap();
-    let (status, _) = app
-        .post(
-            &format!("/api/v1/kepu/activities/{team_activity}/signups"),
-            &json!({"role": "volunteer"}),
-            Some(&outsider),
-        )
-        .await;
+    let (status, _) = sign_up(&app, team_activity, "volunteer", &outsider).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // One volunteer, two overlapping activities: the hours count once.
@@ -286,13 +274,7 @@ async fn volunteer_hours_cannot_be_farmed_and_posts_attach_only_what_is_theirs(a
     body["ends_at"] = json!((app.app.clock.now() + Duration::minutes(270)).to_rfc3339());
     let second = post_activity(&app, &county, &body).await;
     for id in [first, second] {
-        let (status, _) = app
-            .post(
-                &format!("/api/v1/kepu/activities/{id}/signups"),
-                &json!({"role": "volunteer"}),
-                Some(&volunteer),
-            )
-            .await;
+        let (status, _) = sign_up(&app, id, "volunteer", &volunteer).await;
         assert_eq!(status, StatusCode::CREATED);
     }
     app.app.clock.advance(Duration::minutes(140));
@@ -418,13 +400,7 @@ async fn a_certificate_number_is_checked_against_the_ledger_and_no_hours_print_n
     let mut numbers = Vec::new();
     for title in ["科技志愿服务进村", "科普大集志愿服务"] {
         let id = post_activity(&app, &county, &activity_body(&app, title, "511623", 20, 2)).await;
-        let (status, _) = app
-            .post(
-                &format!("/api/v1/kepu/activities/{id}/signups"),
-                &json!({"role": "volunteer"}),
-                Some(&volunteer),
-            )
-            .await;
+        let (status, _) = sign_up(&app, id, "volunteer", &volunteer).await;
         assert_eq!(status, StatusCode::CREATED);
         app.app.clock.advance(Duration::hours(2));
         let (status, done) =

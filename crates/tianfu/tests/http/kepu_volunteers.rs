@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::common::TestApp;
 use crate::kepu::person;
-use crate::kepu_activities::{activity_body, post_activity};
+use crate::kepu_activities::{activity_body, post_activity, sign_up};
 use crate::on_both_databases;
 
 const COUNTY: &str = "511623"; // 邻水县, 广安市
@@ -305,13 +305,7 @@ async fn hours_come_from_verified_check_ins_and_agree_with_the_province(app: Tes
     body["team_id"] = json!(team);
     let activity = post_activity(&app, &leader, &body).await;
     let absent = person(&app, "volunteer", "只报名不到场", COUNTY).await;
-    let (status, _) = app
-        .post(
-            &format!("/api/v1/kepu/activities/{activity}/signups"),
-            &json!({"role": "volunteer"}),
-            Some(&absent),
-        )
-        .await;
+    let (status, _) = sign_up(&app, activity, "volunteer", &absent).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -326,13 +320,7 @@ async fn hours_come_from_verified_check_ins_and_agree_with_the_province(app: Tes
         .await;
     assert_eq!(status, StatusCode::CREATED);
     for token in [&worker, &absent] {
-        let (status, signed) = app
-            .post(
-                &format!("/api/v1/kepu/activities/{activity}/signups"),
-                &json!({"role": "volunteer"}),
-                Some(token),
-            )
-            .await;
+        let (status, signed) = sign_up(&app, activity, "volunteer", token).await;
         assert_eq!(status, StatusCode::CREATED, "{signed}");
     }
 

@@ -319,15 +319,7 @@ async fn the_owner_signs_in_with_a_code_while_an_attacker_is_slowed_down(backend
         );
     }
 
-    let code = app.code_for(&phone, "login").await;
-    let (status, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "sms_code": code}),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply = app.login_with_code(&phone).await;
     assert_eq!(reply["user"]["id"], id);
     assert!(reply["token"].is_string());
     // The code sign-in cleared the account's delay: the password works again at once.

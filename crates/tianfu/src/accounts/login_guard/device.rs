@@ -11,7 +11,6 @@
 
 use axum::http::HeaderMap;
 use axum::http::HeaderValue;
-use axum::http::header::COOKIE;
 use chrono::{DateTime, Duration, Utc};
 use tianfu_domain::UserId;
 
@@ -24,15 +23,7 @@ pub const DAYS: i64 = 365;
 
 /// The device token the request carries in its cookie, if any.
 pub fn from_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
+    crate::platform::cookies::read(headers, COOKIE_NAME)
 }
 
 pub fn cookie(token: &str) -> HeaderValue {
@@ -93,6 +84,15 @@ pub async fn remember(
             return Ok(token.to_owned());
         }
     }
+    // Devices older than a year count for nothing (`known_for`); they go when a new one comes,
+    // so the table holds about a year of sign-ins. One statement on the `created_at` index.
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM known_devices WHERE created_at <= $1")
+            .bind(now - Duration::days(DAYS))
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
     let token = random_hex(32);
     on_db!(db, pool => {
         sqlx::query("INSERT INTO known_devices (token_hash, user_id, created_at) VALUES ($1, $2, $3)")

@@ -12,7 +12,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use serde::Deserialize;
-use tianfu_domain::UserId;
+use tianfu_domain::{Role, UserId};
 
 use super::gate::{self, Gate, SessionOrigin};
 use super::{code, store};
@@ -50,12 +50,14 @@ fn enrolment(secret: &str, phone: &str) -> Enrolment {
     }
 }
 
-fn signed_in(token: &str, next: &str) -> Response {
-    (
-        [(SET_COOKIE, auth::session_cookie(token, false))],
-        Redirect::to(next),
-    )
-        .into_response()
+/// The browser signed in: its cookie lasts as long as the server keeps the session of this
+/// person's role.
+async fn signed_in(app: &App, user: UserId, token: &str, next: &str) -> Result<Response, AppError> {
+    let staff = store::factor(&app.db, user)
+        .await?
+        .is_some_and(|f| Role::parse(&f.role).is_ok_and(Role::is_staff));
+    let cookie = auth::session_cookie_for(&app.config.sessions, staff, token, false);
+    Ok(([(SET_COOKIE, cookie)], Redirect::to(next)).into_response())
 }
 
 /// After a right password on the login page: signs in, or shows the second step.
@@ -68,7 +70,7 @@ pub async fn after_password(
     let gate = gate::after_password(app, user, None, origin.ip.as_deref()).await?;
     if gate == Gate::Open {
         let token = gate::start(app, user, SessionKind::Cookie, origin).await?;
-        return Ok(signed_in(&token, next));
+        return signed_in(app, user, &token, next).await;
     }
     let now = app.clock.now();
     store::drop_expired_challenges(&app.db, now).await?;
@@ -164,7 +166,7 @@ pub async fn submit(
     match verified {
         Ok(_) if store::take_challenge(&app.db, &hash).await? => {
             let token = gate::start(&app, user, SessionKind::Cookie, &origin).await?;
-            Ok(signed_in(&token, &challenge.next))
+            Ok(signed_in(&app, user, &token, &challenge.next).await?)
         }
         Ok(_) => Err(AppError::Unauthorized("验证已超时，请重新登录".into()).into()),
         Err(AppError::Internal(cause)) => Err(AppError::Internal(cause).into()),

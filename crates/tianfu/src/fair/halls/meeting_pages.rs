@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::meetings::{self, MeetingView};
@@ -13,8 +13,11 @@ use super::store::Side;
 use crate::AppState;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, PageUser};
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
+
+const MEETINGS: &str = "/me/fair-meetings";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "fair/halls/meetings.html")]
@@ -22,28 +25,14 @@ pub struct MeetingsPage {
     me: Option<Actor>,
     as_owner: Vec<MeetingView>,
     as_requester: Vec<MeetingView>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListParams {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "accepted" => Some("已接受预约，已通知对方。"),
-        "declined" => Some("已婉拒预约，已通知对方。"),
-        "cancelled" => Some("已取消预约，已通知项目方。"),
-        _ => None,
-    }
 }
 
 async fn page(
     app: &AppState,
     actor: Actor,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<MeetingsPage, PageError> {
     let paging = Paging {
@@ -68,9 +57,9 @@ async fn page(
 pub async fn list(
     State(app): State<AppState>,
     PageUser(actor): PageUser,
-    Query(params): Query<ListParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<MeetingsPage, PageError> {
-    page(&app, actor, notice_of(params.done.as_deref()), None).await
+    page(&app, actor, done.message(), None).await
 }
 
 async fn refused(app: &AppState, actor: Actor, error: AppError) -> Response {
@@ -113,11 +102,11 @@ pub async fn answer(
     match done {
         Ok(()) => {
             let done = if form.decision.trim() == "accept" {
-                "accepted"
+                Done::MeetingAccepted
             } else {
-                "declined"
+                Done::MeetingDeclined
             };
-            Redirect::to(&format!("/me/fair-meetings?done={done}")).into_response()
+            done::redirect(MEETINGS, done).into_response()
         }
         Err(error) => refused(&app, actor, error).await,
     }
@@ -134,7 +123,7 @@ pub async fn cancel(
     }
     .await;
     match done {
-        Ok(()) => Redirect::to("/me/fair-meetings?done=cancelled").into_response(),
+        Ok(()) => done::redirect(MEETINGS, Done::MeetingCancelled).into_response(),
         Err(error) => refused(&app, actor, error).await,
     }
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use tianfu_domain::fair::Phase;
@@ -19,6 +19,7 @@ use crate::fair::projects::api::ProjectView;
 use crate::fair::projects::service::visible;
 use crate::platform::auth::{Actor, MaybeUser, PageUser};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 
@@ -59,24 +60,9 @@ pub struct ProjectPage {
     held_slots: Vec<String>,
     slot_min: String,
     slot_max: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
     error_link: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowParams {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "interest" => {
-            Some("已将您的意向转给项目方并通知了对接服务人员，可在“我的洽谈”中继续沟通。")
-        }
-        "meeting" => Some("预约已发出，项目方将在3天内答复；可在“我的1对1洽谈”中查看。"),
-        _ => None,
-    }
 }
 
 async fn page(
@@ -84,7 +70,7 @@ async fn page(
     me: Option<Actor>,
     id: i64,
     pid: i64,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<(String, Option<String>)>,
 ) -> Result<ProjectPage, PageError> {
     let fail = |e: AppError| PageError::new(e, me.clone());
@@ -140,9 +126,9 @@ pub async fn show(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path((id, pid)): Path<(i64, i64)>,
-    Query(params): Query<ShowParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ProjectPage, PageError> {
-    page(&app, me, id, pid, notice_of(params.done.as_deref()), None).await
+    page(&app, me, id, pid, done.message(), None).await
 }
 
 /// A refused act shown on the project's page (with its status), anything else as an error page.
@@ -187,7 +173,8 @@ pub async fn interest(
     }
     .await;
     match done {
-        Ok(_) => Redirect::to(&format!("/fairs/{id}/projects/{pid}?done=interest")).into_response(),
+        Ok(_) => done::redirect(&format!("/fairs/{id}/projects/{pid}"), Done::InterestSent)
+            .into_response(),
         Err(error) => refused(&app, actor, id, pid, error).await,
     }
 }
@@ -212,7 +199,11 @@ pub async fn meeting(
     }
     .await;
     match done {
-        Ok(_) => Redirect::to(&format!("/fairs/{id}/projects/{pid}?done=meeting")).into_response(),
+        Ok(_) => done::redirect(
+            &format!("/fairs/{id}/projects/{pid}"),
+            Done::MeetingRequested,
+        )
+        .into_response(),
         Err(error) => refused(&app, actor, id, pid, error).await,
     }
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::fair::{Category, MAJOR_PER_CATEGORY, Sector};
 use tianfu_domain::{FieldErrors, RegionCode};
@@ -23,6 +23,7 @@ use crate::fair::store::FairRow;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, PageStaff};
 use crate::platform::clock::shanghai;
+use crate::platform::done::{self, Done};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager, url_encode};
 
@@ -88,19 +89,22 @@ impl ConsolePage {
 
 const PER_PAGE: u32 = 50;
 
+fn console(id: i64) -> String {
+    format!("/admin/fairs/{id}/review")
+}
+
+/// The `?done=` message, with the numbers `n` and `short` the assignment and publishing carry.
 fn notice_of(params: &ConsoleParams) -> Option<String> {
     let n = params.n.unwrap_or(0);
-    Some(match params.done.as_deref()? {
-        "invited" => "已邀请评审专家，对方会收到通知。".to_owned(),
-        "assigned" => match params.short.unwrap_or(0) {
+    Some(match Done::parse(params.done.as_deref()?)? {
+        Done::ReviewsAssigned => match params.short.unwrap_or(0) {
             0 => format!("已新分配{n}人次评审，每个项目都有足够的评审专家。"),
             short => format!(
                 "已新分配{n}人次评审；仍有{short}个项目评审专家不足（表中标为“专家不足”），请邀请更多其他地区、其他单位的专家后再分配。"
             ),
         },
-        "published" => format!("遴选结果已发布：{n}个项目入选，已通知所有项目方。"),
-        "major" => "重大项目已更新。".to_owned(),
-        _ => return None,
+        Done::SelectionPublished => format!("遴选结果已发布：{n}个项目入选，已通知所有项目方。"),
+        other => other.message(),
     })
 }
 
@@ -323,9 +327,7 @@ pub async fn invite(
         org_name: form.org_name.clone(),
     };
     match reviewers::invite(&app, &me, &fair, &input).await {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/admin/fairs/{id}/review?done=invited")).into_response())
-        }
+        Ok(_) => Ok(done::redirect(&console(id), Done::ReviewerInvited).into_response()),
         Err(AppError::Validation(errors)) => {
             let page = console_page(
                 &app,
@@ -351,12 +353,15 @@ pub async fn assign(
 ) -> Result<Response, PageError> {
     let fair = organiser_fair(&app, &me, id).await?;
     match reviewers::assign_all(&app, &me, &fair).await {
-        Ok(done) => Ok(Redirect::to(&format!(
-            "/admin/fairs/{id}/review?done=assigned&n={}&short={}",
-            done.assigned,
-            done.short.len()
-        ))
-        .into_response()),
+        Ok(assigned) => {
+            let back = format!(
+                "{}?n={}&short={}",
+                console(id),
+                assigned.assigned,
+                assigned.short.len()
+            );
+            Ok(done::redirect(&back, Done::ReviewsAssigned).into_response())
+        }
         Err(error) => refused(&app, me, fair, error).await,
     }
 }
@@ -380,11 +385,10 @@ pub async fn publish(
         return refused(&app, me, fair, error).await;
     }
     match selection::publish(&app, &me, &fair).await {
-        Ok(summary) => Ok(Redirect::to(&format!(
-            "/admin/fairs/{id}/review?done=published&n={}",
-            summary.selected
-        ))
-        .into_response()),
+        Ok(summary) => {
+            let back = format!("{}?n={}", console(id), summary.selected);
+            Ok(done::redirect(&back, Done::SelectionPublished).into_response())
+        }
         Err(error) => refused(&app, me, fair, error).await,
     }
 }
@@ -409,13 +413,16 @@ pub async fn major(
 ) -> Result<Response, PageError> {
     let fair = organiser_fair(&app, &me, id).await?;
     match selection::set_major(&app, &me, &fair, pid, form.major == "true").await {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/admin/fairs/{id}/review?done=major&hall={}&category={}&page={}#p{pid}",
-            url_encode(&form.hall),
-            url_encode(&form.category),
-            form.page.unwrap_or(1)
-        ))
-        .into_response()),
+        Ok(()) => {
+            let back = format!(
+                "{}?hall={}&category={}&page={}#p{pid}",
+                console(id),
+                url_encode(&form.hall),
+                url_encode(&form.category),
+                form.page.unwrap_or(1)
+            );
+            Ok(done::redirect(&back, Done::MajorProjectsUpdated).into_response())
+        }
         Err(error) => refused(&app, me, fair, error).await,
     }
 }

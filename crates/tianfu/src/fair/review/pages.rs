@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tianfu_domain::FieldErrors;
 use tianfu_domain::fair::Criterion;
@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::fair::editions::service::find as find_fair;
 use crate::platform::api::Paging;
 use crate::platform::auth::{Actor, PageUser};
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::{PageError, Pager};
 
@@ -72,21 +73,20 @@ pub struct MinePage {
     cards: Vec<Card>,
     pager: Pager,
     pager_base: String,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct MineParams {
     page: Option<u32>,
-    done: Option<String>,
 }
 
 /// What the page shows after an act: the fields kept and the errors of one card, or a message.
 #[derive(Default)]
 struct Outcome {
     card: Option<(i64, BTreeMap<String, String>, String, FieldErrors)>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -159,14 +159,10 @@ pub async fn mine(
     PageUser(me): PageUser,
     Path(id): Path<i64>,
     Query(params): Query<MineParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<MinePage, PageError> {
-    let notice = params
-        .done
-        .as_deref()
-        .filter(|d| *d == "saved")
-        .map(|_| "评分已保存，截止前可以修改。");
     let outcome = Outcome {
-        notice,
+        notice: done.message(),
         ..Outcome::default()
     };
     mine_page(&app, me, id, params.page, outcome).await
@@ -220,11 +216,9 @@ pub async fn score(
     };
     let (status, outcome) = match result {
         Ok(()) => {
-            let page = page.map(|p| format!("page={p}&")).unwrap_or_default();
-            return Ok(
-                Redirect::to(&format!("/fairs/{id}/reviews?{page}done=saved#p{pid}"))
-                    .into_response(),
-            );
+            let page = page.map(|p| format!("?page={p}")).unwrap_or_default();
+            let back = format!("/fairs/{id}/reviews{page}#p{pid}");
+            return Ok(done::redirect(&back, Done::ScoreSaved).into_response());
         }
         Err(AppError::Validation(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,14 +4,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
 
 use super::api::{SessionDetail, detail};
 use super::service;
 use crate::AppState;
 use crate::fair::editions::service::find as find_fair;
 use crate::platform::auth::{Actor, MaybeUser, PageUser};
+use crate::platform::done::{self, Done, DoneQuery};
 use crate::platform::error::AppError;
 use crate::platform::page::PageError;
 
@@ -22,7 +22,7 @@ pub struct ShowPage {
     fair_id: i64,
     fair_name: String,
     detail: SessionDetail,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
     /// Organisers and the session region's staff get the door's screen.
     may_check_in: bool,
@@ -44,25 +44,12 @@ impl ShowPage {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ShowParams {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> Option<&'static str> {
-    match done? {
-        "registered" => Some("报名成功！请按时到场，凭本人账号签到。"),
-        "cancelled" => Some("已取消报名，名额已释放。"),
-        _ => None,
-    }
-}
-
 async fn page(
     app: &AppState,
     me: Option<Actor>,
     id: i64,
     sid: i64,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     error: Option<String>,
 ) -> Result<ShowPage, PageError> {
     let fair = find_fair(app, id)
@@ -90,9 +77,9 @@ pub async fn show(
     State(app): State<AppState>,
     MaybeUser(me): MaybeUser,
     Path((id, sid)): Path<(i64, i64)>,
-    Query(params): Query<ShowParams>,
+    Query(done): Query<DoneQuery>,
 ) -> Result<ShowPage, PageError> {
-    page(&app, me, id, sid, notice_of(params.done.as_deref()), None).await
+    page(&app, me, id, sid, done.message(), None).await
 }
 
 /// A refused act shown on the session's page (its status kept), anything else as an error page.
@@ -126,8 +113,14 @@ async fn act(app: AppState, actor: Actor, id: i64, sid: i64, cancel: bool) -> Re
     }
     .await;
     match result {
-        Ok(done) => Redirect::to(&format!("/fairs/{id}/sessions/{sid}?done={}", done.status))
-            .into_response(),
+        Ok(_) => {
+            let done = if cancel {
+                Done::SessionCancelled
+            } else {
+                Done::SessionRegistered
+            };
+            done::redirect(&format!("/fairs/{id}/sessions/{sid}"), done).into_response()
+        }
         Err(error) => refused(&app, actor, id, sid, error)
             .await
             .unwrap_or_else(IntoResponse::into_response),

@@ -84,6 +84,20 @@ pub(in crate::nanny) async fn still_open(
     Ok(changed == 1)
 }
 
+/// The transaction of a change to `ticket`, begun with [`still_open`]; `TicketClosed` (nothing
+/// written) when the ticket was closed meanwhile.
+async fn begin_while_open(
+    db: &Db,
+    ticket: i64,
+    now: DateTime<Utc>,
+) -> Result<Result<Tx, TicketClosed>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    if !still_open(&mut tx, ticket, now).await? {
+        return Ok(Err(TicketClosed));
+    }
+    Ok(Ok(tx))
+}
+
 /// The ledger event of an act on `ticket`: its region, its kind of subject, its served person.
 pub fn ledger_event(kind: EventKind, ticket: &TicketRow) -> Event {
     let region = ticket
@@ -102,10 +116,9 @@ pub async fn add_followup(
     links: &[(String, i64)],
     now: DateTime<Utc>,
 ) -> Result<Result<i64, TicketClosed>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !still_open(&mut tx, ticket.id, now).await? {
+    let Ok(mut tx) = begin_while_open(db, ticket.id, now).await? else {
         return Ok(Err(TicketClosed));
-    }
+    };
     let id = write_followup(&mut tx, ticket, actor, followup, links, now).await?;
     tx.commit().await?;
     Ok(Ok(id))
@@ -159,10 +172,9 @@ pub async fn complete_step(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<Result<bool, TicketClosed>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !still_open(&mut tx, ticket, now).await? {
+    let Ok(mut tx) = begin_while_open(db, ticket, now).await? else {
         return Ok(Err(TicketClosed));
-    }
+    };
     let changed = write_step_done(&mut tx, ticket, step, actor, now).await?;
     tx.commit().await?;
     Ok(Ok(changed))
@@ -230,10 +242,9 @@ pub async fn change_plan(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<Result<bool, TicketClosed>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    if !still_open(&mut tx, ticket, now).await? {
+    let Ok(mut tx) = begin_while_open(db, ticket, now).await? else {
         return Ok(Err(TicketClosed));
-    }
+    };
     let changed = match change {
         PlanChange::Add { name, due_at } => {
             insert_step(&mut tx, ticket, name, *due_at, None, now).await?;

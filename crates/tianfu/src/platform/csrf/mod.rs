@@ -25,7 +25,7 @@ mod token;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -34,6 +34,7 @@ pub use token::token_for;
 
 use super::audit::{self, AuditEntry};
 use super::auth::COOKIE_NAME;
+use super::cookies;
 use super::error::AppError;
 use super::page::PageError;
 use crate::AppState;
@@ -73,19 +74,7 @@ fn is_unsafe(method: &Method) -> bool {
 
 /// The secret a request holds: its session cookie, else its pre-session cookie.
 fn secret(headers: &HeaderMap) -> Option<String> {
-    cookie(headers, COOKIE_NAME).or_else(|| cookie(headers, CSRF_COOKIE))
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
+    cookies::read(headers, COOKIE_NAME).or_else(|| cookies::read(headers, CSRF_COOKIE))
 }
 
 fn forwarded_https(headers: &HeaderMap) -> bool {
@@ -296,6 +285,8 @@ fn set_session(headers: &HeaderMap) -> Option<Option<String>> {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::header::COOKIE;
+
     use super::*;
 
     #[test]

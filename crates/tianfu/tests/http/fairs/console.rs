@@ -17,14 +17,7 @@ async fn an_edition_is_created_and_configured_from_the_console(app: TestApp) {
         .staff_member("51", "org", "省科协企事业单位服务部")
         .await;
     let browser = signed_in(&app, &organiser).await;
-    let page = browser
-        .get(format!("{}/admin/fairs", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&browser, "/admin/fairs").await;
     assert!(
         page.contains("第三届科创中国·天府科技云服务大会"),
         "the edition is listed"
@@ -52,14 +45,7 @@ async fn an_edition_is_created_and_configured_from_the_console(app: TestApp) {
 
     // Quotas from the grid: 内江 may have 2 technologies selected.
     let path = format!("/admin/fairs/{}", fair.id);
-    let settings = browser
-        .get(format!("{}{path}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let settings = app.page_as(&browser, &path).await;
     assert!(
         settings.contains("q_5110_technology"),
         "the grid has a cell per hall and category"
@@ -104,14 +90,7 @@ async fn an_edition_is_created_and_configured_from_the_console(app: TestApp) {
         .staff_member("5110", "org", "内江市企事业单位服务部")
         .await;
     let city_browser = signed_in(&app, &city).await;
-    let page = city_browser
-        .get(format!("{}{path}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&city_browser, &path).await;
     assert!(page.contains("推荐项目") && !page.contains("届次设置"));
     let response = city_browser
         .post(format!("{}{path}", app.url))
@@ -160,14 +139,7 @@ async fn staff_nominate_and_owners_enter_from_pages(app: TestApp) {
     // The owner enters from their published listings.
     let (_, me) = app.get("/api/v1/me", Some(&scientist_token)).await;
     let owner = signed_in(&app, me["phone"].as_str().unwrap()).await;
-    let page = owner
-        .get(format!("{}/me/fair-projects", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&owner, "/me/fair-projects").await;
     assert!(
         page.contains("柑橘黄龙病快速检测技术"),
         "the listing is offered in the form"
@@ -200,14 +172,7 @@ async fn staff_nominate_and_owners_enter_from_pages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let page = owner
-        .get(format!("{}/me/fair-projects", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&owner, "/me/fair-projects").await;
     assert!(page.contains("已征集"), "{page}");
     assert_eq!(
         app.count_where("fair_projects", &format!("fair_id = {}", fair.id))
@@ -231,14 +196,7 @@ async fn a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair(app: TestApp
     let phone: String = tianfu::on_db!(&app.app.db, pool => sqlx::query_scalar("SELECT phone FROM users WHERE id = $1")
         .bind(s.enterprise_id).fetch_one(pool).await.unwrap());
     let browser = signed_in(&app, &phone).await;
-    let page = browser
-        .get(format!("{}/me/inquiries/{id}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&browser, &format!("/me/inquiries/{id}")).await;
     assert!(
         page.contains("计入科创会签约成果"),
         "the form offers the fair: {page}"
@@ -259,14 +217,7 @@ async fn a_deal_proposed_from_an_inquiry_page_is_signed_at_the_fair(app: TestApp
             .await,
         1
     );
-    let page = browser
-        .get(format!("{}/me/deals", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&browser, "/me/deals").await;
     assert!(page.contains("科创会签约"), "my deals mark it");
 }
 
@@ -318,14 +269,7 @@ async fn staff_check_people_in_from_the_roster(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let page = browser
-        .get(format!("{}{location}", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_as(&browser, &location).await;
     assert!(
         page.contains("已为内江食品签到") && page.contains("已签到"),
         "{page}"

@@ -48,14 +48,7 @@ async fn page_login(app: &TestApp, phone: &str, device: Option<&str>) -> reqwest
 async fn strangers_guesses_do_not_hold_up_the_owners_known_device(app: TestApp) {
     let (id, phone) = app.register("public", "钱十", "511011").await;
     // The owner signs in once from the app and once from a browser: each is now a known device.
-    let (status, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply = app.login_reply(&phone).await;
     let app_device = reply["device_token"]
         .as_str()
         .expect("device_token")
@@ -131,13 +124,7 @@ async fn strangers_guesses_do_not_hold_up_the_owners_known_device(app: TestApp) 
 
 async fn a_known_device_meets_its_own_growing_delay(app: TestApp) {
     let (_, phone) = app.register("public", "吴十二", "511011").await;
-    let (_, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None,
-        )
-        .await;
+    let reply = app.login_reply(&phone).await;
     let device = reply["device_token"]
         .as_str()
         .expect("device_token")
@@ -157,16 +144,7 @@ async fn a_known_device_meets_its_own_growing_delay(app: TestApp) {
         StatusCode::TOO_MANY_REQUESTS
     );
     // The account itself was not touched: a stranger's right password passes.
-    assert_eq!(
-        app.post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "password": PASSWORD}),
-            None
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
+    app.login(&phone).await;
     app.app.clock.advance(Duration::seconds(61));
     assert_eq!(
         app.post("/api/v1/auth/login", &right, None).await.0,
@@ -211,19 +189,49 @@ async fn a_burst_of_code_requests_does_not_use_up_the_owners_codes(app: TestApp)
     app.app.clock.advance(Duration::seconds(61));
     assert_eq!(ask("register").await.0, StatusCode::TOO_MANY_REQUESTS);
     // …and the owner still gets a sign-in code and signs in with it.
-    let code = app.code_for(&phone, "login").await;
-    let (status, reply) = app
-        .post(
-            "/api/v1/auth/login",
-            &json!({"phone": phone, "sms_code": code}),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{reply}");
+    let reply = app.login_with_code(&phone).await;
     assert_eq!(reply["user"]["id"], id);
 }
 
+/// Signs in through the API without a device token: the token of the new device remembered.
+async fn from_a_new_device(app: &TestApp, phone: &str) -> serde_json::Value {
+    app.login_reply(phone).await["device_token"].clone()
+}
+
+async fn devices_older_than_a_year_are_pruned_when_a_new_one_signs_in(app: TestApp) {
+    let (_, phone) = app.register("public", "王十四", "511011").await;
+    let first = from_a_new_device(&app, &phone).await;
+    app.app.clock.advance(Duration::days(200));
+    let second = from_a_new_device(&app, &phone).await;
+    let before = app.count("known_devices").await;
+    assert!(before >= 2 && first != second, "{first} {second}");
+    // 400 days after the first: it is past a year and goes as the third comes; the second stays.
+    app.app.clock.advance(Duration::days(200));
+    from_a_new_device(&app, &phone).await;
+    assert_eq!(
+        app.count("known_devices").await,
+        before,
+        "one device added, one pruned"
+    );
+    let second_still_known = json!({"phone": phone, "password": PASSWORD, "device_token": second});
+    let (status, reply) = app
+        .post("/api/v1/auth/login", &second_still_known, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    assert_eq!(
+        reply["device_token"], second,
+        "the second device is still known"
+    );
+    let first_again = json!({"phone": phone, "password": PASSWORD, "device_token": first});
+    let (_, reply) = app.post("/api/v1/auth/login", &first_again, None).await;
+    assert_ne!(
+        reply["device_token"], first,
+        "a device past a year is no known device"
+    );
+}
+
 on_both_databases_with_real_sessions!(
+    devices_older_than_a_year_are_pruned_when_a_new_one_signs_in,
     strangers_guesses_do_not_hold_up_the_owners_known_device,
     a_known_device_meets_its_own_growing_delay,
 );

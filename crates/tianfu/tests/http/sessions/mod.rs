@@ -22,6 +22,7 @@ macro_rules! on_both_databases_with_real_sessions {
 }
 
 mod disable;
+mod lifetimes;
 mod lockout;
 mod password;
 mod totp;
