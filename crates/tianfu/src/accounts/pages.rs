@@ -241,7 +241,13 @@ pub async fn register_submit(
     Ok((
         [(
             SET_COOKIE,
-            auth::session_cookie(&token, app.config.secure_cookies),
+            // Someone registering is never staff: a resident's page session.
+            auth::session_cookie_for(
+                &app.config.sessions,
+                false,
+                &token,
+                app.config.secure_cookies,
+            ),
         )],
         Redirect::to(&to),
     )

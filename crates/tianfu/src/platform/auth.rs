@@ -156,10 +156,6 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
-    cookie_lasting(token, secure, SessionKind::Cookie.lifetime())
-}
-
 /// The session cookie of someone signing in on a page. It lasts as long as the server keeps the
 /// session at most: the shorter of a page session's lifetime and the policy's absolute lifetime
 /// for the role (a staff member's 12 hours), so a browser does not keep a cookie of a session

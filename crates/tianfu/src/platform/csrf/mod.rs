@@ -59,7 +59,7 @@ pub async fn guard(State(app): State<AppState>, request: Request, next: Next) ->
     } else {
         request
     };
-    let secure = app.config.secure_cookies || forwarded_https(request.headers());
+    let secure = app.config.secure_cookies || cookies::forwarded_https(request.headers());
     let secret = secret(request.headers());
     let response = next.run(request).await;
     protect_page(response, secret, secure).await
@@ -75,13 +75,6 @@ fn is_unsafe(method: &Method) -> bool {
 /// The secret a request holds: its session cookie, else its pre-session cookie.
 fn secret(headers: &HeaderMap) -> Option<String> {
     cookies::read(headers, COOKIE_NAME).or_else(|| cookies::read(headers, CSRF_COOKIE))
-}
-
-fn forwarded_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 fn is_api(path: &str) -> bool {
