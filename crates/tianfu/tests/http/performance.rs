@@ -24,8 +24,10 @@ async fn put(app: &TestApp, path: &str, body: &Value, token: &str) -> (StatusCod
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Last year on the platform's calendar (Beijing time: at 16:00 UTC on 31 December it is
+/// already the new year there).
 pub fn last_year() -> i32 {
-    Utc::now().year() - 1
+    tianfu::platform::clock::shanghai_date(Utc::now()).year() - 1
 }
 
 /// One indicator, two figures, targets for two cities; 通报 below 70.
@@ -364,7 +366,12 @@ async fn a_published_score_never_changes(app: TestApp) {
         .post(&publish, &json!({"period": "m3"}), Some(&admin))
         .await;
     assert_eq!(again["version"], 1);
-    let this_month = format!("m{}", Utc::now().month());
+    // This month in Beijing, where periods end (on the last day of a month UTC is still in it
+    // for eight hours after Beijing's month has ended).
+    let this_month = format!(
+        "m{}",
+        tianfu::platform::clock::shanghai_date(Utc::now()).month()
+    );
     let (status, error) = app
         .post(
             &format!("/api/v1/admin/scores/{}/publish", year + 1),
