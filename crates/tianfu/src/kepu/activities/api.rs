@@ -337,6 +337,23 @@ pub struct RosterItem {
     pub feedback: Option<String>,
 }
 
+/// A roster row as shown to those who run the activity (the API and the attendance page):
+/// the phone masked.
+impl From<store::RosterRow> for RosterItem {
+    fn from(r: store::RosterRow) -> Self {
+        RosterItem {
+            user_id: r.user_id,
+            name: r.name,
+            phone: mask_phone(&r.phone),
+            role: r.role,
+            status: r.status,
+            checked_in_at: r.checked_in_at,
+            rating: r.rating,
+            feedback: r.feedback,
+        }
+    }
+}
+
 pub fn mask_phone(phone: &str) -> String {
     if phone.len() == 11 && phone.is_ascii() {
         format!("{}****{}", &phone[..3], &phone[7..])
@@ -360,19 +377,7 @@ pub async fn roster(
     let row = service::find(&app, id).await?;
     service::ensure_manager(&app, &actor, &row, ip.as_deref()).await?;
     let (rows, total) = store::roster(&app.db, id, paging).await?;
-    let items = rows
-        .into_iter()
-        .map(|r| RosterItem {
-            user_id: r.user_id,
-            name: r.name,
-            phone: mask_phone(&r.phone),
-            role: r.role,
-            status: r.status,
-            checked_in_at: r.checked_in_at,
-            rating: r.rating,
-            feedback: r.feedback,
-        })
-        .collect();
+    let items = rows.into_iter().map(RosterItem::from).collect();
     Ok(Json(ListResponse { items, total }))
 }
 

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::api::{RosterItem, mask_phone};
+use super::api::RosterItem;
 use super::checkin::{self, CheckinResult};
 use super::rules;
 use super::service::{self, ActivityView};
@@ -145,19 +145,7 @@ pub async fn attendance(
     };
     let (rows, total) = store::roster(&app.db, id, paging).await?;
     let (waiting, checked_in, volunteers, rated, stars) = store::tallies(&app.db, id).await?;
-    let roster = rows
-        .into_iter()
-        .map(|r| RosterItem {
-            user_id: r.user_id,
-            name: r.name,
-            phone: mask_phone(&r.phone),
-            role: r.role,
-            status: r.status,
-            checked_in_at: r.checked_in_at,
-            rating: r.rating,
-            feedback: r.feedback,
-        })
-        .collect();
+    let roster = rows.into_iter().map(RosterItem::from).collect();
     Ok(AttendancePage {
         activity: service::view(&app, &row, app.clock.now()),
         roster,
